@@ -1,0 +1,77 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+import ssl
+from typing import Any
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "shouwang-dev-only-secret-change-me"
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHOUWANG_", extra="ignore")
+
+    service_name: str = "shouwang"
+    database_url: str = Field(
+        default="postgresql://app@127.0.0.1:55432/shouwang",
+        validation_alias=AliasChoices("DATABASE_URL", "SHOUWANG_DATABASE_URL"),
+    )
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:59092",
+        validation_alias=AliasChoices(
+            "KAFKA_BOOTSTRAP_SERVERS", "SHOUWANG_KAFKA_BOOTSTRAP_SERVERS"
+        ),
+    )
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+    # Production Kafka (Strimzi): TLS + SCRAM per service; empty in dev (plaintext Tansu)
+    kafka_security_protocol: str = Field(
+        default="PLAINTEXT", validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL"))
+    kafka_sasl_mechanism: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_MECHANISM"))
+    kafka_sasl_username: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_USERNAME"))
+    kafka_sasl_password: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_PASSWORD"))
+    kafka_ssl_cafile: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_SSL_CAFILE"))
+    jwks_url: str | None = None  # production: RS256 keys of the identity provider
+    jwt_secret: str = DEV_SECRET
+    jwt_public_key: str | None = None  # PEM; set in production (RS256), tokens then need it
+    hmac_key: str = DEV_SECRET + "-hmac"
+    encryption_key: str = DEV_SECRET + "-aes"
+    consumer_session_timeout_ms: int = 6000
+    consumer_heartbeat_interval_ms: int = 2000
+    relay_batch_size: int = 500
+    relay_idle_seconds: float = 0.05
+    outbox_retention_days: int = 7
+
+    @property
+    def async_database_url(self) -> str:
+        return to_async_url(self.database_url)
+
+    def kafka_client_options(self) -> dict[str, Any]:
+        """aiokafka security options (nothing extra for plaintext)."""
+        if self.kafka_security_protocol == "PLAINTEXT":
+            return {}
+        options: dict[str, Any] = {"security_protocol": self.kafka_security_protocol}
+        if self.kafka_security_protocol in ("SSL", "SASL_SSL"):
+            options["ssl_context"] = ssl.create_default_context(cafile=self.kafka_ssl_cafile)
+        if self.kafka_sasl_mechanism:
+            options |= {"sasl_mechanism": self.kafka_sasl_mechanism,
+                        "sasl_plain_username": self.kafka_sasl_username,
+                        "sasl_plain_password": self.kafka_sasl_password}
+        return options
+
+
+def to_async_url(url: str) -> str:
+    """Return the SQLAlchemy asyncpg form of a postgresql:// URL."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+def to_plain_url(url: str) -> str:
+    """Return the libpq/asyncpg form of a database URL."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)

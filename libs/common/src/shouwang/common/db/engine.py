@@ -1,0 +1,24 @@
+"""Async engine and session factory."""
+
+from shouwang.common.config import to_async_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def build_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """Build the async engine for a postgresql:// URL."""
+    return create_async_engine(
+        to_async_url(database_url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+    )
+
+
+def build_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Return a session factory whose objects survive commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,120 @@
+"""Transactional outbox: events commit with the state change, a relay publishes them."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from shouwang.common.db.bulk import copy_rows
+from shouwang.common.events.envelope import EventEnvelope
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+COPY_THRESHOLD = 200  # beyond this many rows COPY beats a multi-row INSERT
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """Declare the outbox table in a service's metadata."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("topic", Text, nullable=False),
+        Column("key", Text, nullable=False),
+        Column("type", Text, nullable=False),
+        Column("source", Text, nullable=False),
+        Column("subject", Text, nullable=False),
+        Column("time", DateTime(timezone=True), nullable=False),
+        Column("correlation_id", Text),
+        Column("payload", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+    )
+
+
+def outbox_rows(envelopes: Sequence[EventEnvelope]) -> list[dict[str, object]]:
+    """Return the insert rows of the given envelopes."""
+    return [
+        {
+            "event_id": env.id,
+            "topic": env.topic,
+            "key": env.key,
+            "type": env.type,
+            "source": env.source,
+            "subject": env.subject,
+            "time": env.time,
+            "correlation_id": env.correlation_id,
+            "payload": env.data.model_dump(mode="json"),
+        }
+        for env in envelopes
+    ]
+
+
+async def add_events(
+    session: AsyncSession | AsyncConnection, *, table: Table, envelopes: Sequence[EventEnvelope]
+) -> None:
+    """Stage events in the caller's transaction."""
+    if len(envelopes) > COPY_THRESHOLD:
+        await copy_rows(session, table, outbox_rows(envelopes))
+    elif envelopes:
+        await session.execute(insert(table), outbox_rows(envelopes))
+
+
+async def claim_unpublished(
+    conn: AsyncConnection, *, table: Table, limit: int
+) -> list[dict[str, object]]:
+    """Lock a batch of unpublished rows in id order; other relays skip them."""
+    stmt = (
+        select(table)
+        .where(table.c.published_at.is_(None))
+        .order_by(table.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [dict(r) for r in (await conn.execute(stmt)).mappings()]
+
+
+async def mark_published(
+    conn: AsyncConnection, *, table: Table, ids: list[int], at: datetime
+) -> None:
+    """Mark rows as sent."""
+    await conn.execute(update(table).where(table.c.id.in_(ids)).values(published_at=at))
+
+
+async def purge_published(conn: AsyncConnection, *, table: Table, older_than: datetime) -> int:
+    """Delete rows published before the retention cut-off."""
+    result = await conn.execute(
+        delete(table).where(table.c.published_at.is_not(None), table.c.published_at < older_than)
+    )
+    return int(result.rowcount or 0)
+
+
+async def mark_for_replay(conn: AsyncConnection, *, table: Table, since: datetime) -> int:
+    """Queue retained rows published since a moment to be sent again (topic recovery)."""
+    result = await conn.execute(
+        update(table)
+        .where(table.c.published_at.is_not(None), table.c.time >= since)
+        .values(published_at=None)
+    )
+    return int(result.rowcount or 0)
+
+
+def retention_cutoff(now: datetime, days: int) -> datetime:
+    return now - timedelta(days=days)

@@ -1,0 +1,21 @@
+"""Events of the intake channels (自主申报, 干部排查, 信访舆情, 12317)."""
+
+from pydantic import BaseModel
+from shouwang.common.events.registry import event_type
+from shouwang.common.events.topics import INTAKE_DECLARATIONS
+
+
+@event_type("shouwang.intake.declaration.received.v1", topic=INTAKE_DECLARATIONS)
+class DeclarationReceived(BaseModel):
+    receipt: str
+    county_code: str
+    township_code: str
+    village_code: str
+    channel: str
+    person_ref: str
+    name_masked: str
+    id_masked: str
+    hardships: list[str]
+    household_size: int | None = None
+    # AES-GCM sealed {"id_number", "name"} under the deployment key: never readable on the topic
+    pii_sealed: str

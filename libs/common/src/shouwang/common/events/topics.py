@@ -1,0 +1,39 @@
+"""The topic catalogue: every topic, its partition count, key and retention, declared once."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    partitions: int
+    key: str
+    retention_days: int = 30
+
+    @property
+    def dlq(self) -> str:
+        return f"{self.name}.dlq"
+
+
+INTAKE_DECLARATIONS = Topic("intake.declarations", partitions=6, key="township_code")
+WARNING_BATCHES = Topic("warning.batches", partitions=6, key="department")
+VERIFICATION_TASKS = Topic("verification.tasks", partitions=12, key="township_code")
+ASSISTANCE_HOUSEHOLDS = Topic("assistance.households", partitions=6, key="household_id")
+ACCESS_AUDIT = Topic("access.audit", partitions=3, key="actor", retention_days=365)
+
+TOPICS: tuple[Topic, ...] = (
+    INTAKE_DECLARATIONS,
+    WARNING_BATCHES,
+    VERIFICATION_TASKS,
+    ASSISTANCE_HOUSEHOLDS,
+    ACCESS_AUDIT,
+)
+
+
+def all_topic_partitions() -> dict[str, int]:
+    """Return every topic (DLQs included) with its partition count."""
+    result: dict[str, int] = {}
+    for topic in TOPICS:
+        result[topic.name] = topic.partitions
+        result[topic.dlq] = 1
+    return result

@@ -1,0 +1,49 @@
+"""Broker administration over the plain Kafka protocol: wait for a broker, create topics."""
+
+import asyncio
+import time
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, for_code
+
+_TOPIC_ALREADY_EXISTS = 36
+
+
+async def wait_for_broker(bootstrap: str, timeout_s: float = 30.0) -> None:
+    """Wait until the broker at `bootstrap` answers a metadata request, else raise TimeoutError."""
+    deadline = time.monotonic() + timeout_s
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        client = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+        try:
+            await client.start()
+            await client.list_topics()
+            return
+        except (KafkaError, OSError) as exc:
+            last_error = exc
+        finally:
+            await client.close()
+        await asyncio.sleep(0.2)
+    raise TimeoutError(f"Kafka broker at {bootstrap} not ready after {timeout_s}s: {last_error}")
+
+
+async def ensure_topics(bootstrap: str, topics: dict[str, int]) -> None:
+    """Create the missing topics with the given partition counts (replication factor 1)."""
+    client = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await client.start()
+    try:
+        existing = set(await client.list_topics())
+        missing = [
+            NewTopic(name, num_partitions=parts, replication_factor=1)
+            for name, parts in sorted(topics.items())
+            if name not in existing
+        ]
+        if not missing:
+            return
+        response = await client.create_topics(missing)
+        for entry in response.topic_errors:
+            name, code = entry[0], entry[1]
+            if code not in (0, _TOPIC_ALREADY_EXISTS):
+                raise for_code(code)(f"could not create topic {name}")
+    finally:
+        await client.close()

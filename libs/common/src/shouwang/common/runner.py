@@ -1,0 +1,148 @@
+"""`shouwang run` (make run): embedded stack, migrations, demo county, four services, tokens."""
+
+import argparse
+import asyncio
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+from shouwang.common.config import CommonSettings
+from shouwang.common.devinfra import stack as devstack
+from shouwang.common.geography_store import load_seed_geography
+from shouwang.common.migrate import available_services, upgrade
+from shouwang.common.runner_demo import DEMO_COUNTY, demo_tokens, push_demo_batch
+from shouwang.common.serve import PORTS
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser("run", help="bring the whole system up locally")
+    parser.add_argument("--data-dir", type=Path, default=Path(".data"))
+    parser.add_argument("--pg-port", type=int, default=devstack.DEFAULT_PG_PORT)
+    parser.add_argument("--kafka-port", type=int, default=devstack.DEFAULT_KAFKA_PORT)
+    parser.add_argument("--no-demo", action="store_true", help="do not push the demo batch")
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    info = devstack.up(data_dir=args.data_dir, pg_port=args.pg_port, kafka_port=args.kafka_port)
+    database_url = _app_database(info)
+    for service in available_services():
+        upgrade(service, database_url)
+    asyncio.run(load_seed_geography(database_url))
+    services = [s for s in PORTS if importlib.util.find_spec(f"shouwang.{s}.main") is not None]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": info.kafka_bootstrap,
+    }
+    logs = args.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    procs = {s: _spawn(s, env, logs / f"{s}.log") for s in services}
+    try:
+        _wait_ready(services)
+        ready_after = time.monotonic() - started
+        if not args.no_demo and "warning" in services:
+            pushed = asyncio.run(push_demo_batch(f"http://127.0.0.1:{PORTS['warning']}"))
+            print(f"demo batch: {pushed}")
+        _print_banner(info, services, ready_after, logs)
+        _wait_forever(procs)
+    finally:
+        _stop(procs)
+        if info.embedded:
+            devstack.down(args.data_dir)
+    return 0
+
+
+def _app_database(info: devstack.StackInfo) -> str:
+    if not info.embedded or os.environ.get("DATABASE_URL"):
+        return info.database_url
+    url = info.database_url.rsplit("/", 1)[0] + "/shouwang"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(info.database_url)
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = 'shouwang'"):
+                await conn.execute("CREATE DATABASE shouwang")
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return url
+
+
+def _spawn(service: str, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    log = log_path.open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "shouwang.common.cli", "serve", service],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_ready(services: list[str], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    pending = set(services)
+    while pending:
+        for service in list(pending):
+            try:
+                if (
+                    httpx.get(f"http://127.0.0.1:{PORTS[service]}/readyz", timeout=1).status_code
+                    == 200
+                ):
+                    pending.discard(service)
+            except httpx.HTTPError:
+                pass
+        if pending and time.monotonic() > deadline:
+            raise SystemExit(
+                f"services not ready after {timeout_s}s: {sorted(pending)} (see .data/logs)"
+            )
+        time.sleep(0.2)
+
+
+def _print_banner(
+    info: devstack.StackInfo, services: list[str], ready_after: float, logs: Path
+) -> None:
+    print("\n守望 Shouwang is up" + f" ({ready_after:.1f}s; stack timings {info.timings})")
+    print(f"  Postgres  {info.database_url}\n  Kafka     {info.kafka_bootstrap}")
+    for service in services:
+        page = "/" if service == "web" else "/docs"  # the workbench is pages, not an API
+        print(f"  {service:<11} http://127.0.0.1:{PORTS[service]}{page}")
+    if "audit" in services:
+        print(f"  dashboard   http://127.0.0.1:{PORTS['audit']}/")
+    print(f"  logs        {logs}/\n\nDev tokens (county {DEMO_COUNTY}):")
+    for label, token in demo_tokens(CommonSettings()).items():
+        print(f"  {label:<34} {token}")
+    print("\nCtrl-C stops everything.", flush=True)
+
+
+def _wait_forever(procs: dict[str, subprocess.Popen[bytes]]) -> None:
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    try:
+        while not stop["now"]:
+            for service, proc in procs.items():
+                if proc.poll() is not None:
+                    print(f"{service} exited with {proc.returncode}; stopping", file=sys.stderr)
+                    return
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+
+
+def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,213 @@
+"""What every service shares: runtime (engine, producer, relay, consumers), health and metrics."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from shouwang.common.clock import Clock, SystemClock
+from shouwang.common.config import CommonSettings
+from shouwang.common.crypto import PiiCipher
+from shouwang.common.db.engine import build_engine, build_sessionmaker
+from shouwang.common.db.uow import UnitOfWork
+from shouwang.common.errors import install_error_handlers
+from shouwang.common.events.envelope import EventEnvelope
+from shouwang.common.kafka.consumer import BatchHandler, EventConsumer, Handler
+from shouwang.common.kafka.producer import build_producer
+from shouwang.common.logging import configure_logging
+from shouwang.common.relay import OutboxRelay
+from sqlalchemy import Table, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+log = structlog.get_logger(__name__)
+REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "status"])
+LATENCY = Histogram("http_request_seconds", "HTTP request latency", ["service", "method"])
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    topics: Sequence[str]
+    handler: Handler
+    group_suffix: str = ""
+    # cheap pre-filter: events it rejects are skipped without a transaction or an inbox row
+    accepts: Callable[[EventEnvelope], bool] | None = None
+    batch_handler: BatchHandler | None = None
+
+
+Loop = Callable[["ServiceRuntime", asyncio.Event], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class ServiceRuntime:
+    settings: CommonSettings
+    clock: Clock
+    outbox: Table
+    inbox: Table
+    engine: AsyncEngine = field(init=False)
+    sessionmaker: async_sessionmaker[AsyncSession] = field(init=False)
+    producer: AIOKafkaProducer = field(init=False)
+    cipher: PiiCipher = field(init=False)
+    consumers: list[EventConsumer] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessionmaker, self.outbox)
+
+    @property
+    def hmac_key(self) -> bytes:
+        return self.settings.hmac_key.encode()
+
+
+async def _start_producer(producer: AIOKafkaProducer, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            await producer.start()
+            return
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("producer.start_retry", error=str(exc))
+            await asyncio.sleep(0.5)
+
+
+async def _run_consumer(consumer: EventConsumer, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await consumer.start()
+            await consumer.run(stop)
+        except Exception as exc:  # noqa: BLE001 - restart the loop; offsets are safe
+            log.error("consumer.crashed", consumer=consumer.name, error=repr(exc))
+            await asyncio.sleep(1.0)
+        finally:
+            await consumer.stop()
+
+
+def create_service_app(
+    *,
+    settings: CommonSettings,
+    title: str,
+    outbox: Table,
+    inbox: Table,
+    routers: Sequence[APIRouter],
+    consumers: Sequence[ConsumerSpec] | Callable[[ServiceRuntime], Sequence[ConsumerSpec]] = (),
+    loops: Sequence[Loop] = (),
+    clock: Clock | None = None,
+    on_startup: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
+) -> FastAPI:
+    """Build a service app whose lifespan owns the engine, producer, relay and consumers."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(service_name=settings.service_name, level=settings.log_level)
+        runtime = ServiceRuntime(
+            settings=settings, clock=clock or SystemClock(), outbox=outbox, inbox=inbox
+        )
+        runtime.engine = build_engine(settings.database_url)
+        runtime.sessionmaker = build_sessionmaker(runtime.engine)
+        runtime.cipher = PiiCipher.from_secret(settings.encryption_key)
+        runtime.producer = build_producer(
+            settings.kafka_bootstrap_servers, **settings.kafka_client_options()
+        )
+        await _start_producer(runtime.producer)
+        app.state.runtime = runtime
+        if on_startup:
+            await on_startup(runtime)
+        stop = asyncio.Event()
+        relay = OutboxRelay(
+            engine=runtime.engine,
+            table=outbox,
+            producer=runtime.producer,
+            batch_size=settings.relay_batch_size,
+            idle_seconds=settings.relay_idle_seconds,
+            retention_days=settings.outbox_retention_days,
+        )
+        runtime.state["relay"] = relay
+        tasks = [asyncio.create_task(relay.run(stop), name="relay")]
+        for spec in consumers(runtime) if callable(consumers) else consumers:
+            consumer = EventConsumer(
+                name=f"shouwang-{settings.service_name}{spec.group_suffix}",
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                topics=spec.topics,
+                handler=spec.handler,
+                sessionmaker=runtime.sessionmaker,
+                inbox=inbox,
+                producer=runtime.producer,
+                session_timeout_ms=settings.consumer_session_timeout_ms,
+                heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
+                accepts=spec.accepts,
+                batch_handler=spec.batch_handler,
+                client_options=settings.kafka_client_options(),
+            )
+            runtime.consumers.append(consumer)
+            tasks.append(asyncio.create_task(_run_consumer(consumer, stop), name=consumer.name))
+        tasks += [asyncio.create_task(loop(runtime, stop)) for loop in loops]
+        log.info("service.started", service=settings.service_name)
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await runtime.producer.stop()
+            await runtime.engine.dispose()
+            log.info("service.stopped", service=settings.service_name)
+
+    app = FastAPI(title=title, lifespan=lifespan, version="1.0.0")
+    app.state.settings = settings
+    install_error_handlers(app)
+    _install_ops_routes(app, settings.service_name)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _install_ops_routes(app: FastAPI, service: str) -> None:
+    @app.middleware("http")
+    async def _measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        LATENCY.labels(service, request.method).observe(time.perf_counter() - started)
+        REQUESTS.labels(service, request.method, str(response.status_code)).inc()
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request, response: Response) -> dict[str, Any]:
+        runtime: ServiceRuntime = request.app.state.runtime
+        checks = {"database": await _check_db(runtime), "broker": await _check_broker(runtime)}
+        ready = all(checks.values())
+        response.status_code = 200 if ready else 503
+        return {"status": "ready" if ready else "not_ready", "checks": checks}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _check_db(runtime: ServiceRuntime) -> bool:
+    try:
+        async with asyncio.timeout(2):
+            async with runtime.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return False
+
+
+async def _check_broker(runtime: ServiceRuntime) -> bool:
+    try:
+        async with asyncio.timeout(2):
+            return bool(await runtime.producer.client.fetch_all_metadata())
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return False

@@ -1,0 +1,66 @@
+"""The error model: machine code + Chinese message + field, for every failure a client can see."""
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+from shouwang.common.errors import ApiError, install_error_handlers
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+
+class Body(BaseModel):
+    period: str
+    count: int
+
+
+def app() -> FastAPI:
+    application = FastAPI()
+    install_error_handlers(application)
+
+    @application.post("/things")
+    async def create(body: Body) -> dict[str, str]:
+        raise ApiError(409, "thing_exists", "已存在", field="period")
+
+    @application.get("/db-down")
+    async def db_down() -> None:
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError())
+
+    @application.get("/pool-exhausted")
+    async def pool() -> None:
+        raise PoolTimeout("QueuePool limit reached")
+
+    return application
+
+
+async def call(method: str, path: str, **kw) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        return await client.request(method, path, **kw)
+
+
+async def test_api_error_carries_code_message_and_field():
+    resp = await call("POST", "/things", json={"period": "2026-11", "count": 1})
+    assert resp.status_code == 409
+    assert resp.json() == {
+        "error": {"code": "thing_exists", "message": "已存在", "field": "period", "details": None}
+    }
+
+
+async def test_validation_names_each_field_in_chinese():
+    resp = await call("POST", "/things", json={"count": "many"})
+    error = resp.json()["error"]
+    assert resp.status_code == 422 and error["code"] == "validation_failed"
+    fields = {d["field"]: d["message"] for d in error["details"]}
+    assert fields == {"period": "period: 缺少必填字段", "count": "count: 应为整数"}
+
+
+async def test_database_outage_and_pool_exhaustion_are_503_with_retry_after():
+    for path in ("/db-down", "/pool-exhausted"):
+        resp = await call("GET", path)
+        assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
+        assert resp.json()["error"]["code"] == "service_unavailable"
+
+
+async def test_unknown_route_uses_the_error_model():
+    resp = await call("GET", "/nowhere")
+    assert resp.status_code == 404 and resp.json()["error"]["code"] == "not_found"
