@@ -1,0 +1,150 @@
+"""Loading and saving tasks: rows ↔ the Task aggregate, history, live feed and outbox."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from shouwang.common.db.bulk import copy_rows
+from shouwang.common.db.uow import UnitOfWork
+from shouwang.common.events.envelope import new_envelope
+from shouwang.warning.adapters.tables import task_feed, task_history, tasks
+from shouwang.warning.domain.errors import TaskNotFound
+from shouwang.warning.domain.task import Task
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+SOURCE = "/shouwang/warning"
+_TASK_FIELDS = (
+    "county_code",
+    "township_code",
+    "village_code",
+    "period",
+    "person_ref",
+    "channel",
+    "source_ref",
+    "status",
+    "assign_by",
+    "report_by",
+    "created_at",
+    "assigned_village",
+    "cadre_name",
+    "outcome",
+    "reason",
+    "visited_on",
+    "note",
+    "target_township_code",
+    "overdue_stages",
+)
+_MUTABLE = tuple(
+    f
+    for f in _TASK_FIELDS
+    if f not in ("county_code", "period", "person_ref", "channel", "source_ref")
+)
+
+
+def task_from_row(row: Any) -> Task:
+    """Build the aggregate from a tasks row."""
+    values = {f: row[f] for f in _TASK_FIELDS}
+    values["overdue_stages"] = list(values["overdue_stages"] or [])
+    return Task(id=str(row["id"]), **values)
+
+
+async def get_task(
+    session: AsyncSession, task_id: str, *, for_update: bool = False
+) -> tuple[Task, Any]:
+    """Load a task (and its raw row); raise TaskNotFound."""
+    try:
+        key = uuid.UUID(task_id)
+    except ValueError:
+        raise TaskNotFound() from None
+    stmt = select(tasks).where(tasks.c.id == key)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = (await session.execute(stmt)).mappings().first()
+    if row is None:
+        raise TaskNotFound()
+    return task_from_row(row), row
+
+
+async def save_task(uow: UnitOfWork, task: Task, *, now: datetime) -> None:
+    """Persist the aggregate's changes with its history, feed rows and events (one transaction)."""
+    values = {f: getattr(task, f) for f in _MUTABLE}
+    await uow.session.execute(
+        update(tasks).where(tasks.c.id == uuid.UUID(task.id)).values(**values, updated_at=now)
+    )
+    if task.history:
+        await uow.session.execute(
+            insert(task_history),
+            [
+                {
+                    "task_id": uuid.UUID(task.id),
+                    "at": now,
+                    "action": action,
+                    "actor": actor,
+                    "details": _jsonable(details),
+                }
+                for action, actor, details in task.history
+            ],
+        )
+    stage_events(uow, task.events, subject=task.id, now=now)
+    await add_feed(uow.session, task.events, now=now)
+    task.events.clear()
+    task.history.clear()
+
+
+async def save_overdue(uow: UnitOfWork, marked: list[Task], *, now: datetime) -> None:
+    """Persist many overdue escalations at once (a sweep may find thousands)."""
+    if not marked:
+        return
+    stmt = (
+        update(tasks)
+        .where(tasks.c.id == bindparam("task_key"))
+        .values(overdue_stages=bindparam("stages"), updated_at=now)
+    )
+    await uow.session.execute(
+        stmt, [{"task_key": uuid.UUID(t.id), "stages": t.overdue_stages} for t in marked]
+    )
+    history = [
+        {
+            "task_id": uuid.UUID(t.id),
+            "at": now,
+            "action": action,
+            "actor": actor,
+            "details": _jsonable(details),
+        }
+        for t in marked
+        for action, actor, details in t.history
+    ]
+    await uow.session.execute(insert(task_history), history)
+    events = [event for t in marked for event in t.events]
+    uow.publish(*(new_envelope(e, source=SOURCE, subject=e.task_id, time=now) for e in events))  # type: ignore[attr-defined]
+    await add_feed(uow.session, events, now=now)
+    for t in marked:
+        t.events.clear()
+        t.history.clear()
+
+
+def stage_events(uow: UnitOfWork, events: list[BaseModel], *, subject: str, now: datetime) -> None:
+    """Wrap domain events in envelopes and stage them in the outbox."""
+    uow.publish(*(new_envelope(e, source=SOURCE, subject=subject, time=now) for e in events))
+
+
+async def add_feed(session: AsyncSession, events: list[BaseModel], *, now: datetime) -> None:
+    """Append task events to the township live feed."""
+    rows = [
+        {
+            "township_code": e.township_code,
+            "event_type": type(e).__name__,
+            "task_id": uuid.UUID(e.task_id),
+            "payload": e.model_dump(mode="json"),
+            "at": now,
+        }
+        for e in events
+        if hasattr(e, "township_code") and hasattr(e, "task_id")
+    ]
+    await copy_rows(session, task_feed, rows)
+
+
+def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in details.items()}

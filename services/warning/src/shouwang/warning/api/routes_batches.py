@@ -1,0 +1,147 @@
+"""Department pushes and the county's filed batches (备案)."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import ValidationError
+from shouwang.common.auth.deps import CurrentPrincipal
+from shouwang.common.errors import ApiError, validation_details
+from shouwang.common.pii_access import record_pii_view
+from shouwang.warning.adapters.tables import batches
+from shouwang.warning.api.deps import RuntimeDep
+from shouwang.warning.api.schemas import WarningBatchAccepted, WarningBatchCreate, WarningBatchRead
+from shouwang.warning.service.push import PushBatch, open_raw, push_batch
+from sqlalchemy import select
+
+router = APIRouter(prefix="/api/v1/warning-batches", tags=["warning batches"])
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+@router.post("", status_code=202, response_model=WarningBatchAccepted)
+async def create_warning_batch(
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> dict[str, Any]:
+    """Push a month's warnings (or a zero report with `items: []`)."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "payload_too_large", "推送内容过大，请分批或使用文件上传")
+    try:
+        body = WarningBatchCreate.model_validate_json(raw)
+    except ValidationError as exc:
+        details = validation_details(list(exc.errors()))
+        raise ApiError(
+            422,
+            "validation_failed",
+            details[0]["message"],
+            field=details[0]["field"],
+            details=details,
+        ) from None
+    cmd = PushBatch(
+        department=body.department,
+        period=body.period,
+        urgent=body.urgent,
+        urgent_reason=body.urgent_reason,
+        items=[item.model_dump() for item in body.items],
+        raw=raw,
+        content_type="application/json",
+        idempotency_key=idempotency_key,
+    )
+    status, result = await push_batch(cmd, runtime=runtime, principal=principal)
+    response.status_code = status
+    return result
+
+
+async def _visible_batch(runtime: RuntimeDep, principal: CurrentPrincipal, batch_id: str) -> Any:
+    try:
+        key = uuid.UUID(batch_id)
+    except ValueError:
+        raise ApiError(404, "batch_not_found", "批次不存在") from None
+    async with runtime.sessionmaker() as session:
+        row = (await session.execute(select(batches).where(batches.c.id == key))).mappings().first()
+    if row is None:
+        raise ApiError(404, "batch_not_found", "批次不存在")
+    own_department = (
+        principal.role == "department"
+        and principal.scope == row["department"]
+        and principal.county == row["county_code"]
+    )
+    if not (
+        own_department
+        or principal.role == "auditor"
+        or (principal.role in ("county", "province") and principal.covers(row["county_code"]))
+    ):
+        raise ApiError(403, "forbidden_scope", "无权查看该批次")
+    return row
+
+
+def _batch_read(row: Any) -> dict[str, Any]:
+    return {**{k: v for k, v in row.items() if k != "raw"}, "batch_id": str(row["id"])}
+
+
+@router.get("", response_model=dict[str, Any])
+async def list_warning_batches(
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    department: str | None = None,
+    period: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """List filed batches (county: all departments; department: its own)."""
+    stmt = select(*[c for c in batches.c if c.name != "raw"])
+    if principal.role == "department":
+        stmt = stmt.where(
+            batches.c.department == principal.scope, batches.c.county_code == principal.county
+        )
+    elif principal.role in ("county", "province"):
+        stmt = stmt.where(batches.c.county_code.startswith(principal.scope))
+    elif principal.role != "auditor":
+        raise ApiError(403, "forbidden_role", "当前角色无权查看推送批次")
+    if department:
+        stmt = stmt.where(batches.c.department == department)
+    if period:
+        stmt = stmt.where(batches.c.period == period)
+    async with runtime.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                stmt.order_by(batches.c.received_at.desc(), batches.c.seq.desc()).limit(limit)
+            )
+        ).mappings()
+        items = [
+            WarningBatchRead.model_validate(_batch_read(r)).model_dump(mode="json") for r in rows
+        ]
+    return {"items": items, "next_cursor": None}
+
+
+@router.get("/{batch_id}", response_model=WarningBatchRead)
+async def get_warning_batch(
+    runtime: RuntimeDep, principal: CurrentPrincipal, batch_id: str
+) -> dict[str, Any]:
+    """Summary of a batch and how far its processing got."""
+    return _batch_read(await _visible_batch(runtime, principal, batch_id))
+
+
+@router.get("/{batch_id}/raw")
+async def get_warning_batch_raw(
+    runtime: RuntimeDep, principal: CurrentPrincipal, batch_id: str
+) -> Response:
+    """The filed bytes, exactly as received (备案原件)."""
+    row = await _visible_batch(runtime, principal, batch_id)
+    async with runtime.uow() as uow:
+        record_pii_view(
+            uow,
+            principal=principal,
+            service="warning",
+            subject=batch_id,
+            purpose="batch_filing_download",
+            person_ref=None,
+        )
+        await uow.commit()
+    raw = open_raw(row["raw"], runtime=runtime, batch_id=row["id"])
+    return Response(
+        raw, media_type=row["raw_content_type"], headers={"X-Content-SHA256": row["sha256"]}
+    )

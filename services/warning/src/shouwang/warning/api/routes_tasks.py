@@ -1,0 +1,120 @@
+"""Verification tasks: township and village work, county re-routing."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from shouwang.common.auth.deps import CurrentPrincipal
+from shouwang.warning.api.deps import RuntimeDep
+from shouwang.warning.api.schemas import TaskAssign, TaskPage, TaskRead, TaskReport, TaskReroute
+from shouwang.warning.config import WarningSettings
+from shouwang.warning.service import task_commands
+from shouwang.warning.service.task_queries import list_tasks, task_detail, to_read
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["verification tasks"])
+
+
+def _amber(runtime: RuntimeDep) -> float:
+    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    return settings.default_rules.amber_ratio
+
+
+@router.get("", response_model=TaskPage)
+async def list_verification_tasks(
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    status: str | None = None,
+    period: str | None = None,
+    village_code: str | None = None,
+    township_code: str | None = None,
+    channel: str | None = None,
+    colour: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """List the tasks in the caller's scope."""
+    filters = {
+        "status": status,
+        "period": period,
+        "village_code": village_code,
+        "township_code": township_code,
+        "channel": channel,
+        "colour": colour,
+    }
+    async with runtime.sessionmaker() as session:
+        rows, next_cursor = await list_tasks(
+            session,
+            principal,
+            now=runtime.clock.now(),
+            amber_ratio=_amber(runtime),
+            filters=filters,
+            limit=limit,
+            cursor=cursor,
+        )
+    return {"items": [to_read(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get("/{task_id}", response_model=TaskRead)
+async def get_verification_task(
+    runtime: RuntimeDep, principal: CurrentPrincipal, task_id: str
+) -> dict[str, Any]:
+    """A task with every signal and its history."""
+    async with runtime.sessionmaker() as session:
+        row = await task_detail(
+            session, principal, task_id, now=runtime.clock.now(), amber_ratio=_amber(runtime)
+        )
+    return to_read(row)
+
+
+@router.post("/{task_id}/assign", response_model=TaskRead)
+async def assign_verification_task(
+    runtime: RuntimeDep, principal: CurrentPrincipal, task_id: str, body: TaskAssign
+) -> dict[str, Any]:
+    """Township assigns the task to a village (and cadre)."""
+    await task_commands.assign_task(
+        runtime, principal, task_id, village_code=body.village_code, cadre_name=body.cadre_name
+    )
+    return await get_verification_task(runtime, principal, task_id)
+
+
+@router.post("/{task_id}/report", response_model=TaskRead)
+async def report_verification_task(
+    runtime: RuntimeDep, principal: CurrentPrincipal, task_id: str, body: TaskReport
+) -> dict[str, Any]:
+    """Village records the visit's outcome."""
+    await task_commands.report_task(
+        runtime,
+        principal,
+        task_id,
+        outcome=body.outcome,
+        reason=body.reason,
+        visited_on=body.visited_on,
+        note=body.note,
+        target_township_code=body.target_township_code,
+    )
+    return await get_verification_task(runtime, principal, task_id)
+
+
+@router.post("/{task_id}/confirm", response_model=TaskRead)
+async def confirm_verification_task(
+    runtime: RuntimeDep, principal: CurrentPrincipal, task_id: str
+) -> dict[str, Any]:
+    """Township confirms the village's report (not_found/moved return to the county)."""
+    await task_commands.confirm_task(runtime, principal, task_id)
+    return await get_verification_task(runtime, principal, task_id)
+
+
+@router.post("/{task_id}/route", response_model=TaskRead)
+async def reroute_verification_task(
+    runtime: RuntimeDep, principal: CurrentPrincipal, task_id: str, body: TaskReroute
+) -> dict[str, Any]:
+    """County routes a returned task to the village now responsible."""
+    await task_commands.reroute_task(runtime, principal, task_id, village_code=body.village_code)
+    return await get_verification_task(runtime, principal, task_id)
+
+
+@router.get("/{task_id}/pii")
+async def get_verification_task_pii(
+    runtime: RuntimeDep, principal: CurrentPrincipal, task_id: str
+) -> dict[str, Any]:
+    """Decrypted ID number and name for the visit; every call is audited."""
+    return await task_commands.reveal_task_person(runtime, principal, task_id)

@@ -1,0 +1,102 @@
+"""What warning consumes: its own filed batches, declarations from intake, registry changes."""
+
+from collections.abc import Awaitable, Callable
+
+from shouwang.common.db.uow import UnitOfWork
+from shouwang.common.events.catalog.assistance import HouseholdStatusChanged
+from shouwang.common.events.catalog.intake import DeclarationReceived
+from shouwang.common.events.catalog.warning import BatchFiled
+from shouwang.common.events.envelope import EventEnvelope
+from shouwang.common.events.topics import (
+    ASSISTANCE_HOUSEHOLDS,
+    INTAKE_DECLARATIONS,
+    WARNING_BATCHES,
+)
+from shouwang.common.identity import protect_person, unseal_pii
+from shouwang.common.service import ConsumerSpec, ServiceRuntime
+from shouwang.warning.adapters.tables import registry
+from shouwang.warning.config import WarningSettings
+from shouwang.warning.domain.window import current_period
+from shouwang.warning.service.processing import process_filed_batch
+from shouwang.warning.service.routing import Signal, route_signals
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+EnvelopeHandler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
+
+
+def consumer_specs(runtime: ServiceRuntime) -> list[ConsumerSpec]:
+    """Declare warning's consumers (built at start-up, when the runtime exists)."""
+
+    async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:
+        uow = UnitOfWork.joined(session, runtime.outbox)
+        data = envelope.data
+        if isinstance(data, BatchFiled):
+            await process_filed_batch(data, uow=uow, runtime=runtime)
+        elif isinstance(data, DeclarationReceived):
+            await _route_declaration(data, uow=uow, runtime=runtime)
+        elif isinstance(data, HouseholdStatusChanged):
+            await _project_household(data, session=session)
+        await uow.flush_events()
+
+    topics = [WARNING_BATCHES.name, INTAKE_DECLARATIONS.name, ASSISTANCE_HOUSEHOLDS.name]
+    handled = (BatchFiled, DeclarationReceived, HouseholdStatusChanged)
+    return [ConsumerSpec(topics=topics, handler=handle,
+                         accepts=lambda envelope: isinstance(envelope.data, handled))]
+
+
+async def _route_declaration(
+    data: DeclarationReceived, *, uow: UnitOfWork, runtime: ServiceRuntime
+) -> None:
+    pii = unseal_pii(data.pii_sealed, cipher=runtime.cipher)
+    person = protect_person(
+        pii["id_number"],
+        pii["name"],
+        cipher=runtime.cipher,
+        master_secret=runtime.settings.hmac_key,
+        county_code=data.county_code,
+    )
+    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    now = runtime.clock.now()
+    signal = Signal(
+        person=person,
+        village_code=data.village_code,
+        channel=data.channel,
+        source_ref=data.receipt,
+        department=None,
+        indicator=None,
+        values={"hardships": data.hardships, "household_size": data.household_size},
+    )
+    await route_signals(
+        uow,
+        [signal],
+        county_code=data.county_code,
+        period=current_period(now),
+        now=now,
+        geography=runtime.state["geography"],
+        rules=settings.rules_for(data.county_code),
+    )
+
+
+async def _project_household(data: HouseholdStatusChanged, *, session: AsyncSession) -> None:
+    if not data.member_refs:
+        return
+    rows = [
+        {
+            "person_ref": ref,
+            "county_code": data.county_code,
+            "status": data.status,
+            "household_id": data.household_id,
+        }
+        for ref in data.member_refs
+    ]
+    stmt = insert(registry).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[registry.c.person_ref],
+        set_={
+            "status": stmt.excluded.status,
+            "household_id": stmt.excluded.household_id,
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+    await session.execute(stmt)

@@ -1,0 +1,137 @@
+"""Push compliance per department and period, and the `push.missing` notice after the window."""
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from shouwang.common.events.catalog.warning import PushMissing
+from shouwang.common.events.envelope import new_envelope
+from shouwang.common.geography import Geography
+from shouwang.common.service import ServiceRuntime
+from shouwang.warning.adapters.repository import SOURCE
+from shouwang.warning.adapters.tables import batches, push_missing_sent
+from shouwang.warning.config import WarningSettings
+from shouwang.warning.domain.indicators import DEPARTMENTS
+from shouwang.warning.domain.window import current_period, window_of
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+STATUS_LABELS = {
+    "on_time": "按时推送",
+    "late": "延期补报",
+    "urgent_only": "仅紧急推送",
+    "missing": "未推送",
+}
+
+
+def classify(timeliness: set[str]) -> str:
+    """on_time beats late (extension) beats urgent-only; nothing pushed is missing."""
+    if "on_time" in timeliness:
+        return "on_time"
+    if "extended" in timeliness:
+        return "late"
+    return "urgent_only" if "urgent" in timeliness else "missing"
+
+
+async def compliance(
+    session: AsyncSession, *, county_code: str, period: str
+) -> list[dict[str, Any]]:
+    """One row per catalogue department: status, batches, items, first push."""
+    stmt = (
+        select(
+            batches.c.department,
+            func.array_agg(batches.c.timeliness).label("kinds"),
+            func.count().label("batches"),
+            func.sum(batches.c.received).label("items"),
+            func.min(batches.c.received_at).label("first_at"),
+        )
+        .where(batches.c.county_code == county_code, batches.c.period == period)
+        .group_by(batches.c.department)
+    )
+    pushed = {r.department: r for r in await session.execute(stmt)}
+    rows = []
+    for code, label in DEPARTMENTS.items():
+        got = pushed.get(code)
+        status = classify(set(got.kinds) if got else set())
+        rows.append(
+            {
+                "department": code,
+                "department_name": label,
+                "period": period,
+                "status": status,
+                "status_label": STATUS_LABELS[status],
+                "batches": got.batches if got else 0,
+                "items": int(got.items or 0) if got else 0,
+                "first_pushed_at": got.first_at.isoformat() if got else None,
+            }
+        )
+    return rows
+
+
+def compliance_workbook(rows: list[dict[str, Any]], *, county_code: str, period: str) -> bytes:
+    """The compliance sheet (Chinese headers) as XLSX bytes."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(f"{period} 推送情况")
+    sheet.append([f"县（市、区）代码 {county_code}", f"期次 {period}"])
+    sheet.append(["部门代码", "部门", "推送状态", "批次数", "条目数", "首次推送时间"])
+    for r in rows:
+        sheet.append(
+            [
+                r["department"],
+                r["department_name"],
+                r["status_label"],
+                r["batches"],
+                r["items"],
+                r["first_pushed_at"] or "",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def sweep_missing_pushes(runtime: ServiceRuntime) -> int:
+    """After the window closes, announce every department that pushed nothing (once)."""
+    now = runtime.clock.now()
+    period = current_period(now)
+    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    geography: Geography = runtime.state["geography"]
+    sent = 0
+    for county in geography.counties():
+        rules = settings.rules_for(county.code)
+        if (
+            now
+            < window_of(
+                period, open_day=rules.window_open_day, close_day=rules.window_close_day
+            ).closes_at
+        ):
+            continue
+        async with runtime.uow() as uow:
+            for row in await compliance(uow.session, county_code=county.code, period=period):
+                if row["status"] == "missing" and await _first_notice(
+                    uow.session, county.code, row["department"], period
+                ):
+                    missing = PushMissing(
+                        county_code=county.code, department=row["department"], period=period
+                    )
+                    uow.publish(
+                        new_envelope(
+                            missing,
+                            source=SOURCE,
+                            time=now,
+                            subject=f"{county.code}/{row['department']}/{period}",
+                        )
+                    )
+                    sent += 1
+            await uow.commit()
+    return sent
+
+
+async def _first_notice(session: AsyncSession, county: str, department: str, period: str) -> bool:
+    stmt = (
+        insert(push_missing_sent)
+        .values(county_code=county, department=department, period=period)
+        .on_conflict_do_nothing()
+    )
+    return bool((await session.execute(stmt.returning(push_missing_sent.c.period))).first())

@@ -1,0 +1,61 @@
+"""Deadline sweep: overdue tasks raise `task.overdue` and escalate to the county."""
+
+import asyncio
+
+import structlog
+from shouwang.common.service import ServiceRuntime
+from shouwang.warning.adapters.repository import save_overdue, task_from_row
+from shouwang.warning.adapters.tables import tasks
+from shouwang.warning.config import WarningSettings
+from shouwang.warning.service.compliance import sweep_missing_pushes
+from sqlalchemy import and_, or_, select
+
+log = structlog.get_logger(__name__)
+
+
+async def sweep_overdue(runtime: ServiceRuntime, *, batch_size: int = 2000) -> int:
+    """Mark every task past its running deadline once per stage; return how many."""
+    now = runtime.clock.now()
+    stages = tasks.c.overdue_stages
+    due = or_(
+        and_(tasks.c.status == "routed", tasks.c.assign_by < now, ~stages.contains(["assign"])),
+        and_(tasks.c.status == "assigned", tasks.c.report_by < now, ~stages.contains(["report"])),
+    )
+    raised = 0
+    while True:
+        async with runtime.uow() as uow:
+            rows = (
+                (
+                    await uow.session.execute(
+                        select(tasks)
+                        .where(due)
+                        .order_by(tasks.c.id)
+                        .limit(batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                .mappings()
+                .all()
+            )
+            marked = [t for t in map(task_from_row, rows) if t.mark_overdue(now)]
+            await save_overdue(uow, marked, now=now)
+            await uow.commit()
+        changed = len(marked)
+        raised += changed
+        if changed == 0 or len(rows) < batch_size:
+            return raised
+
+
+async def deadline_loop(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
+    """Sweep periodically; a restart loses nothing because the due dates live in the database."""
+    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    while not stop.is_set():
+        try:
+            await sweep_overdue(runtime)
+            await sweep_missing_pushes(runtime)
+        except Exception as exc:  # noqa: BLE001 - retry next round; the state is in the database
+            log.warning("deadlines.sweep_failed", error=repr(exc))
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.deadline_sweep_seconds)
+        except TimeoutError:
+            pass

@@ -1,0 +1,280 @@
+"""Receiving a department's monthly push: window, item checks, filing (备案), idempotency.
+
+The steps are reusable by every way a batch arrives (JSON push, CSV/XLSX upload):
+`admit` (authorise, replay, window) → `store_items` (chunked) → `file_batch` (batch row,
+idempotency record and BatchFiled in the caller's transaction).
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shouwang.common.auth.principal import Principal
+from shouwang.common.db.uow import UnitOfWork
+from shouwang.common.errors import ApiError
+from shouwang.common.events.catalog.warning import BatchFiled
+from shouwang.common.events.envelope import new_envelope
+from shouwang.common.service import ServiceRuntime
+from shouwang.warning.adapters.repository import SOURCE
+from shouwang.warning.adapters.tables import batches, extensions
+from shouwang.warning.config import WarningSettings
+from shouwang.warning.domain.indicators import DEPARTMENTS
+from shouwang.warning.domain.items import Rejection, ValidItem, check_item
+from shouwang.warning.domain.window import WindowClosed, classify_push
+from shouwang.warning.service import idempotency
+from shouwang.warning.service.filing import open_raw, seal_file, seal_raw, store_items
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+__all__ = ["PushBatch", "open_raw", "push_batch", "seal_file", "seal_raw"]
+
+
+@dataclass(frozen=True)
+class BatchHeader:
+    department: str
+    period: str
+    urgent: bool
+    urgent_reason: str | None
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class PushBatch:
+    department: str
+    period: str
+    urgent: bool
+    urgent_reason: str | None
+    items: list[dict[str, Any]]
+    raw: bytes
+    content_type: str
+    idempotency_key: str | None
+
+    @property
+    def header(self) -> BatchHeader:
+        return BatchHeader(
+            self.department, self.period, self.urgent, self.urgent_reason, self.idempotency_key
+        )
+
+
+@dataclass(frozen=True)
+class Admission:
+    county: str
+    timeliness: str
+    now: datetime
+    body_hash: str
+
+
+@dataclass
+class Tally:
+    """Counts of a batch being filed, and the rejection details kept (capped by the caller)."""
+
+    received: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FiledOriginal:
+    sha256: str
+    sealed: bytes
+    content_type: str
+
+
+async def push_batch(
+    cmd: PushBatch, *, runtime: ServiceRuntime, principal: Principal
+) -> tuple[int, dict[str, Any]]:
+    """File a batch and queue it for processing; return (status, response body)."""
+    admission = await admit(
+        cmd.header, idempotency.request_hash(cmd.raw), runtime=runtime, principal=principal
+    )
+    if not isinstance(admission, Admission):
+        return admission
+    accepted, rejections = _check_items(cmd, admission.county, runtime.state["geography"])
+    batch_id = uuid.uuid4()
+    tally = Tally(len(cmd.items), len(accepted), len(rejections), [r.__dict__ for r in rejections])
+    original = FiledOriginal(
+        hashlib.sha256(cmd.raw).hexdigest(),
+        seal_raw(cmd.raw, runtime=runtime, batch_id=batch_id),
+        cmd.content_type,
+    )
+    try:
+        async with runtime.uow() as uow:
+            await store_items(
+                uow.session, batch_id, accepted, runtime=runtime, county=admission.county
+            )
+            response = await file_batch(
+                uow,
+                batch_id=batch_id,
+                header=cmd.header,
+                admission=admission,
+                tally=tally,
+                original=original,
+                principal=principal,
+            )
+            await uow.commit()
+    except IntegrityError:
+        # a concurrent retry with the same key won the race: answer what it stored
+        stored = await replay_after_race(
+            cmd.header, admission, runtime=runtime, principal=principal
+        )
+        if stored is None:
+            raise
+        return stored
+    return 202, response
+
+
+async def admit(
+    header: BatchHeader, body_hash: str, *, runtime: ServiceRuntime, principal: Principal
+) -> Admission | tuple[int, dict[str, Any]]:
+    """Authorise, answer a retried request from its stored response, or classify the window."""
+    county = authorise(header, principal)
+    async with runtime.uow() as uow:
+        if stored := await idempotency.replay(
+            uow.session, principal=principal.sub, key=header.idempotency_key, body_hash=body_hash
+        ):
+            return stored
+    now = runtime.clock.now()
+    timeliness = await _timeliness(runtime, header, county, now)
+    return Admission(county, timeliness, now, body_hash)
+
+
+async def replay_after_race(
+    header: BatchHeader, admission: Admission, *, runtime: ServiceRuntime, principal: Principal
+) -> tuple[int, dict[str, Any]] | None:
+    """After an IntegrityError: the response a concurrent retry with the same key stored."""
+    async with runtime.uow() as uow:
+        return await idempotency.replay(
+            uow.session,
+            principal=principal.sub,
+            key=header.idempotency_key,
+            body_hash=admission.body_hash,
+        )
+
+
+async def file_batch(
+    uow: UnitOfWork,
+    *,
+    batch_id: uuid.UUID,
+    header: BatchHeader,
+    admission: Admission,
+    tally: Tally,
+    original: FiledOriginal,
+    principal: Principal,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Insert the batch row, remember the response and publish BatchFiled (caller commits)."""
+    response = {
+        "batch_id": str(batch_id),
+        "timeliness": admission.timeliness,
+        "received": tally.received,
+        "accepted": tally.accepted,
+        "rejected": tally.rejected,
+        "rejections": tally.rejections,
+        "sha256": original.sha256,
+        **(extra or {}),
+    }
+    await uow.session.execute(
+        insert(batches).values(
+            id=batch_id,
+            county_code=admission.county,
+            department=header.department,
+            period=header.period,
+            timeliness=admission.timeliness,
+            urgent=header.urgent,
+            urgent_reason=header.urgent_reason,
+            received=tally.received,
+            accepted=tally.accepted,
+            rejected=tally.rejected,
+            rejections=tally.rejections,
+            sha256=original.sha256,
+            raw=original.sealed,
+            raw_content_type=original.content_type,
+            submitted_by=principal.sub,
+            received_at=admission.now,
+            processing="pending" if tally.accepted else "done",
+        )
+    )
+    await idempotency.remember(
+        uow.session,
+        principal=principal.sub,
+        key=header.idempotency_key,
+        body_hash=admission.body_hash,
+        status_code=202,
+        response=response,
+    )
+    filed = BatchFiled(
+        batch_id=str(batch_id),
+        county_code=admission.county,
+        department=header.department,
+        period=header.period,
+        timeliness=admission.timeliness,
+        received=tally.received,
+        accepted=tally.accepted,
+        rejected=tally.rejected,
+        sha256=original.sha256,
+    )
+    uow.publish(new_envelope(filed, source=SOURCE, subject=str(batch_id), time=admission.now))
+    return response
+
+
+def authorise(header: BatchHeader, principal: Principal) -> str:
+    """Check the caller may push this department's batch; return the county it pushes for."""
+    if principal.role != "department" or principal.county is None:
+        raise ApiError(403, "forbidden_role", "只有行业部门可以推送预警数据")
+    if header.department != principal.scope:
+        raise ApiError(403, "forbidden_department", "只能推送本部门的数据", field="department")
+    if header.department not in DEPARTMENTS:
+        raise ApiError(422, "unknown_department", "未知的部门代码", field="department")
+    if header.urgent and not (header.urgent_reason or "").strip():
+        raise ApiError(422, "urgent_reason_required", "紧急推送须说明原因", field="urgent_reason")
+    return principal.county
+
+
+async def _timeliness(
+    runtime: ServiceRuntime, header: BatchHeader, county: str, now: datetime
+) -> str:
+    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    rules = settings.rules_for(county)
+    async with runtime.sessionmaker() as session:
+        until = (
+            await session.execute(
+                select(extensions.c.until).where(
+                    extensions.c.county_code == county,
+                    extensions.c.department == header.department,
+                    extensions.c.period == header.period,
+                )
+            )
+        ).scalar()
+    try:
+        return classify_push(
+            at=now,
+            period=header.period,
+            urgent=header.urgent,
+            extension_until=until,
+            open_day=rules.window_open_day,
+            close_day=rules.window_close_day,
+        )
+    except WindowClosed as closed:
+        raise ApiError(
+            409,
+            "push_window_closed",
+            f"推送窗口已关闭（每月{rules.window_open_day}日至{rules.window_close_day}日），"
+            f"下次开放时间：{closed.next_opens_at.isoformat()}",
+            details={"next_window_opens_at": closed.next_opens_at.isoformat()},
+        ) from None
+
+
+def _check_items(
+    cmd: PushBatch, county: str, geography: Any
+) -> tuple[list[ValidItem], list[Rejection]]:
+    accepted: list[ValidItem] = []
+    rejections: list[Rejection] = []
+    for index, item in enumerate(cmd.items):
+        result = check_item(
+            index, item, department=cmd.department, county_code=county, geography=geography
+        )
+        (accepted if isinstance(result, ValidItem) else rejections).append(result)  # type: ignore[arg-type]
+    return accepted, rejections

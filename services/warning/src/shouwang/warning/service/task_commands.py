@@ -1,0 +1,140 @@
+"""Township and village actions on a task: assign, report, confirm; county re-routing; PII."""
+
+from datetime import date
+from typing import Any
+
+from shouwang.common.auth.principal import Principal
+from shouwang.common.errors import ApiError
+from shouwang.common.geography import Geography
+from shouwang.common.identity import reveal_person, seal_pii
+from shouwang.common.pii_access import record_pii_view
+from shouwang.common.service import ServiceRuntime
+from shouwang.warning.adapters.repository import get_task, save_task
+from shouwang.warning.config import WarningSettings
+from shouwang.warning.domain.errors import OutsideScope
+from shouwang.warning.service.task_queries import may_see
+
+
+def _require(principal: Principal, *roles: str) -> None:
+    if principal.role not in roles:
+        raise ApiError(403, "forbidden_role", f"当前角色（{principal.role}）无权执行此操作")
+
+
+async def assign_task(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    task_id: str,
+    *,
+    village_code: str,
+    cadre_name: str | None,
+) -> None:
+    """Township assigns one of its tasks to a village."""
+    _require(principal, "township")
+    async with runtime.uow() as uow:
+        task, row = await get_task(uow.session, task_id, for_update=True)
+        if not may_see(principal, row):
+            raise OutsideScope()
+        task.assign(village_code=village_code, cadre_name=cadre_name, actor=principal.sub)
+        await save_task(uow, task, now=runtime.clock.now())
+        await uow.commit()
+
+
+async def report_task(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    task_id: str,
+    *,
+    outcome: str,
+    reason: str | None,
+    visited_on: date | None,
+    note: str | None,
+    target_township_code: str | None,
+) -> None:
+    """Village (or township) reports the verification outcome."""
+    _require(principal, "village", "township")
+    async with runtime.uow() as uow:
+        task, row = await get_task(uow.session, task_id, for_update=True)
+        if not may_see(principal, row):
+            raise OutsideScope()
+        task.report(
+            outcome=outcome,
+            reason=reason,
+            visited_on=visited_on,
+            note=note,
+            target_township_code=target_township_code,
+            actor=principal.sub,
+        )
+        await save_task(uow, task, now=runtime.clock.now())
+        await uow.commit()
+
+
+async def confirm_task(runtime: ServiceRuntime, principal: Principal, task_id: str) -> str:
+    """Township confirms the report; returns the new status (confirmed or returned)."""
+    _require(principal, "township")
+    async with runtime.uow() as uow:
+        task, row = await get_task(uow.session, task_id, for_update=True)
+        if not may_see(principal, row):
+            raise OutsideScope()
+        sealed = None
+        if task.outcome == "risk_confirmed":
+            # assistance needs the person to register the household; it travels sealed
+            sealed = seal_pii(
+                reveal_person(row["id_enc"], row["name_enc"], cipher=runtime.cipher),
+                cipher=runtime.cipher,
+            )
+        task.confirm(actor=principal.sub, pii_sealed=sealed)
+        await save_task(uow, task, now=runtime.clock.now())
+        await uow.commit()
+        return task.status
+
+
+async def reroute_task(
+    runtime: ServiceRuntime, principal: Principal, task_id: str, *, village_code: str
+) -> None:
+    """County sends a returned task to the village now responsible."""
+    _require(principal, "county", "province")
+    geography: Geography = runtime.state["geography"]
+    township = geography.township_of(village_code)
+    if township is None or not principal.covers(village_code):
+        raise ApiError(
+            422, "unknown_village", "村（社区）代码不存在或不属于本县", field="village_code"
+        )
+    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    async with runtime.uow() as uow:
+        task, row = await get_task(uow.session, task_id, for_update=True)
+        if not may_see(principal, row):
+            raise OutsideScope()
+        rules = settings.rules_for(task.county_code)
+        now = runtime.clock.now()
+        task.reroute(
+            township_code=township,
+            village_code=village_code,
+            actor=principal.sub,
+            now=now,
+            assign_days=rules.assign_days,
+            report_days=rules.report_days,
+        )
+        await save_task(uow, task, now=now)
+        await uow.commit()
+
+
+async def reveal_task_person(
+    runtime: ServiceRuntime, principal: Principal, task_id: str
+) -> dict[str, Any]:
+    """Decrypt the person of a task for its village/township; the read is audited."""
+    _require(principal, "village", "township")
+    async with runtime.uow() as uow:
+        task, row = await get_task(uow.session, task_id)
+        if not may_see(principal, row):
+            raise OutsideScope()
+        person = reveal_person(row["id_enc"], row["name_enc"], cipher=runtime.cipher)
+        record_pii_view(
+            uow,
+            principal=principal,
+            service="warning",
+            subject=task.id,
+            purpose="household_verification",
+            person_ref=task.person_ref,
+        )
+        await uow.commit()
+    return {"task_id": task.id, **person}

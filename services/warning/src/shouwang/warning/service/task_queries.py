@@ -1,0 +1,139 @@
+"""Reading tasks within the caller's scope: lists with filters and keyset paging, details."""
+
+import base64
+import uuid
+from datetime import datetime
+from typing import Any
+
+from shouwang.common.auth.principal import Principal
+from shouwang.common.errors import ApiError
+from shouwang.warning.adapters.tables import signals, task_history, tasks
+from shouwang.warning.domain.errors import OutsideScope, TaskNotFound
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def scope_filter(principal: Principal) -> ColumnElement[bool]:
+    """The rows a principal may see."""
+    if principal.role == "auditor":
+        return true()
+    if principal.role == "village":
+        return tasks.c.assigned_village == principal.scope
+    if principal.role == "township":
+        return tasks.c.township_code == principal.scope
+    if principal.role in ("county", "province"):
+        return tasks.c.county_code.startswith(principal.scope)
+    raise ApiError(403, "forbidden_role", "当前角色无权查看核实任务")
+
+
+def may_see(principal: Principal, row: Any) -> bool:
+    if principal.role == "auditor":
+        return True
+    if principal.role == "village":
+        return bool(row["assigned_village"] == principal.scope)
+    if principal.role == "township":
+        return bool(row["township_code"] == principal.scope)
+    if principal.role in ("county", "province"):
+        return bool(row["county_code"].startswith(principal.scope))
+    return False
+
+
+def colour_expr(now: datetime, amber_ratio: float) -> ColumnElement[str]:
+    """SQL for the deadline colour, matching Task.colour."""
+    due = case(
+        (tasks.c.status == "routed", tasks.c.assign_by),
+        (tasks.c.status == "assigned", tasks.c.report_by),
+        else_=None,
+    )
+    used = func.extract("epoch", literal(now) - tasks.c.created_at)
+    total = func.extract("epoch", due - tasks.c.created_at)
+    return case(
+        (due.is_(None), "closed"),
+        (due < now, "red"),
+        (used >= total * amber_ratio, "amber"),
+        else_="green",
+    )
+
+
+def encode_cursor(created_at: datetime, task_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{task_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created, task_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(created), uuid.UUID(task_id)
+    except ValueError:
+        raise ApiError(422, "invalid_cursor", "分页游标无效", field="cursor") from None
+
+
+async def list_tasks(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    now: datetime,
+    amber_ratio: float,
+    filters: dict[str, str | None],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Return one page of visible tasks, oldest first."""
+    colour = colour_expr(now, amber_ratio).label("colour")
+    stmt = select(tasks, colour).where(scope_filter(principal))
+    for name in ("status", "period", "village_code", "channel", "township_code"):
+        if value := filters.get(name):
+            stmt = stmt.where(tasks.c[name] == value)
+    if value := filters.get("colour"):
+        stmt = stmt.where(colour_expr(now, amber_ratio) == value)
+    if cursor:
+        created, task_id = decode_cursor(cursor)
+        stmt = stmt.where(
+            or_(
+                tasks.c.created_at > created,
+                and_(tasks.c.created_at == created, tasks.c.id > task_id),
+            )
+        )
+    rows = (
+        (await session.execute(stmt.order_by(tasks.c.created_at, tasks.c.id).limit(limit + 1)))
+        .mappings()
+        .all()
+    )
+    page = [dict(r) for r in rows[:limit]]
+    next_cursor = (
+        encode_cursor(page[-1]["created_at"], page[-1]["id"]) if len(rows) > limit else None
+    )
+    return page, next_cursor
+
+
+async def task_detail(
+    session: AsyncSession, principal: Principal, task_id: str, *, now: datetime, amber_ratio: float
+) -> dict[str, Any]:
+    """Return a visible task with its signals and history."""
+    try:
+        key = uuid.UUID(task_id)
+    except ValueError:
+        raise TaskNotFound() from None
+    colour = colour_expr(now, amber_ratio).label("colour")
+    row = (await session.execute(select(tasks, colour).where(tasks.c.id == key))).mappings().first()
+    if row is None:
+        raise TaskNotFound()
+    if not may_see(principal, row):
+        raise OutsideScope()
+    result = dict(row)
+    sig_rows = await session.execute(
+        select(signals).where(signals.c.task_id == key).order_by(signals.c.id)
+    )
+    result["signals"] = [
+        {**dict(s), "batch_id": s.source_ref if s.channel == "department_warning" else None}
+        for s in sig_rows.mappings()
+    ]
+    hist = await session.execute(
+        select(task_history).where(task_history.c.task_id == key).order_by(task_history.c.id)
+    )
+    result["history"] = [dict(h) for h in hist.mappings()]
+    return result
+
+
+def to_read(row: dict[str, Any]) -> dict[str, Any]:
+    """Map a task row (plus extras) to the TaskRead shape."""
+    return {**row, "task_id": str(row["id"])}

@@ -1,0 +1,201 @@
+"""A department batch uploaded as CSV or XLSX: streamed row by row, filed exactly like a push.
+
+Memory stays bounded whatever the file size: the upload is spooled to disk by the multipart
+parser, rows are read one at a time, accepted items go to batch_items in chunks of UPLOAD_CHUNK
+inside the filing transaction, and only counts plus (capped) rejection details are kept.
+"""
+
+import asyncio
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Generator, Iterator
+from typing import IO, Any
+
+from shouwang.common.auth.principal import Principal
+from shouwang.common.errors import ApiError
+from shouwang.common.service import ServiceRuntime
+from shouwang.warning.config import WarningSettings
+from shouwang.warning.domain.items import ValidItem, check_item
+from shouwang.warning.service import idempotency
+from shouwang.warning.service.filing import insert_item_rows, item_rows, seal_file
+from shouwang.warning.service.push import (
+    Admission,
+    BatchHeader,
+    FiledOriginal,
+    Tally,
+    admit,
+    authorise,
+    file_batch,
+    replay_after_race,
+)
+from shouwang.warning.service.spreadsheets import ItemMapper, iter_rows, sniff
+from shouwang.warning.service.workbooks import XLSX_TYPE
+from sqlalchemy.exc import IntegrityError
+
+REJECTION_DETAILS_CAP = 10_000
+UPLOAD_CHUNK = 2000  # accepted rows per INSERT: bounds the memory a chunk takes
+READ_CHUNK = 1 << 20
+_CODE_RE = re.compile(r"[A-Za-z_]{1,40}|空")
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
+
+
+async def upload_batch(
+    header: BatchHeader, file: IO[bytes], *, runtime: ServiceRuntime, principal: Principal
+) -> tuple[int, dict[str, Any]]:
+    """File an uploaded batch and queue it for processing; return (status, response body)."""
+    authorise(header, principal)
+    kind = sniff(file)
+    sha256, body_hash = await asyncio.to_thread(_digest, file, header)
+    admission = await admit(header, body_hash, runtime=runtime, principal=principal)
+    if not isinstance(admission, Admission):
+        return admission
+    batch_id = uuid.uuid4()
+    try:
+        async with runtime.uow() as uow:
+            rows = _RowBatcher(file, kind, header, admission, batch_id, runtime)
+            try:
+                while True:
+                    chunk, done = await asyncio.to_thread(rows.next_chunk)
+                    await insert_item_rows(uow.session, chunk)
+                    if done:
+                        break
+            finally:
+                rows.close()
+            sealed = await asyncio.to_thread(
+                seal_file, _chunks(file), runtime=runtime, batch_id=batch_id
+            )
+            response = await file_batch(
+                uow,
+                batch_id=batch_id,
+                header=header,
+                admission=admission,
+                tally=rows.tally,
+                original=FiledOriginal(sha256, sealed, CONTENT_TYPES[kind]),
+                principal=principal,
+                extra=_extra(batch_id, rows.tally),
+            )
+            await uow.commit()
+    except IntegrityError:
+        stored = await replay_after_race(header, admission, runtime=runtime, principal=principal)
+        if stored is None:
+            raise
+        return stored
+    return 202, response
+
+
+def _extra(batch_id: uuid.UUID, tally: Tally) -> dict[str, Any]:
+    if not tally.rejected:
+        return {}
+    return {
+        "rejections_xlsx": f"/api/v1/warning-batches/{batch_id}/rejections.xlsx",
+        "rejections_truncated": tally.rejected > len(tally.rejections),
+    }
+
+
+def _chunks(file: IO[bytes]) -> Iterator[bytes]:
+    file.seek(0)
+    while chunk := file.read(READ_CHUNK):
+        yield chunk
+
+
+def _digest(file: IO[bytes], header: BatchHeader) -> tuple[str, str]:
+    """SHA-256 of the file, and the idempotency hash of file + form fields."""
+    digest = hashlib.sha256()
+    for chunk in _chunks(file):
+        digest.update(chunk)
+    fields = {
+        "department": header.department,
+        "period": header.period,
+        "urgent": header.urgent,
+        "urgent_reason": header.urgent_reason,
+        "file_sha256": digest.hexdigest(),
+    }
+    body = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
+    return digest.hexdigest(), idempotency.request_hash(body)
+
+
+class _RowBatcher:
+    """Reads, checks and protects rows; hands out batch_items rows UPLOAD_CHUNK at a time."""
+
+    def __init__(
+        self,
+        file: IO[bytes],
+        kind: str,
+        header: BatchHeader,
+        admission: Admission,
+        batch_id: uuid.UUID,
+        runtime: ServiceRuntime,
+    ) -> None:
+        file.seek(0)
+        self.rows: Generator[tuple[int, Any], None, None] = iter_rows(file, kind)
+        self.department = header.department
+        self.county = admission.county
+        self.batch_id = batch_id
+        self.runtime = runtime
+        self.geography = runtime.state["geography"]
+        settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+        self.max_items = settings.max_batch_items
+        self.mapper: ItemMapper | None = None
+        self.tally = Tally()
+
+    def close(self) -> None:
+        """Release the reader (and the workbook) while the spooled file is still open."""
+        self.rows.close()
+
+    def next_chunk(self) -> tuple[list[dict[str, Any]], bool]:
+        """The next chunk of protected rows, and whether the file is exhausted."""
+        accepted: list[ValidItem] = []
+        done = True
+        for row_number, cells in self.rows:
+            if self.mapper is None:
+                self.mapper = ItemMapper(cells, self.department)
+                continue
+            result = self._check(row_number, cells)
+            if result is not None:
+                accepted.append(result)
+                if len(accepted) >= UPLOAD_CHUNK:
+                    done = False
+                    break
+        if self.mapper is None:
+            raise ApiError(422, "upload_empty", "文件为空：第一行应为列名", field="file")
+        rows = item_rows(self.batch_id, accepted, runtime=self.runtime, county=self.county)
+        return rows, done
+
+    def _check(self, row_number: int, cells: Any) -> ValidItem | None:
+        assert self.mapper is not None
+        item = self.mapper(cells)
+        if item is None:
+            return None  # blank rows are not items
+        index = self.tally.received
+        self.tally.received += 1
+        if self.tally.received > self.max_items:
+            raise ApiError(
+                413,
+                "too_many_items",
+                f"单个批次最多{self.max_items}条，请拆分后上传",
+                field="file",
+            )
+        result = check_item(
+            index,
+            item,
+            department=self.department,
+            county_code=self.county,
+            geography=self.geography,
+        )
+        if isinstance(result, ValidItem):
+            self.tally.accepted += 1
+            return result
+        self.tally.rejected += 1
+        if len(self.tally.rejections) < REJECTION_DETAILS_CAP:
+            self.tally.rejections.append({**_without_cell_text(result.__dict__), "row": row_number})
+        return None
+
+
+def _without_cell_text(rejection: dict[str, Any]) -> dict[str, Any]:
+    """Rejections name the field only: drop an echoed indicator unless it looks like a code."""
+    echoed = rejection["message"].partition("：")[2]
+    if rejection["code"] == "unknown_indicator" and not _CODE_RE.fullmatch(echoed or "空"):
+        return {**rejection, "message": "本部门无此预警指标"}
+    return rejection

@@ -1,0 +1,170 @@
+"""Dedup, routing, township/village work, return to county (issue 4 points 5–8)."""
+
+from shouwang.common.testing.fixtures import auth
+from shouwang.warning.adapters.tables import outbox
+from sqlalchemy import select
+
+
+async def test_same_person_from_two_departments_is_one_task_with_two_signals(loop):
+    who = loop.person()
+    await loop.pushed_and_processed([loop.item(who)])
+    second = await loop.pushed_and_processed(
+        [loop.item(who, indicator="unsafe_house", values={"grade": "D"})], department="housing"
+    )
+    assert (second["tasks_created"], second["signals_attached"]) == (0, 1)
+    assert second["comparison"] == {"open_task": 1}
+    task = await loop.task_for(who)
+    detail = (
+        await loop.client.get(
+            f"/api/v1/tasks/{task['task_id']}", headers=auth("township", loop.TOWNSHIP_A)
+        )
+    ).json()
+    assert sorted(s["department"] for s in detail["signals"]) == ["housing", "medical_insurance"]
+
+
+async def test_the_same_person_twice_in_one_batch_opens_one_task(loop):
+    who = loop.person()
+    summary = await loop.pushed_and_processed([loop.item(who), loop.item(who)])
+    assert (summary["tasks_created"], summary["signals_attached"]) == (1, 1)
+
+
+async def test_unknown_village_of_the_county_is_held_then_routed_by_hand(loop):
+    who = loop.person()
+    summary = await loop.pushed_and_processed([loop.item(who, village="231226100999")])
+    assert (summary["accepted"], summary["unroutable"], summary["tasks_created"]) == (1, 1, 0)
+    county = auth("county", loop.COUNTY)
+    held = (await loop.client.get("/api/v1/unroutable", headers=county)).json()["items"]
+    mine = [h for h in held if h["person_ref"] == loop.ref(who)]
+    assert len(mine) == 1 and mine[0]["village_code"] == "231226100999"
+    routed = await loop.client.post(
+        f"/api/v1/unroutable/{mine[0]['id']}/route",
+        headers=county,
+        json={"village_code": loop.VILLAGE_A},
+    )
+    assert routed.status_code == 200 and routed.json()["task_id"]
+    assert (await loop.task_for(who))["village_code"] == loop.VILLAGE_A
+    again = await loop.client.post(
+        f"/api/v1/unroutable/{mine[0]['id']}/route",
+        headers=county,
+        json={"village_code": loop.VILLAGE_A},
+    )
+    assert again.status_code == 409
+
+
+async def test_township_b_cannot_see_or_touch_township_a_task(loop):
+    who = loop.person()
+    await loop.pushed_and_processed([loop.item(who)])
+    task = await loop.task_for(who)
+    other = auth("township", loop.TOWNSHIP_B)
+    assert (
+        await loop.client.get(f"/api/v1/tasks/{task['task_id']}", headers=other)
+    ).status_code == 403
+    resp = await loop.client.post(
+        f"/api/v1/tasks/{task['task_id']}/assign",
+        headers=other,
+        json={"village_code": loop.VILLAGE_B},
+    )
+    assert resp.status_code == 403
+    listed = (await loop.client.get("/api/v1/tasks", params={"limit": 500}, headers=other)).json()
+    assert task["task_id"] not in [t["task_id"] for t in listed["items"]]
+    foreign_village = auth("village", loop.VILLAGE_B)
+    resp = await loop.client.post(
+        f"/api/v1/tasks/{task['task_id']}/report",
+        headers=foreign_village,
+        json={"outcome": "no_risk", "reason": "x"},
+    )
+    assert resp.status_code == 403
+
+
+async def test_full_loop_assign_report_confirm_closes_the_task(loop):
+    who = loop.person()
+    await loop.pushed_and_processed([loop.item(who)])
+    task_id = (await loop.task_for(who))["task_id"]
+    township, village = auth("township", loop.TOWNSHIP_A), auth("village", loop.VILLAGE_A)
+    r = await loop.client.post(
+        f"/api/v1/tasks/{task_id}/assign",
+        headers=township,
+        json={"village_code": loop.VILLAGE_A, "cadre_name": "李干部"},
+    )
+    assert r.json()["status"] == "assigned"
+    r = await loop.client.post(
+        f"/api/v1/tasks/{task_id}/report",
+        headers=village,
+        json={"outcome": "no_risk", "reason": "医疗费已报销，收入稳定", "visited_on": "2026-11-12"},
+    )
+    assert r.json()["status"] == "reported"
+    r = await loop.client.post(f"/api/v1/tasks/{task_id}/confirm", headers=township)
+    assert (r.json()["status"], r.json()["outcome"], r.json()["colour"]) == (
+        "confirmed",
+        "no_risk",
+        "closed",
+    )
+    actions = [h["action"] for h in r.json()["history"]]
+    assert actions == ["created", "assigned", "reported", "confirmed"]
+    again = await loop.client.post(f"/api/v1/tasks/{task_id}/confirm", headers=township)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "invalid_task_transition"
+
+
+async def test_moved_returns_to_the_county_which_reroutes_to_the_new_township(loop):
+    who = loop.person()
+    await loop.pushed_and_processed([loop.item(who)])
+    task_id = (await loop.task_for(who))["task_id"]
+    township = auth("township", loop.TOWNSHIP_A)
+    await loop.client.post(
+        f"/api/v1/tasks/{task_id}/report",
+        headers=township,
+        json={"outcome": "moved", "target_township_code": loop.TOWNSHIP_B},
+    )
+    r = await loop.client.post(f"/api/v1/tasks/{task_id}/confirm", headers=township)
+    assert r.json()["status"] == "returned"
+    county = auth("county", loop.COUNTY)
+    returned = (
+        await loop.client.get(
+            "/api/v1/tasks", params={"status": "returned", "limit": 500}, headers=county
+        )
+    ).json()["items"]
+    assert task_id in [t["task_id"] for t in returned]
+    r = await loop.client.post(
+        f"/api/v1/tasks/{task_id}/route", headers=county, json={"village_code": loop.VILLAGE_B}
+    )
+    assert (r.json()["status"], r.json()["township_code"]) == ("routed", loop.TOWNSHIP_B)
+    assert (await loop.task_for(who, loop.TOWNSHIP_B))["task_id"] == task_id
+
+
+async def test_decrypted_read_is_for_the_village_and_audited(loop):
+    who = loop.person()
+    await loop.pushed_and_processed([loop.item(who)])
+    task_id = (await loop.task_for(who))["task_id"]
+    county = auth("county", loop.COUNTY)
+    assert (
+        await loop.client.get(f"/api/v1/tasks/{task_id}/pii", headers=county)
+    ).status_code == 403
+    township = auth("township", loop.TOWNSHIP_A)
+    pii = (await loop.client.get(f"/api/v1/tasks/{task_id}/pii", headers=township)).json()
+    assert (pii["id_number"], pii["name"]) == (who["id_number"], who["name"])
+    async with loop.runtime.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(outbox.c.payload).where(
+                    outbox.c.type == "shouwang.access.pii.viewed.v1", outbox.c.subject == task_id
+                )
+            )
+        ).all()
+    assert len(rows) == 1 and rows[0].payload["person_ref"] == loop.ref(who)
+
+
+async def test_comparison_uses_the_imported_registry(loop):
+    monitored, lifted, new = loop.person(), loop.person(), loop.person()
+    csv = (
+        "身份证号,状态,户编号\n"
+        + f"{monitored['id_number']},监测对象,H1\n{lifted['id_number']},脱贫户,H2\n"
+    )
+    imported = await loop.client.post(
+        "/api/v1/registry/import", content=csv.encode(), headers=auth("county", loop.COUNTY)
+    )
+    assert imported.json()["imported"] == 2
+    summary = await loop.pushed_and_processed(
+        [loop.item(monitored), loop.item(lifted), loop.item(new)]
+    )
+    assert summary["comparison"] == {"monitored": 1, "lifted": 1, "new": 1}
+    assert (await loop.task_for(lifted))["comparison"] == "lifted"
