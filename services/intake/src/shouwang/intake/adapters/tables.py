@@ -1,0 +1,95 @@
+"""Intake's tables (DB shape only), all in schema `intake`."""
+
+from shouwang.common.db.base import service_metadata
+from shouwang.common.db.inbox import inbox_table
+from shouwang.common.db.outbox import outbox_table
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = service_metadata("intake")
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+OPEN_STATUSES = ("received", "verifying", "verified")
+OPEN_SQL = "status IN ('received', 'verifying', 'verified')"
+
+declarations = Table(
+    "declarations", metadata,
+    Column("receipt", Text, primary_key=True),
+    Column("county_code", Text, nullable=False),
+    Column("township_code", Text, nullable=False),
+    Column("village_code", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("person_ref", Text, nullable=False),
+    Column("id_enc", LargeBinary, nullable=False),
+    Column("name_enc", LargeBinary, nullable=False),
+    Column("phone_enc", LargeBinary),
+    Column("description_enc", LargeBinary),
+    Column("id_masked", Text, nullable=False),
+    Column("name_masked", Text, nullable=False),
+    Column("phone_masked", Text),
+    Column("household_size", Integer, nullable=False),
+    Column("hardships", JSONB, nullable=False),
+    Column("income_estimate_yuan", Numeric(14, 2)),
+    Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("status", Text, nullable=False),
+    Column("outcome", Text),
+    Column("task_id", Text),
+    Column("filed_by", Text, nullable=False),
+    Column("filed_by_role", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_declarations_township_status", "township_code", "status"),
+    Index("ix_declarations_county_created", "county_code", "created_at", "receipt"),
+    Index("ix_declarations_task", "task_id"),
+    Index("ix_declarations_filed_by", "filed_by"),
+    # one open declaration per person: a repeat attaches to it
+    Index("uq_declarations_open_person", "person_ref", unique=True,
+          postgresql_where=text(OPEN_SQL)),
+)
+
+# A repeat filed while the person's declaration was open: kept, attached, no new task.
+repeats = Table(
+    "declaration_repeats", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("receipt", Text, nullable=False, index=True),
+    Column("channel", Text, nullable=False),
+    Column("hardships", JSONB, nullable=False),
+    Column("description_enc", LargeBinary),
+    Column("filed_by", Text, nullable=False, index=True),
+    Column("filed_by_role", Text, nullable=False),
+    Column("filed_at", DateTime(timezone=True), nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("principal", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("request_hash", Text, nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("principal", "key", name="pk_idempotency_keys"),
+)
+
+# Token buckets of the public endpoint, one row per principal (shared by every replica).
+rate_buckets = Table(
+    "rate_buckets", metadata,
+    Column("principal", Text, primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,82 @@
+"""Request and response shapes of the intake API."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from shouwang.intake.domain.declaration import Channel, Status
+
+# Chinese labels for the field part of validation messages.
+FIELD_LABELS = {
+    "channel": "申报渠道", "id_number": "身份证号码", "name": "姓名", "phone": "联系电话",
+    "village_code": "村（社区）代码", "household_size": "家庭人口数", "hardships": "困难类型",
+    "description": "情况说明", "income_estimate_yuan": "收入估算", "attachments": "附件",
+}
+
+
+class AttachmentMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(min_length=1, max_length=100)
+    size: int = Field(ge=0)
+
+
+class DeclarationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel
+    id_number: str = Field(max_length=32)
+    name: str = Field(max_length=50)
+    phone: str = Field(max_length=20)
+    village_code: str = Field(max_length=20)
+    household_size: int
+    hardships: list[str] = Field(max_length=11)
+    description: str = Field(default="", max_length=2000)
+    income_estimate_yuan: float | None = None
+    attachments: list[AttachmentMeta] = Field(default_factory=list, max_length=50)
+
+
+class DeclarationAccepted(BaseModel):
+    receipt: str
+    status: Status
+    attached_to: str | None
+    message: str
+
+
+class DeclarationStatus(BaseModel):
+    receipt: str
+    status: Status
+    status_label: str
+    outcome: str | None
+    updated_at: datetime
+    name_masked: str
+    channel: Channel
+    hardships: list[str]
+    created_at: datetime
+
+
+class DeclarationRow(BaseModel):
+    receipt: str
+    channel: Channel
+    status: Status
+    outcome: str | None
+    county_code: str
+    township_code: str
+    village_code: str
+    name_masked: str
+    id_masked: str
+    phone_masked: str | None
+    household_size: int
+    hardships: list[str]
+    task_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DeclarationPage(BaseModel):
+    items: list[DeclarationRow]
+    next_cursor: str | None
+
+
+ExportFormat = Literal["json", "xlsx"]

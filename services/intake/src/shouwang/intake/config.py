@@ -1,0 +1,27 @@
+"""Intake service settings: per-role rate limits and the public endpoint's size limit."""
+
+from pydantic import BaseModel
+from pydantic_settings import SettingsConfigDict
+from shouwang.common.config import CommonSettings
+
+
+class RateLimit(BaseModel):
+    """A token bucket: `burst` requests at once, refilled at `per_minute`."""
+
+    burst: int
+    per_minute: float
+
+
+class IntakeSettings(CommonSettings):
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+
+    service_name: str = "intake"
+    # Residents file for themselves: a handful at once is plenty; staff (hotline, screening) more.
+    resident_rate: RateLimit = RateLimit(burst=5, per_minute=2)
+    staff_rate: RateLimit = RateLimit(burst=120, per_minute=120)
+    max_body_bytes: int = 32 * 1024
+    max_export_rows: int = 100_000
+
+    def rate_for(self, role: str) -> RateLimit:
+        """The bucket parameters of a role."""
+        return self.resident_rate if role == "resident" else self.staff_rate

@@ -1,0 +1,24 @@
+"""The intake service app: declarations on four channels → verification loop → status back."""
+
+from fastapi import FastAPI
+from shouwang.common.clock import Clock
+from shouwang.common.geography_store import attach_geography
+from shouwang.common.service import create_service_app
+from shouwang.intake.adapters.tables import inbox, outbox
+from shouwang.intake.api import routes
+from shouwang.intake.api.body_limit import BodyLimit
+from shouwang.intake.config import IntakeSettings
+from shouwang.intake.messaging.consumers import consumer_specs
+
+
+def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the intake app (uvicorn --factory shouwang.intake.main:create_app)."""
+    settings = settings or IntakeSettings()
+    app = create_service_app(
+        settings=settings, title="守望 · 申报受理服务 (intake)", outbox=outbox, inbox=inbox,
+        routers=[routes.router], consumers=consumer_specs,
+        clock=clock, on_startup=attach_geography,
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       path_prefix=routes.router.prefix)
+    return app

@@ -1,0 +1,102 @@
+"""Reading declarations: the filer's status view, scoped lists with keyset paging (masked only)."""
+
+import base64
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from shouwang.common.auth.principal import Principal
+from shouwang.common.errors import ApiError
+from shouwang.intake.adapters.tables import declarations, repeats
+from shouwang.intake.domain.declaration import STATUS_LABELS
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+Filters = dict[str, str | None]
+# Masked columns only: nothing here needs a decrypted read.
+PUBLIC_COLUMNS = [c for c in declarations.c if not c.name.endswith("_enc")
+                  and c.name not in ("person_ref", "filed_by", "attachments")]
+
+
+def scope_filter(principal: Principal) -> ColumnElement[bool]:
+    """The declarations a staff principal may list."""
+    if principal.role == "auditor":
+        return true()
+    if principal.role == "village":
+        return declarations.c.village_code == principal.scope
+    if principal.role == "township":
+        return declarations.c.township_code == principal.scope
+    if principal.role in ("county", "province"):
+        return declarations.c.county_code.startswith(principal.scope)
+    raise ApiError(403, "forbidden_role", "当前角色无权查看申报列表")
+
+
+def _filed_by(principal: Principal) -> ColumnElement[bool]:
+    attached = exists().where(repeats.c.receipt == declarations.c.receipt,
+                              repeats.c.filed_by == principal.sub)
+    return or_(declarations.c.filed_by == principal.sub, attached)
+
+
+async def get_status(session: AsyncSession, principal: Principal, receipt: str) -> dict[str, Any]:
+    """The status of one declaration, for its filer or for staff in scope."""
+    stmt = select(*PUBLIC_COLUMNS).where(declarations.c.receipt == receipt)
+    if principal.role == "resident":
+        # a resident sees what they filed (or attached to); others' receipts do not exist for them
+        stmt = stmt.where(_filed_by(principal))
+    row = (await session.execute(stmt)).mappings().first()
+    if row is None:
+        raise ApiError(404, "declaration_not_found", "申报不存在", field="receipt")
+    if principal.role != "resident":
+        visible = (await session.execute(select(true()).where(
+            declarations.c.receipt == receipt, scope_filter(principal)))).first()
+        if visible is None:
+            raise ApiError(403, "forbidden_scope", "无权查看其他辖区的申报")
+    return {**row, "status_label": STATUS_LABELS[row["status"]]}
+
+
+def encode_cursor(created_at: datetime, receipt: str) -> str:
+    """Opaque keyset cursor."""
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{receipt}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """Open a cursor made by encode_cursor, or answer 422."""
+    try:
+        created, receipt = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(created), receipt
+    except ValueError:
+        raise ApiError(422, "invalid_cursor", "分页游标无效", field="cursor") from None
+
+
+def filtered(principal: Principal, filters: dict[str, str | None]) -> Select[Any]:
+    """The scoped, filtered select of masked columns, oldest first."""
+    stmt = select(*PUBLIC_COLUMNS).where(scope_filter(principal))
+    for name in ("status", "channel", "village_code", "township_code"):
+        if value := filters.get(name):
+            stmt = stmt.where(declarations.c[name] == value)
+    return stmt.order_by(declarations.c.created_at, declarations.c.receipt)
+
+
+async def list_page(session: AsyncSession, principal: Principal, *, filters: dict[str, str | None],
+                    limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the declarations in scope."""
+    stmt = filtered(principal, filters)
+    if cursor:
+        created, receipt = decode_cursor(cursor)
+        stmt = stmt.where(or_(declarations.c.created_at > created,
+                              and_(declarations.c.created_at == created,
+                                   declarations.c.receipt > receipt)))
+    rows = (await session.execute(stmt.limit(limit + 1))).mappings().all()
+    page = [dict(r) for r in rows[:limit]]
+    last = page[-1] if page else None
+    next_cursor = encode_cursor(last["created_at"], last["receipt"]) if len(rows) > limit and last \
+        else None
+    return page, next_cursor
+
+
+async def stream_rows(session: AsyncSession, principal: Principal, *,
+                      filters: Filters, max_rows: int) -> AsyncIterator[dict[str, Any]]:
+    """Every declaration in scope (up to max_rows), streamed from the server."""
+    result = await session.stream(filtered(principal, filters).limit(max_rows))
+    async for row in result.mappings():
+        yield dict(row)

@@ -1,0 +1,55 @@
+"""Per-principal token bucket for the public endpoint, kept in Postgres.
+
+Postgres rather than in-process: the service runs as several replicas behind one ingress, and a
+bucket per process would multiply the limit by the replica count and reset on every restart. One
+UPSERT on a primary key (row-locked, so concurrent requests of one principal serialise) is cheap
+next to the declaration's own insert.
+"""
+
+import math
+from datetime import datetime
+from typing import cast
+
+from shouwang.common.errors import ApiError
+from shouwang.common.service import ServiceRuntime
+from shouwang.intake.adapters.tables import rate_buckets
+from shouwang.intake.config import IntakeSettings, RateLimit
+from sqlalchemy import select, text
+
+_AVAILABLE = ("LEAST(CAST(:burst AS float8), b.tokens + GREATEST(0, EXTRACT(EPOCH FROM "
+              "(CAST(:now AS timestamptz) - b.updated_at))) * CAST(:rate AS float8))")
+_TAKE = text(f"""
+INSERT INTO intake.rate_buckets AS b (principal, tokens, updated_at)
+VALUES (:principal, CAST(:burst AS float8) - 1, CAST(:now AS timestamptz))
+ON CONFLICT (principal) DO UPDATE
+SET tokens = {_AVAILABLE} - 1, updated_at = GREATEST(b.updated_at, CAST(:now AS timestamptz))
+WHERE {_AVAILABLE} >= 1
+RETURNING tokens
+""")
+
+
+def retry_after_seconds(tokens: float, updated_at: datetime, now: datetime,
+                        limit: RateLimit) -> int:
+    """Whole seconds until one token is available again (at least 1)."""
+    rate = limit.per_minute / 60.0
+    elapsed = max(0.0, (now - updated_at).total_seconds())
+    available = min(float(limit.burst), tokens + elapsed * rate)
+    return max(1, math.ceil((1.0 - available) / rate - 1e-9)) if rate > 0 else 3600
+
+
+async def take_token(runtime: ServiceRuntime, *, principal: str, role: str) -> None:
+    """Spend one token of the principal's bucket, or answer 429 with Retry-After."""
+    settings = cast(IntakeSettings, runtime.settings)
+    limit = settings.rate_for(role)
+    now = runtime.clock.now()
+    params = {"principal": principal, "burst": limit.burst, "now": now,
+              "rate": limit.per_minute / 60.0}
+    async with runtime.sessionmaker() as session, session.begin():
+        taken = (await session.execute(_TAKE, params)).first()
+        if taken is not None:
+            return
+        row = (await session.execute(select(rate_buckets).where(
+            rate_buckets.c.principal == principal))).mappings().one()
+    wait = retry_after_seconds(row["tokens"], row["updated_at"], now, limit)
+    raise ApiError(429, "rate_limited", f"申报过于频繁，请 {wait} 秒后再试",
+                   details={"retry_after_seconds": wait}, headers={"Retry-After": str(wait)})

@@ -1,0 +1,58 @@
+"""A declaration's status follows its verification task, then the assistance registry.
+
+received → verifying (task created or signal attached) → verified (outcome reported) →
+included | not_included (outcome confirmed; risk_confirmed waits for assistance to include).
+"""
+
+from datetime import datetime
+
+from shouwang.intake.adapters.tables import OPEN_STATUSES, declarations
+from shouwang.intake.domain.declaration import status_after_confirmation
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_D = declarations.c
+
+
+async def task_opened(session: AsyncSession, *, receipt: str, task_id: str, now: datetime) -> int:
+    """A task now carries the declaration (new task, or attached to the person's open one)."""
+    result = await session.execute(update(declarations).where(
+        _D.receipt == receipt, _D.status.in_(("received", "verifying"))).values(
+        task_id=task_id, status="verifying", outcome=None, updated_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def task_reported(session: AsyncSession, *, task_id: str, outcome: str, now: datetime) -> int:
+    """The village reported: verified, with the outcome."""
+    return await _set(session, task_id, now, status="verified", outcome=outcome)
+
+
+async def task_confirmed(session: AsyncSession, *, task_id: str, outcome: str,
+                         now: datetime) -> int:
+    """The township confirmed the outcome: final unless assistance still has to include."""
+    return await _set(session, task_id, now, status=status_after_confirmation(outcome),
+                      outcome=outcome)
+
+
+async def task_back_in_progress(session: AsyncSession, *, task_id: str, now: datetime) -> int:
+    """Returned to the county or rerouted: verification continues."""
+    return await _set(session, task_id, now, status="verifying", outcome=None)
+
+
+async def household_included(session: AsyncSession, *, person_refs: list[str],
+                             now: datetime) -> int:
+    """Hook for assistance: a confirmed person's household is now monitored → included."""
+    if not person_refs:
+        return 0
+    result = await session.execute(update(declarations).where(
+        _D.person_ref.in_(person_refs), _D.status == "verified",
+        _D.outcome == "risk_confirmed").values(status="included", updated_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _set(session: AsyncSession, task_id: str, now: datetime, *, status: str,
+               outcome: str | None) -> int:
+    result = await session.execute(update(declarations).where(
+        _D.task_id == task_id, _D.status.in_(OPEN_STATUSES)).values(
+        status=status, outcome=outcome, updated_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
