@@ -1,0 +1,170 @@
+"""Request bodies of the assistance API (pydantic, API only)."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+from shouwang.assistance.domain.vocab import (
+    CATEGORIES,
+    ELIMINATION_WAYS,
+    MEASURE_TYPES,
+    MONITORING_CATEGORIES,
+    PROTECTIONS,
+    RISK_TYPES,
+)
+
+
+def _one_of(allowed: tuple[str, ...]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"应为以下之一：{'、'.join(allowed)}")
+        return value
+
+    return check
+
+
+Category = Annotated[str, AfterValidator(_one_of(CATEGORIES))]
+MonitoringCategory = Annotated[str, AfterValidator(_one_of(MONITORING_CATEGORIES))]
+RiskType = Annotated[str, AfterValidator(_one_of(RISK_TYPES))]
+MeasureType = Annotated[str, AfterValidator(_one_of(MEASURE_TYPES))]
+Protection = Annotated[str, AfterValidator(_one_of(PROTECTIONS))]
+Labour = Literal["full", "partial", "none"]
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class MemberIn(BaseModel):
+    id_number: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=64)
+    relation: str = Field(default="户主", max_length=32)
+    labour: Labour
+    phone: str | None = Field(default=None, max_length=32)
+
+
+class HouseholdCreate(BaseModel):
+    village_code: str = Field(pattern=r"^\d{12}$")
+    category: Category
+    status: Literal["lifted", "monitored", "risk_eliminated"] | None = None
+    risk_types: list[RiskType] = []
+    protection: list[Protection] = []
+    security: dict[str, bool] = {}
+    address: str | None = Field(default=None, max_length=200)
+    size: int | None = Field(default=None, ge=1, le=50)
+    monitored_since: date | None = None
+    last_year_income_per_person: float | None = Field(default=None, ge=0)
+    members: list[MemberIn] = Field(min_length=1, max_length=50)
+
+
+class HouseholdUpdate(BaseModel):
+    category: Category | None = None
+    risk_types: list[RiskType] | None = None
+    protection: list[Protection] | None = None
+    security: dict[str, bool] | None = None
+    size: int | None = Field(default=None, ge=1, le=50)
+    last_year_income_per_person: float | None = Field(default=None, ge=0)
+
+
+class IdentificationStart(BaseModel):
+    reason: str = Field(default="", max_length=500)
+    risk_types: list[RiskType] = []
+
+
+class VillageReview(BaseModel):
+    result: Literal["pass", "fail"]
+    date: date
+    attendees: int = Field(ge=1)
+    category: MonitoringCategory | None = None
+    risk_types: list[RiskType] = []
+    note: str = Field(default="", max_length=1000)
+
+
+class Objection(BaseModel):
+    received_on: date
+    summary: str = Field(max_length=500)
+    resolution: str = Field(default="", max_length=500)
+
+
+class Notice(BaseModel):
+    posted_on: date
+    objections: list[Objection] = []
+
+
+class TownshipReview(BaseModel):
+    result: Literal["pass", "fail"]
+    date: date
+    note: str = Field(default="", max_length=1000)
+
+
+class CountyDecision(BaseModel):
+    decision: Literal["approve", "reject"]
+    date: date
+    category: MonitoringCategory | None = None
+    note: str = Field(default="", max_length=1000)
+
+
+class MeasureIn(BaseModel):
+    type: MeasureType
+    name: str = Field(min_length=1, max_length=200)
+    starts_on: date
+    ends_on: date
+    amount_yuan: float = Field(default=0, ge=0)
+
+
+class PlanCreate(BaseModel):
+    cadre_name: str = Field(min_length=1, max_length=64)
+    measures: list[MeasureIn] = Field(min_length=1, max_length=50)
+
+
+class Income(BaseModel):
+    wage: float = Field(default=0, ge=0)
+    production: float = Field(default=0)
+    property: float = Field(default=0, ge=0)
+    transfer: float = Field(default=0, ge=0)
+
+
+class FollowupCreate(BaseModel):
+    month: Month
+    income: Income
+    expense: dict[str, float] = {}
+
+
+class Prejudge(BaseModel):
+    date: date
+    way: Annotated[str, AfterValidator(_one_of(ELIMINATION_WAYS))] = "帮扶消除"
+    security: dict[str, bool] | None = None
+
+
+class OnsiteCheck(BaseModel):
+    date: date
+    checked_by: str = Field(min_length=1, max_length=64)
+    household_signed: bool
+    findings: str = Field(default="", max_length=2000)
+
+
+class EliminationReview(BaseModel):
+    result: Literal["pass", "fail"]
+    date: date
+    attendees: int = Field(ge=1)
+
+
+class Mark(BaseModel):
+    date: date
+
+
+IDENTIFICATION_BODIES: dict[str, type[BaseModel]] = {
+    "village_review": VillageReview,
+    "notice": Notice,
+    "township_review": TownshipReview,
+    "county_decision": CountyDecision,
+}
+ELIMINATION_BODIES: dict[str, type[BaseModel]] = {
+    "prejudge": Prejudge,
+    "onsite_check": OnsiteCheck,
+    "village_review": EliminationReview,
+    "mark": Mark,
+}
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """JSON-ready dict of a body."""
+    return model.model_dump(mode="json")

@@ -1,0 +1,61 @@
+"""The closed vocabularies of the registry (DESIGN "Rules"): categories, risks, measures, labour."""
+
+from typing import Final, Literal
+
+LIFTED: Final = "脱贫户"
+MONITORING_CATEGORIES: Final = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+CATEGORIES: Final = (LIFTED, *MONITORING_CATEGORIES)
+
+RISK_TYPES: Final = (
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "因意外事故",
+    "因产业失败",
+    "因务工就业不稳",
+    "缺劳力/无劳力",
+    "住房安全",
+    "饮水安全",
+    "其他",
+)
+MEASURE_TYPES: Final = (
+    "产业",
+    "就业",
+    "健康",
+    "教育",
+    "住房",
+    "饮水",
+    "金融",
+    "公益岗位",
+    "综合保障/兜底",
+    "扶志扶智",
+    "保险/救助",
+)
+DEVELOPMENTAL_MEASURES: Final = frozenset({"产业", "就业", "公益岗位"})
+SOCIAL_SECURITY_MEASURES: Final = frozenset({"综合保障/兜底", "保险/救助"})
+PROTECTIONS: Final = ("低保", "特困", "残疾")
+
+Labour = Literal["full", "partial", "none"]
+LABOUR_VALUES: Final = ("full", "partial", "none")
+SECURITY_KEYS: Final = ("education", "medical", "housing", "water")
+
+# household states; the registry projection (warning) only knows four of them
+Status = Literal["lifted", "none", "identifying", "monitored", "risk_eliminated", "deferred_exit"]
+ELIMINATION_WAYS: Final = ("帮扶消除", "自然消除")
+
+
+def registry_status(status: str, category: str | None) -> str:
+    """Map a household's state onto the projection's lifted/monitored/risk_eliminated/none."""
+    if status in ("monitored", "deferred_exit"):
+        return "monitored"
+    if status == "risk_eliminated":
+        return "risk_eliminated"
+    if status == "lifted" or category == LIFTED:
+        return "lifted"
+    return "none"
+
+
+def has_labour(labours: list[str]) -> bool:
+    """True if at least one member can work (fully or partly)."""
+    return any(labour in ("full", "partial") for labour in labours)

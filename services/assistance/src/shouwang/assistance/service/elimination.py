@@ -1,0 +1,282 @@
+"""Quarterly risk elimination: pre-judge, on-site check, village review, mark (or 缓退 / 兜底)."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from shouwang.assistance.adapters import repository as repo
+from shouwang.assistance.adapters.tables import eliminations
+from shouwang.assistance.config import AssistanceSettings, CountyRules
+from shouwang.assistance.domain import elimination as rules_domain
+from shouwang.assistance.domain.errors import (
+    BadRequest,
+    CriteriaNotMet,
+    EliminationWindowClosed,
+    InvalidStep,
+    UnknownStep,
+)
+from shouwang.assistance.domain.followup import MonthIncome, annualise, per_person
+from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.followups import month_incomes
+from shouwang.assistance.service.plans import household_measures, measures_in_effect
+from shouwang.assistance.service.timekeeping import local_now
+from shouwang.common.auth.principal import Principal
+from shouwang.common.db.uow import UnitOfWork
+from shouwang.common.events.catalog.assistance import DataQualityFlagged
+from shouwang.common.service import ServiceRuntime
+from sqlalchemy import insert, select, update
+
+CRITERIA_MESSAGES = {
+    "monitored_less_than_required": "纳入监测未满规定月数",
+    "income_not_stably_above_line": "收入未连续稳定高于监测线",
+    "security_not_guaranteed": "“三保障”和饮水安全未全部实现",
+    "no_measure_in_effect": "没有正在落实的帮扶措施",
+}
+
+
+async def record_step(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    household_id: str,
+    step: str,
+    body: dict[str, Any],
+) -> dict[str, Any]:
+    """Record one elimination step for a monitored household."""
+    if step not in rules_domain.STEPS:
+        raise UnknownStep()
+    require_role(principal, *rules_domain.STEP_ROLES[step])
+    now = local_now(runtime)
+    settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
+    async with runtime.uow() as uow:
+        row = await repo.get_household(uow.session, household_id, for_update=True)
+        require_household_scope(principal, row)
+        if row["status"] != "monitored":
+            raise InvalidStep("只有监测中的农户可以进行风险消除", field="status")
+        rules = settings.rules_for(row["county_code"])
+        if step == "prejudge":
+            _check_window(now.date(), rules)
+        current = await _open_elimination(uow, row["id"])
+        expected = _next_step(current)
+        if step != expected:
+            raise InvalidStep(f"当前应进行的步骤为：{expected}", field="step")
+        answer = await _STEP_HANDLERS[step](uow, row, current, body, rules, now)
+        await repo.add_history(
+            uow.session,
+            row["id"],
+            at=now,
+            action=f"elimination.{step}",
+            actor=principal.sub,
+            details={"result": answer.get("result")},
+        )
+        await uow.commit()
+    return {"step": step, **answer}
+
+
+def _check_window(today: date, rules: CountyRules) -> None:
+    if not rules_domain.prejudge_open(today, rules.prejudge_months):
+        months = "、".join(f"{m} 月" for m in rules.prejudge_months)
+        raise EliminationWindowClosed(
+            f"风险消除预判只在 {months} 开展",
+            field="date",
+            details={
+                "next_opening": rules_domain.next_prejudge_month(today, rules.prejudge_months)
+            },
+        )
+
+
+async def _open_elimination(uow: UnitOfWork, household_id: uuid.UUID) -> dict[str, Any] | None:
+    stmt = (
+        select(eliminations)
+        .where(eliminations.c.household_id == household_id, eliminations.c.status == "open")
+        .with_for_update()
+    )
+    found = (await uow.session.execute(stmt)).mappings().first()
+    return dict(found) if found else None
+
+
+def _next_step(current: dict[str, Any] | None) -> str:
+    if current is None:
+        return "prejudge"
+    return next(s for s in rules_domain.STEPS if s not in current["steps"])
+
+
+async def _save_step(
+    uow: UnitOfWork,
+    current: dict[str, Any],
+    step: str,
+    body: dict[str, Any],
+    now: datetime,
+    **values: Any,
+) -> None:
+    steps = {**current["steps"], step: {**body, "recorded_at": now.isoformat()}}
+    await uow.session.execute(
+        update(eliminations).where(eliminations.c.id == current["id"]).values(steps=steps, **values)
+    )
+
+
+async def _prejudge(
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    _: Any,
+    body: dict[str, Any],
+    rules: CountyRules,
+    now: datetime,
+) -> dict[str, Any]:
+    on = date.fromisoformat(body["date"])
+    security = body.get("security") or row["security"]
+    measures = measures_in_effect(await household_measures(uow.session, row["id"]), on)
+    failures = rules_domain.prejudge_failures(
+        rules_domain.Candidate(
+            monitored_since=row["monitored_since"],
+            today=on,
+            months=await month_incomes(uow.session, row["id"]),
+            size=row["size"],
+            line=rules.line_for(on.year),
+            security=security,
+            measures_in_effect=len(measures),
+            way=body["way"],
+            min_monitored_months=rules.min_monitored_months,
+            stable_months=rules.stable_months,
+        )
+    )
+    if failures:
+        raise CriteriaNotMet(
+            f"不符合风险消除预判条件：{CRITERIA_MESSAGES[failures[0]]}",
+            details={
+                "criteria": [{"criterion": f, "message": CRITERIA_MESSAGES[f]} for f in failures]
+            },
+        )
+    if body.get("security"):
+        await repo.update_household(uow.session, row["id"], now=now, security=security)
+    await uow.session.execute(
+        insert(eliminations).values(
+            id=uuid.uuid4(),
+            household_id=row["id"],
+            status="open",
+            way=body["way"],
+            steps={"prejudge": {**body, "recorded_at": now.isoformat()}},
+            started_at=now,
+        )
+    )
+    return {"result": "candidate", "measures_in_effect": len(measures)}
+
+
+async def _onsite(
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    current: Any,
+    body: dict[str, Any],
+    rules: CountyRules,
+    now: datetime,
+) -> dict[str, Any]:
+    if not body["household_signed"]:
+        raise BadRequest(
+            "入户核查结果须经监测户签字认可",
+            field="household_signed",
+            details={"code": "household_signature_required"},
+        )
+    await _save_step(uow, current, "onsite_check", body, now)
+    return {"result": "signed"}
+
+
+async def _review(
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    current: Any,
+    body: dict[str, Any],
+    rules: CountyRules,
+    now: datetime,
+) -> dict[str, Any]:
+    failed = body["result"] == "fail"
+    await _save_step(
+        uow,
+        current,
+        "village_review",
+        body,
+        now,
+        **({"status": "failed", "outcome": "review_failed"} if failed else {}),
+    )
+    return {"result": body["result"]}
+
+
+async def _mark(
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    current: Any,
+    body: dict[str, Any],
+    rules: CountyRules,
+    now: datetime,
+) -> dict[str, Any]:
+    on = date.fromisoformat(body["date"])
+    labours = [m["labour"] for m in await repo.get_members(uow.session, row["id"])]
+    result = rules_domain.outcome(labours=labours, protection=row["protection"])
+    flags = await _quality(
+        uow, row, labours, rules, on, eliminating=result != "guarantee_household"
+    )
+    await _save_step(
+        uow, current, "mark", body, now, status="done", outcome=result, quality_flags=flags
+    )
+    if result == "guarantee_household":
+        await repo.update_household(uow.session, row["id"], now=now, guarantee_household=True)
+    else:
+        await repo.update_household(
+            uow.session, row["id"], now=now, status=result, elimination_way=current["way"]
+        )
+        await repo.publish_status(uow, row["id"], now=now, reason=result)
+    if flags:
+        repo.publish(
+            uow,
+            DataQualityFlagged(
+                household_id=str(row["id"]),
+                county_code=row["county_code"],
+                village_code=row["village_code"],
+                stage="elimination",
+                flags=flags,
+            ),
+            subject=str(row["id"]),
+            now=now,
+        )
+    return {"result": result, "outcome": result, "way": current["way"], "quality_flags": flags}
+
+
+async def _quality(
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    labours: list[str],
+    rules: CountyRules,
+    on: date,
+    *,
+    eliminating: bool,
+) -> list[str]:
+    months = await month_incomes(uow.session, row["id"])
+    income = _latest_income(months, row["size"])
+    measures = [m["type"] for m in await household_measures(uow.session, row["id"])]
+    return rules_domain.quality_flags(
+        rules_domain.QualityInputs(
+            approved_on=row["approved_on"],
+            today=on,
+            income_per_person=income,
+            line=rules.line_for(on.year),
+            risk_types=row["risk_types"],
+            labours=labours,
+            measure_types=measures,
+            guarantee_household=not eliminating or row["guarantee_household"],
+            eliminating=eliminating,
+            min_months=rules.quality_min_months,
+        )
+    )
+
+
+def _latest_income(months: list[MonthIncome], size: int) -> float | None:
+    if not months:
+        return None
+    year = months[-1].month[:4]
+    return per_person(annualise([m for m in months if m.month.startswith(year)]), size)
+
+
+_STEP_HANDLERS = {
+    "prejudge": _prejudge,
+    "onsite_check": _onsite,
+    "village_review": _review,
+    "mark": _mark,
+}

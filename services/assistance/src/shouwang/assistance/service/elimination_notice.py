@@ -1,0 +1,83 @@
+"""The written elimination notice (退出告知书, seed 001): printable HTML, masked data only."""
+
+from html import escape
+from typing import Any
+
+from shouwang.assistance.adapters import repository as repo
+from shouwang.assistance.adapters.tables import eliminations
+from shouwang.assistance.domain.errors import InvalidStep
+from shouwang.assistance.service.access import require_household_scope
+from shouwang.common.auth.principal import Principal
+from shouwang.common.geography import Geography
+from shouwang.common.service import ServiceRuntime
+from sqlalchemy import select
+
+NOTIFIABLE = ("risk_eliminated", "deferred_exit")
+_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:serif;max-width:42em;margin:2em auto;line-height:1.8}}
+table{{border-collapse:collapse;width:100%}}
+td,th{{border:1px solid #000;padding:.4em;text-align:center}}
+@media print{{body{{margin:0}}}}</style>
+</head><body>
+<h1 style="text-align:center">{title}</h1>
+<p>{head}户：</p>
+<p>经入户核查（核查结果已经你户签字认可）、村民主评议，你户返贫致贫风险已于 {marked_on}
+{outcome_text}风险消除方式：{way}。</p>
+<table><tr><th>乡镇</th><th>村</th><th>户主</th><th>家庭人口</th><th>监测对象类别</th><th>结果</th></tr>
+<tr><td>{township}</td><td>{village}</td><td>{head}</td><td>{size}</td><td>{category}</td>
+<td>{outcome}</td></tr></table>
+<p>风险消除后，小额信贷、公益岗位等帮扶措施按合同约定执行至期满。如再次出现返贫致贫风险，
+请及时向村委会申报，将按程序重新纳入监测帮扶。</p>
+<p style="text-align:right">{village}村民委员会<br>{marked_on}</p>
+</body></html>
+"""
+_OUTCOMES = {
+    "risk_eliminated": (
+        "风险已消除",
+        "标注为“风险消除”，现书面告知你户退出防止返贫监测帮扶范围。",
+    ),
+    "deferred_exit": (
+        "缓退",
+        "评议认定风险消除；因你户属于特殊监测户，实行缓退，帮扶政策和措施继续落实。",
+    ),
+}
+
+
+def render_elimination_notice(
+    row: dict[str, Any], elimination: dict[str, Any], *, geography: Geography
+) -> str:
+    """HTML of the notice: village, masked head, size, category, outcome, way — nothing else."""
+    outcome, outcome_text = _OUTCOMES[elimination["outcome"]]
+    marked_on = str(elimination["steps"]["mark"]["date"])
+    return _PAGE.format(
+        title="防止返贫监测对象风险消除告知书",
+        township=escape(geography.name(row["township_code"]) or row["township_code"]),
+        village=escape(geography.name(row["village_code"]) or row["village_code"]),
+        head=escape(row["head_name_masked"]),
+        size=int(row["size"]),
+        category=escape(row["category"] or ""),
+        outcome=outcome,
+        outcome_text=outcome_text,
+        way=escape(elimination["way"]),
+        marked_on=escape(marked_on),
+    )
+
+
+async def elimination_notice_html(
+    runtime: ServiceRuntime, principal: Principal, household_id: str
+) -> str:
+    """The notice of the household's latest completed elimination (409 before the mark)."""
+    async with runtime.sessionmaker() as session:
+        row = await repo.get_household(session, household_id)
+        require_household_scope(principal, row)
+        stmt = (
+            select(eliminations)
+            .where(eliminations.c.household_id == row["id"], eliminations.c.status == "done")
+            .order_by(eliminations.c.started_at.desc())
+            .limit(1)
+        )
+        found = (await session.execute(stmt)).mappings().first()
+    if found is None or found["outcome"] not in NOTIFIABLE:
+        raise InvalidStep("该户尚未完成风险消除标注，不能出具告知书")
+    return render_elimination_notice(row, dict(found), geography=runtime.state["geography"])

@@ -1,0 +1,169 @@
+"""Masked reads of the registry, scoped by the caller's geography."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from shouwang.assistance.adapters import repository as repo
+from shouwang.assistance.adapters.tables import (
+    deadline_flags,
+    eliminations,
+    followups,
+    households,
+    plans,
+)
+from shouwang.assistance.config import AssistanceSettings
+from shouwang.assistance.domain.plan_rules import plan_due
+from shouwang.assistance.domain.vocab import registry_status
+from shouwang.assistance.service.access import READ_ROLES, require_household_scope
+from shouwang.assistance.service.identification_store import (
+    identification_view,
+    latest_identification,
+)
+from shouwang.common.auth.principal import Principal
+from shouwang.common.errors import ApiError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def list_households(
+    session: AsyncSession, principal: Principal, *, filters: dict[str, Any], limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """Households in the caller's area (masked summary rows)."""
+    if principal.role not in READ_ROLES:
+        raise ApiError(403, "forbidden_role", f"当前角色（{principal.role}）无权查看农户")
+    stmt = select(households).order_by(households.c.created_at, households.c.id)
+    if principal.region:
+        stmt = stmt.where(households.c.village_code.startswith(principal.region))
+    for name in ("village_code", "township_code", "status", "category"):
+        if filters.get(name):
+            stmt = stmt.where(households.c[name] == filters[name])
+    rows = (await session.execute(stmt.limit(limit).offset(offset))).mappings()
+    return [summary(dict(r)) for r in rows]
+
+
+def summary(row: dict[str, Any]) -> dict[str, Any]:
+    """The masked summary of a household row."""
+    return {
+        "id": str(row["id"]),
+        "county_code": row["county_code"],
+        "township_code": row["township_code"],
+        "village_code": row["village_code"],
+        "category": row["category"],
+        "status": row["status"],
+        "registry_status": registry_status(row["status"], row["category"]),
+        "head_name_masked": row["head_name_masked"],
+        "size": row["size"],
+        "risk_types": row["risk_types"],
+        "protection": row["protection"],
+        "security": row["security"],
+        "monitored_since": _iso(row["monitored_since"]),
+        "approved_on": _iso(row["approved_on"]),
+        "guarantee_household": row["guarantee_household"],
+        "remarked": row["remarked"],
+        "elimination_way": row["elimination_way"],
+        "source": row["source"],
+    }
+
+
+async def household_detail(
+    session: AsyncSession,
+    principal: Principal,
+    household_id: str,
+    *,
+    now: datetime,
+    settings: AssistanceSettings,
+) -> dict[str, Any]:
+    """A household with its masked members, identification, plans, follow-ups, elimination."""
+    row = await repo.get_household(session, household_id)
+    require_household_scope(principal, row)
+    rules = settings.rules_for(row["county_code"])
+    key: uuid.UUID = row["id"]
+    view = summary(row)
+    view["members"] = [
+        {
+            "id": str(m["id"]),
+            "name_masked": m["name_masked"],
+            "id_masked": m["id_masked"],
+            "phone_masked": m["phone_masked"],
+            "relation": m["relation"],
+            "labour": m["labour"],
+            "is_head": m["is_head"],
+        }
+        for m in await repo.get_members(session, key)
+    ]
+    ident = await latest_identification(session, key)
+    view["identification"] = identification_view(ident, now, rules) if ident else None
+    view["plan_due_on"] = _iso(plan_due(row["approved_on"], rules.plan_days))
+    view["plans"] = await _plans(session, key)
+    view["followups"] = await _followups(session, key)
+    view["elimination"] = await _elimination(session, key)
+    view["overdue_flags"] = await _overdue_flags(session, key)
+    return view
+
+
+async def _overdue_flags(session: AsyncSession, key: uuid.UUID) -> list[dict[str, Any]]:
+    """Deadlines the sweep found passed (identification, plan, campaign problem)."""
+    f = deadline_flags.c
+    stmt = select(deadline_flags).where(f.household_id == key).order_by(f.flagged_at, f.stage)
+    return [
+        {
+            "stage": r["stage"],
+            "ref": r["ref"],
+            "due_at": r["due_at"].isoformat(),
+            "flagged_at": r["flagged_at"].isoformat(),
+        }
+        for r in (await session.execute(stmt)).mappings()
+    ]
+
+
+async def _plans(session: AsyncSession, key: uuid.UUID) -> list[dict[str, Any]]:
+    stmt = select(plans).where(plans.c.household_id == key).order_by(plans.c.created_at)
+    return [
+        {
+            "id": str(p["id"]),
+            "cadre_name": p["cadre_name"],
+            "measures": p["measures"],
+            "made_on": _iso(p["made_on"]),
+            "due_on": _iso(p["due_on"]),
+            "late": p["late"],
+        }
+        for p in (await session.execute(stmt)).mappings()
+    ]
+
+
+async def _followups(session: AsyncSession, key: uuid.UUID) -> list[dict[str, Any]]:
+    stmt = select(followups).where(followups.c.household_id == key).order_by(followups.c.month)
+    return [
+        {
+            "month": f["month"],
+            "income": f["income"],
+            "flags": f["flags"],
+            "annual_income_per_person": f["annual_income_per_person"],
+        }
+        for f in (await session.execute(stmt)).mappings()
+    ]
+
+
+async def _elimination(session: AsyncSession, key: uuid.UUID) -> dict[str, Any] | None:
+    stmt = (
+        select(eliminations)
+        .where(eliminations.c.household_id == key)
+        .order_by(eliminations.c.started_at.desc())
+        .limit(1)
+    )
+    e = (await session.execute(stmt)).mappings().first()
+    if e is None:
+        return None
+    return {
+        "id": str(e["id"]),
+        "status": e["status"],
+        "way": e["way"],
+        "steps": e["steps"],
+        "outcome": e["outcome"],
+        "quality_flags": e["quality_flags"],
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None

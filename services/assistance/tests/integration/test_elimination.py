@@ -1,0 +1,194 @@
+"""Risk elimination: pre-judgement criteria, signature, review, 缓退 and 兜底保障户."""
+
+from datetime import datetime
+
+import pytest
+from shouwang.common.clock import SHANGHAI
+
+from .conftest import member
+
+QUARTER_END = datetime(2026, 12, 10, 10, 0, tzinfo=SHANGHAI)
+SECURE = {"education": True, "medical": True, "housing": True, "water": True}
+
+
+@pytest.fixture(autouse=True)
+def quarter_end(clock):
+    """Pre-judgement runs in the last month of a quarter: move the clock to December."""
+    clock.set(QUARTER_END)
+    return clock
+
+
+async def _monitored(register, client, headers, *, protection=(), labours=("full",)):
+    members = [member(labour, "户主" if i == 0 else "子女") for i, labour in enumerate(labours)]
+    hid = (
+        await register(
+            category="边缘易致贫户",
+            monitored_since="2026-03-01",
+            protection=list(protection),
+            members=members,
+        )
+    )["id"]
+    plan = await client.post(
+        f"/api/v1/households/{hid}/plans",
+        headers=headers,
+        json={
+            "cadre_name": "刘书记",
+            "measures": [
+                {
+                    "type": "公益岗位" if "full" in labours else "综合保障/兜底",
+                    "name": "护林员",
+                    "starts_on": "2026-04-01",
+                    "ends_on": "2027-03-31",
+                    "amount_yuan": 6000,
+                }
+            ],
+        },
+    )
+    assert plan.status_code == 201, plan.text
+    for month in range(4, 11):
+        await client.post(
+            f"/api/v1/households/{hid}/followups",
+            headers=headers,
+            json={"month": f"2026-{month:02d}", "income": {"wage": 1500}},
+        )
+    return hid
+
+
+async def _run(client, hid, village, township):
+    steps = [
+        ("prejudge", township, {"date": "2026-12-10", "security": SECURE}),
+        (
+            "onsite_check",
+            village,
+            {"date": "2026-12-11", "checked_by": "王专干", "household_signed": True},
+        ),
+        ("village_review", village, {"result": "pass", "date": "2026-12-20", "attendees": 30}),
+        ("mark", township, {"date": "2026-12-25"}),
+    ]
+    for step, headers, body in steps:
+        resp = await client.post(
+            f"/api/v1/households/{hid}/elimination/{step}", headers=headers, json=body
+        )
+        assert resp.status_code == 200, (step, resp.text)
+    return resp.json()
+
+
+async def test_eliminated_household(assistance_client, register, village, township, outbox):
+    hid = await _monitored(register, assistance_client, village)
+    result = await _run(assistance_client, hid, village, township)
+    assert result["outcome"] == "risk_eliminated" and result["way"] == "帮扶消除"
+    view = (await assistance_client.get(f"/api/v1/households/{hid}", headers=village)).json()
+    assert view["status"] == "risk_eliminated" and view["registry_status"] == "risk_eliminated"
+    assert (await outbox(hid, "status_changed"))[-1]["payload"]["status"] == "risk_eliminated"
+
+
+async def test_dibao_household_gets_deferred_exit(
+    assistance_client, register, village, township, outbox
+):
+    hid = await _monitored(register, assistance_client, village, protection=["低保"])
+    result = await _run(assistance_client, hid, village, township)
+    assert result["outcome"] == "deferred_exit"
+    last = (await outbox(hid, "status_changed"))[-1]["payload"]
+    assert last["assistance_status"] == "deferred_exit" and last["status"] == "monitored"
+
+
+async def test_no_labour_household_is_kept_as_guarantee(
+    assistance_client, register, village, township
+):
+    hid = await _monitored(register, assistance_client, village, labours=("none", "none"))
+    result = await _run(assistance_client, hid, village, township)
+    assert result["outcome"] == "guarantee_household"
+    view = (await assistance_client.get(f"/api/v1/households/{hid}", headers=village)).json()
+    assert view["status"] == "monitored" and view["guarantee_household"] is True
+
+
+async def test_prejudge_names_unmet_criteria(assistance_client, register, village, township):
+    hid = (await register(category="边缘易致贫户", monitored_since="2026-09-01"))["id"]
+    resp = await assistance_client.post(
+        f"/api/v1/households/{hid}/elimination/prejudge",
+        headers=township,
+        json={"date": "2026-12-10"},
+    )
+    assert resp.status_code == 422
+    criteria = [c["criterion"] for c in resp.json()["error"]["details"]["criteria"]]
+    assert criteria == [
+        "monitored_less_than_required",
+        "income_not_stably_above_line",
+        "security_not_guaranteed",
+        "no_measure_in_effect",
+    ]
+
+
+async def test_onsite_check_needs_the_household_signature(
+    assistance_client, register, village, township
+):
+    hid = await _monitored(register, assistance_client, village)
+    await assistance_client.post(
+        f"/api/v1/households/{hid}/elimination/prejudge",
+        headers=township,
+        json={"date": "2026-12-10", "security": SECURE},
+    )
+    resp = await assistance_client.post(
+        f"/api/v1/households/{hid}/elimination/onsite_check",
+        headers=village,
+        json={"date": "2026-12-11", "checked_by": "王专干", "household_signed": False},
+    )
+    assert resp.status_code == 422 and resp.json()["error"]["field"] == "household_signed"
+
+
+async def test_prejudge_only_in_the_last_month_of_a_quarter(
+    assistance_client, register, village, township, clock
+):
+    hid = await _monitored(register, assistance_client, village)
+    clock.set(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
+    body = {"date": "2026-11-20", "security": SECURE}
+    url = f"/api/v1/households/{hid}/elimination/prejudge"
+    resp = await assistance_client.post(url, headers=township, json=body)
+    assert resp.status_code == 409, resp.text
+    error = resp.json()["error"]
+    assert error["code"] == "elimination_window_closed"
+    assert error["details"]["next_opening"] == "2026-12"
+    clock.set(QUARTER_END)
+    ok = await assistance_client.post(url, headers=township, json={**body, "date": "2026-12-10"})
+    assert ok.status_code == 200, ok.text
+
+
+async def test_written_notice_is_masked_and_states_the_outcome(
+    assistance_client, register, village, township
+):
+    head = member(name="欧阳锋")
+    members = [head]
+    hid = (
+        await register(
+            category="边缘易致贫户",
+            monitored_since="2026-03-01",
+            members=members,
+            risk_types=["因病"],
+        )
+    )["id"]
+    url = f"/api/v1/households/{hid}/elimination/notice.html"
+    early = await assistance_client.get(url, headers=village)
+    assert early.status_code == 409
+    hid = await _monitored(register, assistance_client, village, protection=["低保"])
+    await _run(assistance_client, hid, village, township)
+    resp = await assistance_client.get(
+        f"/api/v1/households/{hid}/elimination/notice.html", headers=village
+    )
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/html")
+    page = resp.text
+    assert "风险消除告知书" in page and "缓退" in page and "2026-12-25" in page
+    assert "王**" in page and "王小明" not in page and "低保" not in page
+    assert "13812345678" not in page and "帮扶消除" in page
+
+
+async def test_written_notice_of_an_eliminated_household(
+    assistance_client, register, village, township
+):
+    hid = await _monitored(register, assistance_client, village)
+    await _run(assistance_client, hid, village, township)
+    page = (
+        await assistance_client.get(
+            f"/api/v1/households/{hid}/elimination/notice.html", headers=village
+        )
+    ).text
+    assert "风险已消除" in page and "退出防止返贫监测帮扶范围" in page and "缓退" not in page

@@ -1,0 +1,91 @@
+"""Confirmed risks from the loop: a new household is registered, an eliminated one re-marked."""
+
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from shouwang.common.config import CommonSettings
+from shouwang.common.crypto import PiiCipher
+from shouwang.common.events.catalog.warning import TaskConfirmed
+from shouwang.common.events.envelope import new_envelope, to_kafka
+from shouwang.common.identity import seal_pii
+from shouwang.common.testing.fixtures import wait_until
+
+from .conftest import VILLAGE, member
+
+
+@pytest.fixture
+async def confirm(stack):
+    """Publish a warning TaskConfirmed(risk_confirmed) for a person, as warning would."""
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
+    await producer.start()
+    cipher = PiiCipher.from_secret(CommonSettings().encryption_key)
+
+    async def send(id_number: str, name: str, outcome: str = "risk_confirmed") -> None:
+        event = TaskConfirmed(
+            task_id=str(uuid.uuid4()),
+            county_code="231226",
+            township_code=VILLAGE[:9],
+            village_code=VILLAGE,
+            period="2026-11",
+            channel="department_warning",
+            person_ref="ignored-by-assistance",
+            outcome=outcome,
+            source_ref="test",
+            confirmed_by="township:231226100",
+            pii_sealed=seal_pii({"id_number": id_number, "name": name}, cipher=cipher),
+        )
+        key, value, headers = to_kafka(
+            new_envelope(event, source="/shouwang/warning", subject=event.task_id)
+        )
+        await producer.send_and_wait("verification.tasks", value=value, key=key, headers=headers)
+
+    yield send
+    await producer.stop()
+
+
+async def _view(client, hid, headers):
+    return (await client.get(f"/api/v1/households/{hid}", headers=headers)).json()
+
+
+async def test_eliminated_household_with_new_risk_is_remarked(
+    assistance_client, register, confirm, township, outbox
+):
+    head = member()
+    hid = (
+        await register(
+            category="边缘易致贫户", status="risk_eliminated", risk_types=["因病"], members=[head]
+        )
+    )["id"]
+    await confirm(head["id_number"], head["name"])
+
+    async def remarked():
+        view = await _view(assistance_client, hid, township)
+        return view if view["status"] == "identifying" else None
+
+    view = await wait_until(remarked, what="the eliminated household is re-marked")
+    assert view["remarked"] is True and view["identification"]["status"] == "open"
+    last = (await outbox(hid, "status_changed"))[-1]["payload"]
+    assert last["reason"] == "remarked" and last["assistance_status"] == "identifying"
+
+
+async def test_other_outcomes_are_ignored_and_monitored_stays(
+    assistance_client, register, confirm, township, outbox
+):
+    head = member()
+    hid = (await register(category="边缘易致贫户", members=[head]))["id"]
+    await confirm(head["id_number"], head["name"], outcome="no_risk")
+    await confirm(head["id_number"], head["name"])
+    marker = member()
+    await confirm(marker["id_number"], "标记人")
+
+    async def marker_registered():
+        resp = await assistance_client.get(
+            "/api/v1/households", headers=township, params={"status": "identifying", "limit": 500}
+        )
+        return [h for h in resp.json()["items"] if h["head_name_masked"] == "标**"]
+
+    await wait_until(marker_registered, what="the later event was handled")
+    view = await _view(assistance_client, hid, township)
+    assert view["status"] == "monitored" and view["identification"] is None
+    assert len(await outbox(hid, "status_changed")) == 1
