@@ -1,0 +1,17 @@
+"""Audit service settings."""
+
+from pydantic_settings import SettingsConfigDict
+from shouwang.common.config import CommonSettings
+
+
+class AuditSettings(CommonSettings):
+    model_config = SettingsConfigDict(env_prefix="AUDIT_", extra="ignore")
+
+    service_name: str = "audit"
+    # EventSource cannot send headers: in dev the page and SSE accept `?token=`; off in production
+    allow_query_token: bool = True
+    stream_poll_seconds: float = 0.3
+    max_page_size: int = 500
+    export_max_rows: int = 1_000_000
+    # a running deadline turns amber once this share of its time is used (as in warning)
+    amber_ratio: float = 0.8

@@ -1,0 +1,34 @@
+"""Audit consumes every main topic of the catalogue in its own group: chain first, then metrics.
+
+DLQ topics are not consumed here: they carry the original, possibly undecodable bytes, and a record
+the envelope decoder rejects would be dead-lettered again to a `<dlq>.dlq` topic that does not
+exist. Recording DLQs would need a raw-record consumer; see the service README note.
+"""
+
+from shouwang.audit.service.chain import append_event, append_events
+from shouwang.audit.service.projection import project, project_many
+from shouwang.common.events.envelope import EventEnvelope
+from shouwang.common.events.topics import TOPICS
+from shouwang.common.service import ConsumerSpec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def audited_topics() -> list[str]:
+    """Every main topic of the catalogue (DLQs excluded, see the module docstring)."""
+    return [topic.name for topic in TOPICS]
+
+
+async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:
+    """Append the event to the chain and, if it is new, update the supervision metrics."""
+    if await append_event(session, envelope) is not None:
+        await project(session, envelope)
+
+
+async def handle_many(envelopes: list[EventEnvelope], session: AsyncSession) -> None:
+    """A whole poll at once: one chain lock, one insert, metrics in bulk where they can be."""
+    await project_many(session, await append_events(session, envelopes))
+
+
+def consumer_specs() -> list[ConsumerSpec]:
+    """Declare audit's single consumer group over all main topics."""
+    return [ConsumerSpec(topics=audited_topics(), handler=handle, batch_handler=handle_many)]
