@@ -1,0 +1,24 @@
+"""Web workbench settings: where the services live, and the dev login switch."""
+
+from pydantic_settings import SettingsConfigDict
+from shouwang.common.config import CommonSettings
+
+
+class WebSettings(CommonSettings):
+    model_config = SettingsConfigDict(env_prefix="WEB_", extra="ignore")
+
+    service_name: str = "web"
+    warning_url: str = "http://127.0.0.1:8002"
+    intake_url: str = "http://127.0.0.1:8001"
+    assistance_url: str = "http://127.0.0.1:8003"
+    audit_url: str = "http://127.0.0.1:8004"
+    audit_public_url: str | None = None  # the dashboard as the browser reaches it
+    dev_login: bool = True  # mint dev tokens from a form; switch off outside `make run`
+    cookie_secure: bool = False  # set true behind HTTPS
+    upstream_timeout_seconds: float = 60.0
+    window_open_day: int = 5  # the department push window (seed 004), Asia/Shanghai
+    window_close_day: int = 15
+
+    @property
+    def dashboard_url(self) -> str:
+        return (self.audit_public_url or self.audit_url).rstrip("/") + "/"

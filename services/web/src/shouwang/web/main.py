@@ -1,0 +1,78 @@
+"""The web workbench: Chinese pages over the services' public APIs (no database of its own)."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from shouwang.common.clock import Clock, SystemClock
+from shouwang.common.logging import configure_logging
+from shouwang.web.client import Services, UpstreamError
+from shouwang.web.config import WebSettings
+from shouwang.web.pages import clerk, county, login, township, village
+from shouwang.web.render import page
+from shouwang.web.session import LoginRequired, WrongRole
+from starlette.responses import Response
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: WebSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the web app (uvicorn --factory shouwang.web.main:create_app)."""
+    settings = settings or WebSettings()
+    configure_logging(service_name=settings.service_name, level=settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = Services(settings)
+        try:
+            yield
+        finally:
+            await app.state.services.aclose()
+
+    app = FastAPI(title="守望 · 工作台 (web)", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (login, clerk, township, village, county):
+        app.include_router(module.router)
+    _install_handlers(app)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> RedirectResponse:
+        """`make run` prints /docs for every service: the workbench has pages, not an API."""
+        return RedirectResponse("/", status_code=307)
+
+    @app.get("/healthz", include_in_schema=False)
+    @app.get("/readyz", include_in_schema=False)
+    async def health() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    return app
+
+
+def _to_login(request: Request, message: str) -> Response:
+    target = f"/login?reason={quote(message)}"
+    if request.headers.get("HX-Request"):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return _to_login(request, exc.message)
+
+    @app.exception_handler(WrongRole)
+    async def _role(request: Request, exc: WrongRole) -> Response:
+        return page(request, "error.html", {"message": exc.message}, status=403)
+
+    @app.exception_handler(UpstreamError)
+    async def _upstream(request: Request, exc: UpstreamError) -> Response:
+        if exc.status == 401:
+            return _to_login(request, exc.message)
+        return page(request, "error.html", {"message": exc.message, "code": exc.code},
+                    status=exc.status if 400 <= exc.status < 600 else 502)

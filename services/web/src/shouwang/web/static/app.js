@@ -1,0 +1,95 @@
+// 守望工作台: live task feed (SSE), window countdown, login hints. htmx does the rest.
+(function () {
+  "use strict";
+  var source = null;
+  var LABELS = {
+    TaskCreated: "新增核实任务", TaskSignalAttached: "任务追加预警信号", TaskAssigned: "任务已分派",
+    TaskReported: "村级已上报核实结果", TaskConfirmed: "任务已确认", TaskReturned: "任务已退回县级",
+    TaskRerouted: "县级改派任务", TaskOverdue: "任务逾期"
+  };
+
+  function refreshTable() {
+    if (document.querySelector("#task-table input[type=checkbox]:checked")) {
+      document.getElementById("refresh").hidden = false;  // keep the officer's ticks
+      return;
+    }
+    htmx.ajax("GET", window.location.pathname + window.location.search,
+      { target: "#task-table", select: "#task-table", swap: "outerHTML" });
+  }
+
+  function onTask(event) {
+    var data = {};
+    try { data = JSON.parse(event.data); } catch (e) { return; }
+    var feed = document.getElementById("live-feed");
+    if (!feed) { return; }
+    var item = document.createElement("li");
+    item.dataset.type = event.type;
+    item.dataset.taskId = data.task_id || "";
+    item.textContent = (LABELS[event.type] || event.type) + "：" + (data.name_masked || "") +
+      "（" + (data.village_code || data.township_code || "") + "）";
+    feed.insertBefore(item, feed.firstChild);
+    while (feed.children.length > 8) { feed.removeChild(feed.lastChild); }
+    refreshTable();
+  }
+
+  function showLive(text, state) {
+    var status = document.getElementById("live-status");
+    if (status) { status.textContent = text; status.dataset.state = state; }
+  }
+
+  function showSourceState() {
+    if (source && source.readyState === EventSource.OPEN) { showLive("实时更新已连接", "open"); }
+  }
+
+  function setupLive() {
+    var live = document.getElementById("live");
+    if (!live) {
+      if (source) { source.close(); source = null; }
+      return;
+    }
+    if (source) { showSourceState(); return; }  // the page was swapped, the stream lives on
+    source = new EventSource(live.dataset.stream);
+    source.onopen = function () { showLive("实时更新已连接", "open"); };
+    source.onerror = function () { showLive("实时连接中断，正在重连…", "error"); };
+    Object.keys(LABELS).forEach(function (type) { source.addEventListener(type, onTask); });
+    source.addEventListener("upstream_error", function (event) {
+      showLive(JSON.parse(event.data).message, "error");
+    });
+  }
+
+  function tickCountdowns() {
+    document.querySelectorAll(".countdown").forEach(function (el) {
+      if (!el.dataset.loadedAt) { el.dataset.loadedAt = String(Date.now()); }
+      var now = Date.parse(el.dataset.now) + (Date.now() - Number(el.dataset.loadedAt));
+      var left = Math.max(0, Math.floor((Date.parse(el.dataset.until) - now) / 1000));
+      el.textContent = Math.floor(left / 86400) + "天" + Math.floor(left % 86400 / 3600) + "小时" +
+        Math.floor(left % 3600 / 60) + "分" + (left % 60) + "秒";
+    });
+  }
+
+  function setupLogin() {
+    var role = document.getElementById("role");
+    if (!role || role.dataset.bound) { return; }
+    role.dataset.bound = "1";
+    role.addEventListener("change", function () {
+      var option = role.options[role.selectedIndex];
+      document.getElementById("scope").placeholder = option.dataset.default;
+      document.getElementById("scope-hint").textContent =
+        "留空则使用示例：" + option.dataset.default + "（" + option.dataset.hint + "）";
+    });
+  }
+
+  function setup() {
+    setupLive();
+    setupLogin();
+    var refresh = document.getElementById("refresh");
+    if (refresh && !refresh.dataset.bound) {
+      refresh.dataset.bound = "1";
+      refresh.addEventListener("click", function () { window.location.reload(); });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", setup);
+  document.addEventListener("htmx:afterSettle", setup);
+  setInterval(tickCountdowns, 1000);
+})();
