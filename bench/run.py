@@ -1,0 +1,178 @@
+"""`python -m bench.run [--quick] [--items N] [--cases ...]`: benchmarks into bench/results/.
+
+Cases (run in this order): geography (full only), audit (dashboard metrics latency, chain verify,
+consume rate; `dashboard` is an alias), e2e (push → routed → on the topic, and its physical
+limit), declarations (open-loop latency at fixed rates). Every case has its own database and
+broker; the services run as separate processes and are started together up front.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+import traceback
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import audit_cases, declarations, e2e_push, plots, report
+from bench.infra import ROOT, BenchStack, CaseContext
+from bench.setup import prepare_template
+
+ORDER = ("geography", "audit", "e2e", "declarations")
+ALIASES = {"dashboard": "audit", "geo": "geography", "limit": "e2e"}
+MODULES: dict[str, Any] = {"audit": audit_cases, "e2e": e2e_push, "declarations": declarations}
+DEFAULT_OUT = ROOT / "bench" / "results"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options; quick mode changes the defaults of the sizes."""
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="seconds-long smoke run (CI)")
+    p.add_argument("--items", type=int, help="e2e items (default 100,000; quick 2,000)")
+    p.add_argument("--batch-size", type=int, help="items per push (default 2,000; quick 200)")
+    p.add_argument("--concurrency", type=int, default=4, help="pushes in flight")
+    p.add_argument("--cases", nargs="+", default=list(ORDER),
+                   help=f"any of {', '.join(ORDER)} (also: dashboard)")
+    p.add_argument("--tasks", type=int, help="tasks/events recorded for dashboard and audit "
+                   "(default 1,000,000; quick 10,000)")
+    p.add_argument("--rates", type=int, nargs="+", help="declaration rates per second "
+                   "(default 100 200 500; quick 50)")
+    p.add_argument("--duration", type=float, help="seconds per declaration rate (10; quick 2)")
+    p.add_argument("--profile", action="store_true", help="py-spy the warning service in e2e")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
+    p.add_argument("--keep", action="store_true", help="keep the stack's temp dir (logs)")
+    args = p.parse_args(argv)
+    names = [ALIASES.get(c, c) for raw in args.cases for c in raw.split(",") if c]
+    unknown = sorted(set(names) - set(ORDER))
+    if unknown:
+        p.error(f"unknown cases: {unknown}")
+    args.cases = [c for c in ORDER if c in names]
+    return args
+
+
+def case_options(args: argparse.Namespace, stem: str) -> dict[str, Any]:
+    """Each case's options from the arguments and the mode's defaults."""
+    quick = args.quick
+    return {
+        "e2e": e2e_push.E2EOptions(
+            items=args.items or (2_000 if quick else 100_000),
+            batch_size=args.batch_size or (200 if quick else 2_000),
+            concurrency=args.concurrency, national=not quick,
+            profile_to=args.out / f"{stem}-warning.folded" if args.profile else None),
+        "audit": audit_cases.AuditOptions(
+            tasks=args.tasks or (10_000 if quick else 1_000_000),
+            consume_events=300 if quick else 10_000,
+            dashboard_requests=30 if quick else 200, counties=100, national=not quick),
+        "declarations": declarations.DeclarationOptions(
+            rates=tuple(args.rates or ((50,) if quick else (100, 200, 500))),
+            duration_s=args.duration or (2.0 if quick else 10.0)),
+    }
+
+
+def run_cases(stack: BenchStack, args: argparse.Namespace, options: dict[str, Any],
+              result: dict[str, Any]) -> None:
+    """Start every service at once, prepare the data meanwhile, then measure case by case."""
+    wanted = [c for c in args.cases if c in MODULES]
+    contexts: dict[str, CaseContext] = {}
+    prepared: dict[str, Any] = {}
+    watchers: dict[str, threading.Thread] = {}
+    with ExitStack() as brokers:
+        for case in wanted:
+            module = MODULES[case]
+            if not _guard(result, case, getattr(module, "available", lambda: None)):
+                continue
+            database_url = stack.case_database(case)
+            if not _guard(result, case, lambda m=module, u=database_url, o=options[case]:
+                          getattr(m, "before_spawn", lambda *_: None)(u, o)):
+                continue
+            bootstrap, broker_pid = brokers.enter_context(stack.broker())
+            service = stack.spawn(module.SERVICE, database_url=database_url, bootstrap=bootstrap)
+            watchers[case] = service.watch_ready()
+            contexts[case] = CaseContext(database_url, bootstrap, broker_pid, service)
+        for case, ctx in list(contexts.items()):
+            if not _guard(result, case, lambda c=case, x=ctx: prepared.__setitem__(
+                    c, MODULES[c].prepare(x.database_url, options[c]))):
+                ctx.service.stop()
+        ready = {c: _ready(result, c, ctx, watchers[c]) for c, ctx in contexts.items()
+                 if c in prepared}
+        for case, ctx in contexts.items():
+            if ready.get(case) is None:
+                ctx.service.stop()
+                continue
+            started = time.perf_counter()
+            outcome: dict[str, Any] = {}
+            if _guard(result, case, lambda c=case, x=ctx, o=outcome: o.update(
+                    MODULES[c].measure(x, prepared[c], options[c]))):
+                outcome["service_ready_s"] = ready[case]
+                outcome["case_s"] = round(time.perf_counter() - started, 2)
+                result["cases"][case] = outcome
+            ctx.service.stop()
+
+
+def _ready(result: dict[str, Any], case: str, ctx: CaseContext,
+           watcher: threading.Thread) -> float | None:
+    """Seconds from spawn to ready (polled from spawn on), or None with the case's error."""
+    watcher.join()
+    if ctx.service.ready_s is None:
+        result["errors"][case] = ctx.service.ready_error or "service not ready"
+        return None
+    return round(ctx.service.ready_s, 2)
+
+
+def _guard(result: dict[str, Any], case: str, step: Any) -> bool:
+    """Run a step; on failure record the error for the case (the run goes on) and say so."""
+    try:
+        step()
+        return True
+    except Exception as exc:  # noqa: BLE001 - one broken case must not hide the others
+        traceback.print_exc()
+        result["errors"][case] = f"{type(exc).__name__}: {exc}"
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected cases, write the JSON, plots and the table; 1 if any case failed."""
+    args = parse_args(argv)
+    now = datetime.now(UTC)
+    mode = "quick" if args.quick else "full"
+    stem = f"{now:%Y-%m-%d}" + ("-quick" if args.quick else "")
+    if args.items and not args.quick:
+        stem += f"-{args.items}items"
+    options = case_options(args, stem)
+    result: dict[str, Any] = {"benchmark": "shouwang", "mode": mode,
+                              "at": now.isoformat(timespec="seconds"),
+                              "machine": report.machine(), "cases_requested": args.cases,
+                              "setup": {}, "cases": {}, "skipped": {}, "errors": {}}
+    started = time.perf_counter()
+    stack = BenchStack()
+    try:
+        stack.start()
+        measure_geo = "geography" in args.cases and not args.quick
+        result["setup"] = prepare_template(stack, national=not args.quick, measure_geo=measure_geo)
+        if measure_geo:
+            result["cases"]["geography"] = result["setup"].pop("geography_detail")
+        elif "geography" in args.cases:
+            result["skipped"]["geography"] = "full run only (national file, 620,573 villages)"
+        run_cases(stack, args, options, result)
+    finally:
+        stack.close(keep=args.keep)
+        if args.keep:
+            print(f"stack directory kept: {stack.work_dir}")
+    result["elapsed_s"] = round(time.perf_counter() - started, 1)
+    result["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    result["plots"] = plots.write_all(result, args.out, stem)
+    path = report.write_json(result, args.out, stem, "latest-quick" if args.quick else "latest")
+    report.print_table(result)
+    print(f"\nwrote {path} (+ {', '.join(result['plots']) or 'no plots'}) "
+          f"in {result['elapsed_s']}s")
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
