@@ -65,6 +65,18 @@ async def state(url: str) -> dict[str, int]:
         await conn.close()
 
 
+async def no_active_backend(url: str) -> bool:
+    conn = await asyncpg.connect(url)
+    try:
+        return not await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state = 'active'"
+            # waiting on the frozen client (a COPY) or on its locks: cannot finish while frozen
+            " AND coalesce(wait_event_type, '') NOT IN ('Client', 'Lock')")  # fmt: skip
+    finally:
+        await conn.close()
+
+
 async def probe(base_url: str, path: str) -> tuple[int, Any]:
     async with httpx.AsyncClient(timeout=10) as client:
         resp = await client.get(base_url + path)
@@ -95,12 +107,15 @@ async def test_postgres_restart_under_load_readyz_reports_it_and_service_recover
 
     await wait_until(tasks_waiting, timeout=60, interval=0.002, what="task.created pending")
     os.killpg(warning.proc.pid, signal.SIGSTOP)  # freeze: the pending rows stay pending
+    # a COMMIT already on the wire when the signal landed still completes: wait until no backend
+    # of the frozen service is working before taking the list of pending rows
+    await wait_until(lambda: no_active_backend(url), timeout=30, what="frozen service quiet")
     conn = await asyncpg.connect(url)
     pending_ids = {r[0] for r in await conn.fetch(
         "SELECT id FROM warning.outbox WHERE published_at IS NULL")}  # fmt: skip
     await conn.close()
     await asyncio.to_thread(own_postgres.stop)
-    down_at = time.monotonic()
+    down_at, stopped_at = time.monotonic(), datetime.now(UTC)
     os.killpg(warning.proc.pid, signal.SIGCONT)
     retries_before = department.retries
 
@@ -118,7 +133,6 @@ async def test_postgres_restart_under_load_readyz_reports_it_and_service_recover
         await wait_until(lambda e=event: _logged(warning, e), timeout=30, what=f"{event} logged")
 
     await asyncio.to_thread(own_postgres.start)
-    restarted_at = datetime.now(UTC)
     downtime = time.monotonic() - down_at
     await warning.wait_ready(timeout=60)  # no restart of the service, no manual step
     recovered = time.monotonic() - down_at
@@ -128,11 +142,17 @@ async def test_postgres_restart_under_load_readyz_reports_it_and_service_recover
     assert after["accepted"] == 50
     total = sum(accepted) + after["accepted"]
 
-    async def settled() -> bool:
-        now = await state(url)
-        return now["pending"] == 0 and now["unprocessed"] == 0 and now["tasks"] == total
+    last: dict[str, int] = {}
 
-    await wait_until(settled, timeout=90, interval=0.1, what="pushes processed into tasks")
+    async def settled() -> bool:
+        last.update(await state(url))
+        return last["pending"] == 0 and last["unprocessed"] == 0 and last["tasks"] == total
+
+    try:
+        await wait_until(settled, timeout=90, interval=0.1, what="pushes processed into tasks")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: expected {total} tasks, state {last}\n"
+                             f"{warning.log_tail(6000)}") from None  # fmt: skip
     conn = await asyncpg.connect(url)
     try:
         late = await conn.fetch(
@@ -144,7 +164,9 @@ async def test_postgres_restart_under_load_readyz_reports_it_and_service_recover
     finally:
         await conn.close()
     assert pending_ids and len(late) == len(pending_ids)
-    assert all(r["published_at"] >= restarted_at for r in late), "pending rows sent after restart"
+    # nothing can be marked published while the database is down: stamped after the stop = after
+    # the restart (the restart instant itself races the relay, which may publish before we look)
+    assert all(r["published_at"] >= stopped_at for r in late), "pending rows sent after restart"
     assert persons == total, "one task per pushed person"
     assert handled == 1, "the event consumed during the outage was retried, then handled"
     assert await dlq_records(own_broker.bootstrap) == 0, "an outage dead-letters nothing"

@@ -1,10 +1,11 @@
 """The error model: machine code + Chinese message + field, for every failure a client can see."""
 
 import httpx
+from asyncpg.exceptions import CannotConnectNowError
 from fastapi import FastAPI
 from pydantic import BaseModel
 from shouwang.common.errors import ApiError, install_error_handlers
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 
@@ -24,6 +25,10 @@ def app() -> FastAPI:
     @application.get("/db-down")
     async def db_down() -> None:
         raise OperationalError("SELECT 1", {}, ConnectionRefusedError())
+
+    @application.get("/db-starting-up")
+    async def db_starting() -> None:
+        raise DBAPIError("SELECT 1", {}, CannotConnectNowError("starting up"))
 
     @application.get("/pool-exhausted")
     async def pool() -> None:
@@ -55,7 +60,7 @@ async def test_validation_names_each_field_in_chinese():
 
 
 async def test_database_outage_and_pool_exhaustion_are_503_with_retry_after():
-    for path in ("/db-down", "/pool-exhausted"):
+    for path in ("/db-down", "/db-starting-up", "/pool-exhausted"):
         resp = await call("GET", path)
         assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
         assert resp.json()["error"]["code"] == "service_unavailable"

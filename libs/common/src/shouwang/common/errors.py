@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from shouwang.common.db.transient import is_transient, sqlstate
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -96,6 +97,11 @@ _STATUS_CODES = {
 }
 
 
+def _unavailable() -> JSONResponse:
+    body = error_body("service_unavailable", "系统繁忙或数据库暂不可用，请稍后重试")
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render ApiError, validation errors and HTTP errors in the error model."""
 
@@ -117,14 +123,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InterfaceError)
     async def _overloaded(_: Request, exc: Exception) -> JSONResponse:
         # pool exhausted or database unreachable: the client should retry, nothing was half-done
-        body = error_body("service_unavailable", "系统繁忙或数据库暂不可用，请稍后重试")
-        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+        return _unavailable()
 
     @app.exception_handler(DBAPIError)
     async def _data_exception(_: Request, exc: DBAPIError) -> JSONResponse:
+        # a server shutting down or starting up (57P0x) arrives as a generic DBAPIError: retry
+        if is_transient(exc):
+            return _unavailable()
         # SQLSTATE class 22 (data exception): an input value the database cannot take, e.g. a
         # NUL byte in a text filter; anything else stays a server error
-        if not str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
+        if not sqlstate(exc).startswith("22"):
             raise exc
         body = error_body("invalid_value", "请求中含有无法处理的字符或数值（如空字符）")
         return JSONResponse(body, status_code=422)

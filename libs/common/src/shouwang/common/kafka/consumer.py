@@ -7,10 +7,10 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from shouwang.common.db.inbox import claim_event, claim_events
+from shouwang.common.db.transient import is_transient
 from shouwang.common.events.envelope import EventEnvelope, PoisonEvent, from_kafka
 from shouwang.common.kafka.producer import send_raw
 from sqlalchemy import Table
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 log = structlog.get_logger(__name__)
@@ -18,14 +18,7 @@ log = structlog.get_logger(__name__)
 Handler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
 # optional: all new events of one poll at once (same transaction as their inbox rows)
 BatchHandler = Callable[[list[EventEnvelope], AsyncSession], Awaitable[None]]
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError)
 MAX_ATTEMPTS = 3
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, TRANSIENT)
 
 
 class EventConsumer:
@@ -123,7 +116,7 @@ class EventConsumer:
                         error=repr(exc),
                     )
                     return False
-                if _is_transient(exc):
+                if is_transient(exc):
                     log.warning(
                         "consumer.retry_transient",
                         consumer=self.name,
