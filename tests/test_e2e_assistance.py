@@ -3,7 +3,7 @@
 import random
 
 from shouwang.common.idnumber import generate_id_number
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
 VILLAGE = "231226100201"
 TOWNSHIP = VILLAGE[:9]
@@ -34,8 +34,8 @@ async def test_confirmed_warning_starts_identification(warning_client, assistanc
     township = auth("township", TOWNSHIP)
 
     async def routed_task():
-        resp = await warning_client.get("/api/v1/tasks", headers=township, params={"limit": 500})
-        return next((t for t in resp.json()["items"] if t["id_masked"] == _masked(person)), None)
+        items = await list_all(warning_client, "/api/v1/tasks", headers=township)
+        return next((t for t in items if t["id_masked"] == _masked(person)), None)
 
     task = await wait_until(routed_task, what="the warning's task reaches the township")
     tid = task["task_id"]

@@ -4,7 +4,7 @@ import random
 import uuid
 
 from shouwang.common.idnumber import generate_id_number
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
 VILLAGE = "231226100201"
 TOWNSHIP = VILLAGE[:9]
@@ -29,9 +29,9 @@ async def test_resident_declaration_is_verified_through_the_township(intake_clie
     township = auth("township", TOWNSHIP)
 
     async def task_for_receipt():
-        resp = await warning_client.get("/api/v1/tasks", headers=township,
-                                        params={"channel": "self_declaration", "limit": 500})
-        for item in resp.json()["items"]:
+        items = await list_all(warning_client, "/api/v1/tasks", headers=township,
+                               params={"channel": "self_declaration"})
+        for item in items:
             detail = await warning_client.get(f"/api/v1/tasks/{item['task_id']}", headers=township)
             if any(s["source_ref"] == receipt for s in detail.json()["signals"]):
                 return detail.json()

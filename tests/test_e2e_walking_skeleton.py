@@ -5,7 +5,7 @@ import uuid
 
 from shouwang.common.identity import person_ref_of
 from shouwang.common.idnumber import generate_id_number
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 from sqlalchemy import select
 
 COUNTY, TOWNSHIP, VILLAGE = "231226", "231226100", "231226100201"
@@ -46,9 +46,7 @@ async def test_push_to_township_to_village_and_back_is_fully_audited(warning_cli
     township = auth("township", TOWNSHIP)
 
     async def routed():
-        items = (
-            await warning_client.get("/api/v1/tasks", headers=township, params={"limit": 500})
-        ).json()["items"]
+        items = await list_all(warning_client, "/api/v1/tasks", headers=township)
         return next((t for t in items if t["person_ref"] == ref), None)
 
     task = await wait_until(routed, what="task routed to the township")

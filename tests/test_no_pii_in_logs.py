@@ -10,7 +10,7 @@ import pytest
 import structlog
 from shouwang.common.idnumber import generate_id_number
 from shouwang.common.masking import mask_id_number
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
 # (village, name): rare names, so a hit can only come from this test's data
 PEOPLE = [
@@ -91,8 +91,8 @@ async def _push_and_wait_for_tasks(client, ids: list[str]) -> None:
         masked = mask_id_number(id_number)
 
         async def routed(township: dict[str, str] = township, masked: str = masked) -> bool:
-            r = await client.get("/api/v1/tasks", headers=township)
-            return any(item["id_masked"] == masked for item in r.json()["items"])
+            items = await list_all(client, "/api/v1/tasks", headers=township)
+            return any(item["id_masked"] == masked for item in items)
 
         await wait_until(routed, what="task routed to the township")
 

@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 from shouwang.common.identity import person_ref_of
 from shouwang.common.idnumber import generate_id_number
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 from shouwang.web.config import WebSettings
 from shouwang.web.main import create_app
 from shouwang.web.testing import fill_template, served
@@ -100,9 +100,9 @@ async def _task_id(warning_client: Any, who: dict[str, str]) -> str:
     ref = person_ref_of(who["id_number"], master_secret=settings.hmac_key, county_code=COUNTY)
 
     async def found() -> str | None:
-        resp = await warning_client.get("/api/v1/tasks", headers=auth("township", TOWNSHIP),
-                                        params={"limit": 500, "status": "routed"})
-        return next((t["task_id"] for t in resp.json()["items"] if t["person_ref"] == ref), None)
+        items = await list_all(warning_client, "/api/v1/tasks", headers=auth("township", TOWNSHIP),
+                               params={"status": "routed"})
+        return next((t["task_id"] for t in items if t["person_ref"] == ref), None)
 
     return str(await wait_until(found, what="the uploaded row's task"))
 

@@ -12,7 +12,7 @@ from shouwang.common.auth.tokens import issue_token
 from shouwang.common.config import CommonSettings
 from shouwang.common.idnumber import generate_id_number
 from shouwang.common.masking import mask_id_number
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
 COUNTY, TOWNSHIP, VILLAGE = "231226", "231226100", "231226100201"
 FOREIGN_TOWNSHIP, FOREIGN_VILLAGE = "231226101", "231226101200"
@@ -107,8 +107,8 @@ async def task_of(warning_client: Any, person: Person) -> dict[str, Any]:
     headers = auth("township", person.village[:9])
 
     async def find() -> dict[str, Any] | None:
-        resp = await warning_client.get("/api/v1/tasks", headers=headers, params={"limit": 500})
-        return next((t for t in resp.json()["items"] if t["id_masked"] == person.masked), None)
+        items = await list_all(warning_client, "/api/v1/tasks", headers=headers)
+        return next((t for t in items if t["id_masked"] == person.masked), None)
 
     return dict(await wait_until(find, what="task routed to the township"))
 

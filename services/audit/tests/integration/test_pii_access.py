@@ -2,7 +2,7 @@
 
 import uuid
 
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
 
 async def test_pii_reads_are_listed_per_actor(push_batch, warning_client, audit_client):
@@ -11,8 +11,7 @@ async def test_pii_reads_are_listed_per_actor(push_batch, warning_client, audit_
     township = auth("township", "231226100", sub=officer)
 
     async def task_of_batch() -> str | None:
-        r = await warning_client.get("/api/v1/tasks", headers=township, params={"limit": 500})
-        for item in r.json()["items"]:
+        for item in await list_all(warning_client, "/api/v1/tasks", headers=township):
             detail = await warning_client.get(f"/api/v1/tasks/{item['task_id']}", headers=township)
             if any(s.get("batch_id") == accepted["batch_id"] for s in detail.json()["signals"]):
                 return str(item["task_id"])

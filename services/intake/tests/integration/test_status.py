@@ -4,7 +4,7 @@ from shouwang.common.config import CommonSettings
 from shouwang.common.events.catalog.assistance import HouseholdStatusChanged
 from shouwang.common.events.envelope import new_envelope, to_kafka
 from shouwang.common.identity import person_ref_of
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
 from .helpers import OTHER_TOWNSHIP_VILLAGE, VILLAGE, declaration, new_id_number, resident
 
@@ -142,9 +142,9 @@ async def test_a_declaration_joins_a_department_warning_task(intake_client, warn
     masked = person[:6] + "********" + person[-4:]
 
     async def warning_task():
-        resp = await warning_client.get("/api/v1/tasks", headers=TOWNSHIP,
-                                        params={"channel": "department_warning", "limit": 500})
-        return next((t["task_id"] for t in resp.json()["items"] if t["id_masked"] == masked), None)
+        items = await list_all(warning_client, "/api/v1/tasks", headers=TOWNSHIP,
+                               params={"channel": "department_warning"})
+        return next((t["task_id"] for t in items if t["id_masked"] == masked), None)
 
     task_id = await wait_until(warning_task, what="department warning task")
     receipt, filer = await _file(intake_client, id_number=person)

@@ -9,7 +9,7 @@ import pytest
 from shouwang.common.identity import person_ref_of
 from shouwang.common.idnumber import generate_id_number
 from shouwang.common.service import ServiceRuntime
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
 
 class WarningDriver:
@@ -80,11 +80,9 @@ class WarningDriver:
     async def task_for(self, who: dict[str, str], township: str | None = None) -> dict[str, Any]:
         """The one open task of a person, as their township sees it."""
         headers = auth("township", township or self.TOWNSHIP_A)
-        r = await self.client.get("/api/v1/tasks", params={"limit": 500}, headers=headers)
+        items = await list_all(self.client, "/api/v1/tasks", headers=headers)
         ref = self.ref(who)
-        found = [
-            t for t in r.json()["items"] if t["person_ref"] == ref and t["status"] != "confirmed"
-        ]
+        found = [t for t in items if t["person_ref"] == ref and t["status"] != "confirmed"]
         assert len(found) == 1, found
         return found[0]
 

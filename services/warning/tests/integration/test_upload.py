@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from shouwang.common.geography import Geography
 from shouwang.common.idnumber import generate_id_number, is_valid_id_number
 from shouwang.common.masking import mask_id_number
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 from shouwang.warning.service.workbooks import neutralise
 
 DEPT = auth("department", "medical_insurance", county="231226")
@@ -75,10 +75,8 @@ async def processed(client, batch_id: str) -> dict:
 
 async def township_tasks(client, village: str) -> list[dict]:
     township = auth("township", village[:9])
-    query = {"village_code": village, "limit": 500}
-    resp = await client.get("/api/v1/tasks", params=query, headers=township)
-    assert resp.status_code == 200, resp.text
-    return resp.json()["items"]
+    return await list_all(client, "/api/v1/tasks", headers=township,
+                          params={"village_code": village})
 
 
 def sheet_rows(content: bytes, title: str) -> list[tuple]:

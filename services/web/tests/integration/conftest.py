@@ -11,7 +11,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from shouwang.common.identity import person_ref_of
 from shouwang.common.idnumber import generate_id_number
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 from shouwang.web.config import WebSettings
 from shouwang.web.main import create_app
 from shouwang.web.testing import fill_template, served
@@ -77,9 +77,9 @@ class Workbench:
         township = auth("township", TOWNSHIP)
 
         async def found() -> dict[str, Any] | None:
-            params = {"limit": 500, "status": "routed"}
-            tasks = await warning_client.get("/api/v1/tasks", params=params, headers=township)
-            return next((t for t in tasks.json()["items"] if t["person_ref"] == ref), None)
+            tasks = await list_all(warning_client, "/api/v1/tasks", headers=township,
+                                   params={"status": "routed"})
+            return next((t for t in tasks if t["person_ref"] == ref), None)
 
         return await wait_until(found, what="the uploaded row's task")  # type: ignore[no-any-return]
 

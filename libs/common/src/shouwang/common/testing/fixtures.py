@@ -129,3 +129,27 @@ async def wait_until(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(interval)
+
+
+async def list_all(
+    client: httpx.AsyncClient,
+    path: str,
+    *,
+    headers: dict[str, str],
+    params: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Every item of a cursor-paged list (`items` + `next_cursor`), following the cursor.
+
+    Tests share one database per run, so a scope's list holds other tests' rows too: looking for
+    one's own item on the first page only is a race with whatever ran before.
+    """
+    query = {"limit": 500, **(params or {})}
+    items: list[dict[str, Any]] = []
+    while True:
+        resp = await client.get(path, headers=headers, params=query)
+        assert resp.status_code == 200, resp.text
+        page = resp.json()
+        items.extend(page["items"])
+        if not page.get("next_cursor"):
+            return items
+        query["cursor"] = page["next_cursor"]
