@@ -14,6 +14,7 @@ import json
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from shouwang.common.geography import load_geography
 from bench.dataset import SEED_COUNTY, People, person_name
 from bench.http_load import LoadClient
 from bench.infra import CaseContext, RssSampler
+from bench.profiling import Profiler
 from bench.stats import latency_summary, rate
 
 SERVICE = "intake"
@@ -41,6 +43,7 @@ class DeclarationOptions:
     rates: tuple[int, ...]
     duration_s: float
     warmup: int = 20
+    profile_to: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -158,10 +161,12 @@ def measure(ctx: CaseContext, prep: DeclarationsPrepared,
     intake = ctx.service
     sampler = RssSampler()
     sampler.watch("intake", intake.process.pid)
+    profiler = Profiler(intake.process.pid, options.profile_to) if options.profile_to else None
     started = time.perf_counter()
     with sampler:
         results = asyncio.run(_measure(intake.url, options, prep.batches, prep.warmup))
     elapsed = time.perf_counter() - started
+    profile = profiler.stop() if profiler else None
     intake.stop()
     return {"duration_s_per_rate": options.duration_s, "elapsed_s": round(elapsed, 2),
-            "rates": results, "peak_rss_mb": sampler.peaks_mb()}
+            "rates": results, "peak_rss_mb": sampler.peaks_mb(), "profile": profile}

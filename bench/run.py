@@ -43,7 +43,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rates", type=int, nargs="+", help="declaration rates per second "
                    "(default 100 200 500; quick 50)")
     p.add_argument("--duration", type=float, help="seconds per declaration rate (10; quick 2)")
-    p.add_argument("--profile", action="store_true", help="py-spy the warning service in e2e")
+    p.add_argument("--profile", action="store_true", help="py-spy the service under test "
+                   "(warning in e2e, intake in declarations)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
     p.add_argument("--keep", action="store_true", help="keep the stack's temp dir (logs)")
     args = p.parse_args(argv)
@@ -70,7 +71,8 @@ def case_options(args: argparse.Namespace, stem: str) -> dict[str, Any]:
             dashboard_requests=30 if quick else 200, counties=100, national=not quick),
         "declarations": declarations.DeclarationOptions(
             rates=tuple(args.rates or ((50,) if quick else (100, 200, 500))),
-            duration_s=args.duration or (2.0 if quick else 10.0)),
+            duration_s=args.duration or (2.0 if quick else 10.0),
+            profile_to=args.out / f"{stem}-intake.folded" if args.profile else None),
     }
 
 

@@ -5,12 +5,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shouwang.common.clock import Clock, SystemClock
 from shouwang.common.config import CommonSettings
 from shouwang.common.crypto import PiiCipher
@@ -18,6 +18,7 @@ from shouwang.common.db.engine import build_engine, build_sessionmaker
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.errors import install_error_handlers
 from shouwang.common.events.envelope import EventEnvelope
+from shouwang.common.http_metrics import RequestMetrics
 from shouwang.common.kafka.consumer import BatchHandler, EventConsumer, Handler
 from shouwang.common.kafka.producer import build_producer
 from shouwang.common.logging import configure_logging
@@ -26,8 +27,6 @@ from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 log = structlog.get_logger(__name__)
-REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "status"])
-LATENCY = Histogram("http_request_seconds", "HTTP request latency", ["service", "method"])
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,15 @@ class ServiceRuntime:
     @property
     def hmac_key(self) -> bytes:
         return self.settings.hmac_key.encode()
+
+
+async def current_runtime(request: Request) -> ServiceRuntime:
+    """The app's runtime, as a dependency (async: a sync one would hop to the threadpool)."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 
 async def _start_producer(producer: AIOKafkaProducer, timeout_s: float = 60) -> None:
@@ -168,15 +176,7 @@ def create_service_app(
 
 
 def _install_ops_routes(app: FastAPI, service: str) -> None:
-    @app.middleware("http")
-    async def _measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        LATENCY.labels(service, request.method).observe(time.perf_counter() - started)
-        REQUESTS.labels(service, request.method, str(response.status_code)).inc()
-        return response
+    app.add_middleware(RequestMetrics, service=service)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -7,17 +7,9 @@ from shouwang.audit.config import AuditSettings
 from shouwang.common.auth.principal import Principal
 from shouwang.common.auth.tokens import InvalidToken, verify_token
 from shouwang.common.errors import ApiError
-from shouwang.common.service import ServiceRuntime
+from shouwang.common.service import RuntimeDep as RuntimeDep
 
 READER_ROLES = ("auditor", "county", "province")
-
-
-def _runtime(request: Request) -> ServiceRuntime:
-    runtime: ServiceRuntime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[ServiceRuntime, Depends(_runtime)]
 
 
 def bearer_or_query_token(request: Request) -> str | None:
@@ -29,7 +21,7 @@ def bearer_or_query_token(request: Request) -> str | None:
     return request.query_params.get("token") if settings.allow_query_token else None
 
 
-def reader(request: Request) -> Principal:
+async def reader(request: Request) -> Principal:
     """The calling principal, who must be an auditor, a county or a province."""
     token = bearer_or_query_token(request)
     if not token:

@@ -29,7 +29,7 @@ async def consultation_page(request: Request, runtime: RuntimeDep, county: str |
                             quarter: str | None = None) -> HTMLResponse:
     """The county's quarterly 会商 report, printable (token as a header or, in dev, `?token=`)."""
     try:
-        county = county_for(reader(request), county)
+        county = county_for(await reader(request), county)
         report = await _report(runtime, county, quarter)
     except ApiError as exc:
         return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>守望</title>"

@@ -23,7 +23,7 @@ async def dashboard(
 ) -> HTMLResponse:
     """The county supervision dashboard; the token comes as a header or (dev) `?token=`."""
     try:
-        principal = reader(request)
+        principal = await reader(request)
         county = county_for(principal, county)
     except ApiError as exc:
         return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>守望</title>"

@@ -29,6 +29,13 @@ MSG_RECEIVED = "申报已受理，乡镇将在 2 日内安排核实"
 MSG_ATTACHED = "您已有一件正在办理的申报，本次申报已并入该申报，不再重复立案"
 
 
+# built once, values bound per call: `.values(row)` re-coerces every column on each request
+# (about a tenth of the endpoint's CPU in the declarations benchmark)
+_INSERT_UNLESS_OPEN = pg_insert(declarations).on_conflict_do_nothing(
+    index_elements=[declarations.c.person_ref], index_where=text(OPEN_SQL),
+).returning(declarations.c.receipt)
+
+
 class _OpenClosed(Exception):
     """The open declaration that blocked the insert closed before we could attach: retry."""
 
@@ -89,10 +96,7 @@ async def _accept(uow: UnitOfWork, runtime: ServiceRuntime, principal: Principal
                             master_secret=runtime.settings.hmac_key, county_code=county)
     receipt = new_receipt(now)
     row = _row(receipt, body, person, runtime, principal, township, now)
-    stmt = pg_insert(declarations).values(row).on_conflict_do_nothing(
-        index_elements=[declarations.c.person_ref], index_where=text(OPEN_SQL),
-    ).returning(declarations.c.receipt)
-    inserted = (await uow.session.execute(stmt)).first()
+    inserted = (await uow.session.execute(_INSERT_UNLESS_OPEN, row)).first()
     if inserted is None:
         return await _attach(uow, runtime, principal, body, person.person_ref, now)
     pii = {"id_number": body.id_number.strip().upper(), "name": body.name.strip()}
