@@ -1,6 +1,6 @@
 """Dedup, routing, township/village work, return to county (issue 4 points 5–8)."""
 
-from shouwang.common.testing.fixtures import auth
+from shouwang.common.testing.fixtures import auth, list_all
 from shouwang.warning.adapters.tables import outbox
 from sqlalchemy import select
 
@@ -65,8 +65,8 @@ async def test_township_b_cannot_see_or_touch_township_a_task(loop):
         json={"village_code": loop.VILLAGE_B},
     )
     assert resp.status_code == 403
-    listed = (await loop.client.get("/api/v1/tasks", params={"limit": 500}, headers=other)).json()
-    assert task["task_id"] not in [t["task_id"] for t in listed["items"]]
+    listed = await list_all(loop.client, "/api/v1/tasks", headers=other)
+    assert task["task_id"] not in [t["task_id"] for t in listed]
     foreign_village = auth("village", loop.VILLAGE_B)
     resp = await loop.client.post(
         f"/api/v1/tasks/{task['task_id']}/report",
@@ -118,11 +118,9 @@ async def test_moved_returns_to_the_county_which_reroutes_to_the_new_township(lo
     r = await loop.client.post(f"/api/v1/tasks/{task_id}/confirm", headers=township)
     assert r.json()["status"] == "returned"
     county = auth("county", loop.COUNTY)
-    returned = (
-        await loop.client.get(
-            "/api/v1/tasks", params={"status": "returned", "limit": 500}, headers=county
-        )
-    ).json()["items"]
+    returned = await list_all(
+        loop.client, "/api/v1/tasks", headers=county, params={"status": "returned"}
+    )
     assert task_id in [t["task_id"] for t in returned]
     r = await loop.client.post(
         f"/api/v1/tasks/{task_id}/route", headers=county, json={"village_code": loop.VILLAGE_B}

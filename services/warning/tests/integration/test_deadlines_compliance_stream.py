@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from confluent_kafka import Consumer
 from shouwang.common.clock import SHANGHAI
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 from shouwang.warning.adapters.tables import outbox
 from shouwang.warning.service.compliance import sweep_missing_pushes
 from shouwang.warning.service.deadlines import sweep_overdue
@@ -32,10 +32,10 @@ async def test_unassigned_task_turns_amber_then_red_and_escalates_once(loop, clo
     await sweep_overdue(loop.runtime)
     overdue = await outbox_events(loop, "shouwang.warning.task.overdue.v1", task_id)
     assert [(e["stage"], e["escalated_to"]) for e in overdue] == [("assign", "county:231226")]
-    county_red = await loop.client.get(
-        "/api/v1/tasks", headers=auth("county", loop.COUNTY), params={"colour": "red", "limit": 500}
+    county_red = await list_all(
+        loop.client, "/api/v1/tasks", headers=auth("county", loop.COUNTY), params={"colour": "red"}
     )
-    assert task_id in [t["task_id"] for t in county_red.json()["items"]]
+    assert task_id in [t["task_id"] for t in county_red]
 
 
 async def test_report_deadline_is_the_second_stage(loop, clock):
