@@ -9,8 +9,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET = "shouwang-dev-only-secret-change-me"
 
 
+SHARED_PREFIX = "SHOUWANG_"
+
+
+def _shared(name: str, default: Any) -> Any:
+    """A field read from SHOUWANG_<NAME> only, never from a service's own prefix."""
+    return Field(default=default, validation_alias=AliasChoices(SHARED_PREFIX + name))
+
+
 class CommonSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SHOUWANG_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SHOUWANG_", extra="ignore", populate_by_name=True)
 
     service_name: str = "shouwang"
     database_url: str = Field(
@@ -35,11 +43,14 @@ class CommonSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("KAFKA_SASL_PASSWORD"))
     kafka_ssl_cafile: str | None = Field(
         default=None, validation_alias=AliasChoices("KAFKA_SSL_CAFILE"))
-    jwks_url: str | None = None  # production: RS256 keys of the identity provider
-    jwt_secret: str = DEV_SECRET
-    jwt_public_key: str | None = None  # PEM; set in production (RS256), tokens then need it
-    hmac_key: str = DEV_SECRET + "-hmac"
-    encryption_key: str = DEV_SECRET + "-aes"
+    # Keys every service must share (one token issuer, one person_ref, one PII key): always
+    # SHOUWANG_<NAME>, whatever the service's own prefix, so no service can silently fall back
+    # to the dev defaults while the others run on the real keys.
+    jwks_url: str | None = _shared("JWKS_URL", None)  # production: the identity provider
+    jwt_secret: str = _shared("JWT_SECRET", DEV_SECRET)
+    jwt_public_key: str | None = _shared("JWT_PUBLIC_KEY", None)  # PEM; set in production (RS256)
+    hmac_key: str = _shared("HMAC_KEY", DEV_SECRET + "-hmac")
+    encryption_key: str = _shared("ENCRYPTION_KEY", DEV_SECRET + "-aes")
     consumer_session_timeout_ms: int = 6000
     consumer_heartbeat_interval_ms: int = 2000
     relay_batch_size: int = 500

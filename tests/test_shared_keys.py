@@ -1,0 +1,52 @@
+"""Every service reads the shared keys from the same SHOUWANG_* variables.
+
+Each service's settings have their own env prefix (WARNING_, INTAKE_, …). The keys that must
+agree across services — token verification, the person_ref HMAC key, the PII encryption key —
+once inherited that prefix, so a deployment setting SHOUWANG_HMAC_KEY left every API service on
+the built-in dev keys (forgeable tokens, dev encryption) without a word.
+"""
+
+import pytest
+from shouwang.assistance.config import AssistanceSettings
+from shouwang.audit.config import AuditSettings
+from shouwang.common.config import CommonSettings
+from shouwang.intake.config import IntakeSettings
+from shouwang.warning.config import WarningSettings
+from shouwang.web.config import WebSettings
+
+SERVICES = (WarningSettings, IntakeSettings, AssistanceSettings, AuditSettings, WebSettings)
+SHARED = {
+    "SHOUWANG_JWKS_URL": ("jwks_url", "https://idp.example.org/.well-known/jwks.json"),
+    "SHOUWANG_JWT_SECRET": ("jwt_secret", "prod-jwt-secret-0123456789abcdef0123"),
+    "SHOUWANG_JWT_PUBLIC_KEY": ("jwt_public_key", "-----BEGIN PUBLIC KEY-----\nx\n"),
+    "SHOUWANG_HMAC_KEY": ("hmac_key", "prod-hmac-key-0123456789abcdef012345"),
+    "SHOUWANG_ENCRYPTION_KEY": ("encryption_key", "ab" * 32),
+}
+
+
+@pytest.mark.parametrize("settings_class", SERVICES, ids=lambda c: c.__name__)
+def test_each_service_reads_the_shared_keys(settings_class, monkeypatch):
+    for variable, (_, value) in SHARED.items():
+        monkeypatch.setenv(variable, value)
+    settings = settings_class()
+    for variable, (field, value) in SHARED.items():
+        assert getattr(settings, field) == value, f"{settings_class.__name__} ignores {variable}"
+
+
+@pytest.mark.parametrize("settings_class", SERVICES, ids=lambda c: c.__name__)
+def test_a_service_prefix_cannot_split_the_keys(settings_class, monkeypatch):
+    prefix = settings_class.model_config["env_prefix"]
+    monkeypatch.setenv("SHOUWANG_HMAC_KEY", "the-one-county-key-0123456789abcdef")
+    monkeypatch.setenv(f"{prefix}HMAC_KEY", "a-second-key-only-this-service-sees")
+    assert settings_class().hmac_key == "the-one-county-key-0123456789abcdef"
+
+
+def test_service_specific_settings_keep_their_prefix(monkeypatch):
+    monkeypatch.setenv("WARNING_RELAY_BATCH_SIZE", "123")
+    assert WarningSettings().relay_batch_size == 123
+    assert CommonSettings().relay_batch_size != 123
+
+
+def test_keys_can_still_be_given_by_field_name():
+    assert WarningSettings.model_validate({"hmac_key": "k"}).hmac_key == "k"
+    assert CommonSettings(jwks_url="https://idp/jwks").jwks_url == "https://idp/jwks"
