@@ -50,3 +50,28 @@ def test_service_specific_settings_keep_their_prefix(monkeypatch):
 def test_keys_can_still_be_given_by_field_name():
     assert WarningSettings.model_validate({"hmac_key": "k"}).hmac_key == "k"
     assert CommonSettings(jwks_url="https://idp/jwks").jwks_url == "https://idp/jwks"
+
+
+@pytest.mark.parametrize("settings_class", SERVICES, ids=lambda c: c.__name__)
+def test_a_deployment_requiring_real_keys_refuses_the_dev_ones(settings_class, monkeypatch):
+    monkeypatch.setenv("SHOUWANG_REQUIRE_REAL_KEYS", "true")
+    monkeypatch.setenv("WEB_DEV_LOGIN", "false")
+    with pytest.raises(ValueError, match="SHOUWANG_JWT_SECRET"):
+        settings_class()
+    for variable, (_, value) in SHARED.items():
+        if variable != "SHOUWANG_JWT_PUBLIC_KEY":
+            monkeypatch.setenv(variable, value)
+    assert settings_class().require_real_keys is True
+    monkeypatch.delenv("SHOUWANG_HMAC_KEY")
+    if settings_class.uses_pii_keys:
+        with pytest.raises(ValueError, match="SHOUWANG_HMAC_KEY"):
+            settings_class()
+    else:
+        assert settings_class().dev_keys_in_use() == []  # web never touches PII
+
+
+def test_the_workbench_has_no_dev_login_on_real_keys(monkeypatch):
+    monkeypatch.setenv("SHOUWANG_REQUIRE_REAL_KEYS", "true")
+    monkeypatch.setenv("SHOUWANG_JWKS_URL", "https://idp.example.org/jwks")
+    with pytest.raises(ValueError, match="WEB_DEV_LOGIN"):
+        WebSettings()

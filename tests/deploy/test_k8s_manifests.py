@@ -25,8 +25,13 @@ from typing import Any
 import kubernetes_validate  # noqa: E402
 import pytest
 import yaml  # noqa: E402
+from shouwang.assistance.config import AssistanceSettings  # noqa: E402
+from shouwang.audit.config import AuditSettings  # noqa: E402
+from shouwang.common.config import CommonSettings  # noqa: E402
 from shouwang.common.events.topics import TOPICS, all_topic_partitions  # noqa: E402
 from shouwang.common.serve import PORTS  # noqa: E402
+from shouwang.intake.config import IntakeSettings  # noqa: E402
+from shouwang.warning.config import WarningSettings  # noqa: E402
 from shouwang.web.config import WebSettings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -384,6 +389,35 @@ def test_web_reaches_the_services_through_their_in_cluster_services(
     assert not any(re.match("DATABASE|DB_|KAFKA", k) for k in env), "web uses no database or Kafka"
     assert not any("kafka-client" in k or "db-client" in k for k in pod["metadata"]["labels"])
     assert {v["name"] for v in pod["spec"].get("volumes", [])} == {"tmp"}
+
+
+SETTINGS: dict[str, type[CommonSettings]] = {
+    "warning": WarningSettings, "intake": IntakeSettings, "assistance": AssistanceSettings,
+    "audit": AuditSettings, "web": WebSettings,
+}  # fmt: skip
+
+
+def test_every_container_starts_on_the_deployments_keys_not_the_dev_ones(
+    overlay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each Deployment's and migration Job's environment, read by that service's own settings
+    class, must pass SHOUWANG_REQUIRE_REAL_KEYS: every key it needs comes from a Secret (or the
+    JWKS URL), none is left on the built-in development value."""
+    docs = render(overlay)
+    workloads = {**by_kind(docs, "Deployment"), **by_kind(docs, "Job")}
+    assert len(workloads) == len(WORKLOADS) + len(SERVICES)
+    for name, workload in workloads.items():
+        (c,) = workload["spec"]["template"]["spec"]["containers"]
+        service = name.removesuffix("-migrate")
+        settings_class = SETTINGS[service] if name in WORKLOADS else CommonSettings
+        with monkeypatch.context() as env:
+            for variable in list(os.environ):
+                env.delenv(variable)
+            for variable, value in resolved_env(docs, c).items():
+                env.setenv(variable, value)
+            settings = settings_class()  # raises on a dev key
+        assert settings.require_real_keys is True, f"{name}: SHOUWANG_REQUIRE_REAL_KEYS"
+        assert settings.dev_keys_in_use() == [], name
 
 
 def test_each_service_has_service_pdb_migration_job_and_hpa(overlay: str) -> None:

@@ -1,9 +1,9 @@
 """Settings shared by every service; each service subclasses with its own env prefix."""
 
 import ssl
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "shouwang-dev-only-secret-change-me"
@@ -51,11 +51,34 @@ class CommonSettings(BaseSettings):
     jwt_public_key: str | None = _shared("JWT_PUBLIC_KEY", None)  # PEM; set in production (RS256)
     hmac_key: str = _shared("HMAC_KEY", DEV_SECRET + "-hmac")
     encryption_key: str = _shared("ENCRYPTION_KEY", DEV_SECRET + "-aes")
+    # deployments set SHOUWANG_REQUIRE_REAL_KEYS=true: a service then refuses to start on a
+    # built-in dev key instead of running with forgeable tokens or a published PII key
+    require_real_keys: bool = _shared("REQUIRE_REAL_KEYS", False)
+    uses_pii_keys: ClassVar[bool] = True  # False for a service that never touches PII (web)
     consumer_session_timeout_ms: int = 6000
     consumer_heartbeat_interval_ms: int = 2000
     relay_batch_size: int = 500
     relay_idle_seconds: float = 0.05
     outbox_retention_days: int = 7
+
+    @model_validator(mode="after")
+    def _refuse_dev_keys(self) -> Self:
+        if self.require_real_keys and (on_dev := self.dev_keys_in_use()):
+            names = ", ".join(SHARED_PREFIX + n.upper() for n in on_dev)
+            raise ValueError(f"SHOUWANG_REQUIRE_REAL_KEYS is set but {names} still hold the "
+                             "built-in development value")
+        return self
+
+    def dev_keys_in_use(self) -> list[str]:
+        """The shared keys this service needs that are still the built-in dev values."""
+        on_dev = []
+        if self.jwt_secret == DEV_SECRET and not (self.jwks_url or self.jwt_public_key):
+            on_dev.append("jwt_secret")
+        if self.uses_pii_keys:
+            for name in ("hmac_key", "encryption_key"):
+                if getattr(self, name) == type(self).model_fields[name].default:
+                    on_dev.append(name)
+        return on_dev
 
     @property
     def async_database_url(self) -> str:
