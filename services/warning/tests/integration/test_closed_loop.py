@@ -28,6 +28,32 @@ async def test_the_same_person_twice_in_one_batch_opens_one_task(loop):
     assert (summary["tasks_created"], summary["signals_attached"]) == (1, 1)
 
 
+async def test_the_task_list_pages_through_every_task_once(loop):
+    people = [loop.person() for _ in range(8)]
+    assert (await loop.pushed_and_processed([loop.item(w) for w in people]))["tasks_created"] == 8
+    county = auth("county", loop.COUNTY)
+    listed = await list_all(loop.client, "/api/v1/tasks", headers=county, params={"limit": 3})
+    ids = [t["task_id"] for t in listed]
+    assert len(ids) == len(set(ids)) >= 8, "three pages or more, no task on two of them"
+    assert {loop.ref(w) for w in people} <= {t["person_ref"] for t in listed}
+
+
+async def test_the_unroutable_queue_pages_through_every_held_item(loop):
+    people = [loop.person() for _ in range(5)]
+    held = [loop.item(who, village="231226100998") for who in people]
+    assert (await loop.pushed_and_processed(held))["unroutable"] == 5
+    county = auth("county", loop.COUNTY)
+    first = await loop.client.get("/api/v1/unroutable", headers=county, params={"limit": 2})
+    assert len(first.json()["items"]) == 2 and first.json()["next_cursor"]
+    listed = await list_all(loop.client, "/api/v1/unroutable", headers=county,
+                            params={"limit": 2})  # fmt: skip
+    ids = [h["id"] for h in listed]
+    assert len(ids) == len(set(ids)), "no item on two pages"
+    assert {loop.ref(w) for w in people} <= {h["person_ref"] for h in listed}
+    bad = await loop.client.get("/api/v1/unroutable", headers=county, params={"cursor": "x"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "cursor"
+
+
 async def test_unknown_village_of_the_county_is_held_then_routed_by_hand(loop):
     who = loop.person()
     summary = await loop.pushed_and_processed([loop.item(who, village="231226100999")])

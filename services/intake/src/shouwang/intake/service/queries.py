@@ -1,15 +1,14 @@
 """Reading declarations: the filer's status view, scoped lists with keyset paging (masked only)."""
 
-import base64
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
+from shouwang.common.db.paging import keyset_page
 from shouwang.common.errors import ApiError
 from shouwang.intake.adapters.tables import declarations, repeats
 from shouwang.intake.domain.declaration import STATUS_LABELS
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, exists, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Filters = dict[str, str | None]
@@ -54,20 +53,6 @@ async def get_status(session: AsyncSession, principal: Principal, receipt: str) 
     return {**row, "status_label": STATUS_LABELS[row["status"]]}
 
 
-def encode_cursor(created_at: datetime, receipt: str) -> str:
-    """Opaque keyset cursor."""
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{receipt}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """Open a cursor made by encode_cursor, or answer 422."""
-    try:
-        created, receipt = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(created), receipt
-    except ValueError:
-        raise ApiError(422, "invalid_cursor", "分页游标无效", field="cursor") from None
-
-
 def filtered(principal: Principal, filters: dict[str, str | None]) -> Select[Any]:
     """The scoped, filtered select of masked columns, oldest first."""
     stmt = select(*PUBLIC_COLUMNS).where(scope_filter(principal))
@@ -80,18 +65,9 @@ def filtered(principal: Principal, filters: dict[str, str | None]) -> Select[Any
 async def list_page(session: AsyncSession, principal: Principal, *, filters: dict[str, str | None],
                     limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the declarations in scope."""
-    stmt = filtered(principal, filters)
-    if cursor:
-        created, receipt = decode_cursor(cursor)
-        stmt = stmt.where(or_(declarations.c.created_at > created,
-                              and_(declarations.c.created_at == created,
-                                   declarations.c.receipt > receipt)))
-    rows = (await session.execute(stmt.limit(limit + 1))).mappings().all()
-    page = [dict(r) for r in rows[:limit]]
-    last = page[-1] if page else None
-    next_cursor = encode_cursor(last["created_at"], last["receipt"]) if len(rows) > limit and last \
-        else None
-    return page, next_cursor
+    return await keyset_page(session, filtered(principal, filters),
+                             created=declarations.c.created_at, key=declarations.c.receipt,
+                             limit=limit, cursor=cursor)
 
 
 async def stream_rows(session: AsyncSession, principal: Principal, *,

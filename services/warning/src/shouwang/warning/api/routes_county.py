@@ -29,10 +29,13 @@ async def list_unroutable_items(
     principal: CurrentPrincipal,
     status: str | None = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Items held because their village is unknown (never dropped)."""
-    items = await county_service.list_unroutable(runtime, principal, status=status, limit=limit)
-    return {"items": items, "next_cursor": None}
+    """Items held because their village is unknown (never dropped), oldest first; paged."""
+    items, next_cursor = await county_service.list_unroutable(
+        runtime, principal, status=status, limit=limit, cursor=cursor
+    )
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.post("/unroutable/{item_id}/route")

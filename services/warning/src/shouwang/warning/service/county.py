@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
+from shouwang.common.db.paging import keyset_page
 from shouwang.common.errors import ApiError
 from shouwang.common.geography import Geography
 from shouwang.common.identity import ProtectedPerson, person_ref_of
@@ -56,23 +57,27 @@ async def open_extension(
 
 
 async def list_unroutable(
-    runtime: ServiceRuntime, principal: Principal, *, status: str | None, limit: int
-) -> list[dict[str, Any]]:
+    runtime: ServiceRuntime, principal: Principal, *, status: str | None, limit: int,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
     """Items whose village the geography does not know, for the county to route by hand."""
     if principal.role not in ("county", "province", "auditor"):
         raise ApiError(403, "forbidden_role", "当前角色无权查看待人工分派事项")
     cols = [c for c in unroutable.c if c.name not in ("id_enc", "name_enc", "values")]
-    stmt = select(*cols).order_by(unroutable.c.created_at).limit(limit)
+    stmt = select(*cols)
     if principal.role != "auditor":
         stmt = stmt.where(unroutable.c.county_code.startswith(principal.scope))
     if status:
         stmt = stmt.where(unroutable.c.status == status)
     async with runtime.sessionmaker() as session:
-        rows = (await session.execute(stmt)).mappings().all()
-    return [
+        rows, next_cursor = await keyset_page(
+            session, stmt, created=unroutable.c.created_at, key=unroutable.c.id, limit=limit,
+            cursor=cursor, parse_key=uuid.UUID)  # fmt: skip
+    items = [
         {**r, "id": str(r["id"]), "task_id": str(r["task_id"]) if r["task_id"] else None}
         for r in rows
     ]
+    return items, next_cursor
 
 
 async def route_unroutable(

@@ -1,15 +1,15 @@
 """Reading tasks within the caller's scope: lists with filters and keyset paging, details."""
 
-import base64
 import uuid
 from datetime import datetime
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
+from shouwang.common.db.paging import keyset_page
 from shouwang.common.errors import ApiError
 from shouwang.warning.adapters.tables import signals, task_history, tasks
 from shouwang.warning.domain.errors import OutsideScope, TaskNotFound
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, case, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -55,18 +55,6 @@ def colour_expr(now: datetime, amber_ratio: float) -> ColumnElement[str]:
     )
 
 
-def encode_cursor(created_at: datetime, task_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{task_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        created, task_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(created), uuid.UUID(task_id)
-    except ValueError:
-        raise ApiError(422, "invalid_cursor", "分页游标无效", field="cursor") from None
-
-
 async def list_tasks(
     session: AsyncSession,
     principal: Principal,
@@ -85,24 +73,8 @@ async def list_tasks(
             stmt = stmt.where(tasks.c[name] == value)
     if value := filters.get("colour"):
         stmt = stmt.where(colour_expr(now, amber_ratio) == value)
-    if cursor:
-        created, task_id = decode_cursor(cursor)
-        stmt = stmt.where(
-            or_(
-                tasks.c.created_at > created,
-                and_(tasks.c.created_at == created, tasks.c.id > task_id),
-            )
-        )
-    rows = (
-        (await session.execute(stmt.order_by(tasks.c.created_at, tasks.c.id).limit(limit + 1)))
-        .mappings()
-        .all()
-    )
-    page = [dict(r) for r in rows[:limit]]
-    next_cursor = (
-        encode_cursor(page[-1]["created_at"], page[-1]["id"]) if len(rows) > limit else None
-    )
-    return page, next_cursor
+    return await keyset_page(session, stmt, created=tasks.c.created_at, key=tasks.c.id,
+                             limit=limit, cursor=cursor, parse_key=uuid.UUID)
 
 
 async def task_detail(
