@@ -1,7 +1,7 @@
 """Every service reads the shared keys from the same SHOUWANG_* variables.
 
 Each service's settings have their own env prefix (WARNING_, INTAKE_, …). The keys that must
-agree across services — token verification, the person_ref HMAC key, the PII encryption key —
+agree across services — token verification, the person_ref HMAC key, the PII encryption keys —
 once inherited that prefix, so a deployment setting SHOUWANG_HMAC_KEY left every API service on
 the built-in dev keys (forgeable tokens, dev encryption) without a word.
 """
@@ -21,6 +21,7 @@ SHARED = {
     "SHOUWANG_JWT_PUBLIC_KEY": ("jwt_public_key", "-----BEGIN PUBLIC KEY-----\nx\n"),
     "SHOUWANG_HMAC_KEY": ("hmac_key", "prod-hmac-key-0123456789abcdef012345"),
     "SHOUWANG_ENCRYPTION_KEY": ("encryption_key", "ab" * 32),
+    "SHOUWANG_ENCRYPTION_KEYS_PREVIOUS": ("encryption_keys_previous", f"{'cd' * 32},{'ef' * 32}"),
 }
 
 
@@ -75,3 +76,9 @@ def test_the_workbench_has_no_dev_login_on_real_keys(monkeypatch):
     monkeypatch.setenv("SHOUWANG_JWKS_URL", "https://idp.example.org/jwks")
     with pytest.raises(ValueError, match="WEB_DEV_LOGIN"):
         WebSettings()
+
+
+def test_previous_encryption_keys_are_a_comma_separated_list(monkeypatch):
+    monkeypatch.setenv("SHOUWANG_ENCRYPTION_KEYS_PREVIOUS", " k1, ,k2 ")
+    assert WarningSettings().previous_encryption_keys == ["k1", "k2"]
+    assert CommonSettings(encryption_keys_previous="").previous_encryption_keys == []

@@ -97,6 +97,7 @@ def ops_templates() -> list[dict[str, Any]]:
     """deploy/k8s/ops/*.yaml with their placeholders filled in as the runbook does."""
     fill = {
         "@TOPIC@": "intake.declarations",
+        "@SERVICE@": "warning",
         "@IMAGE@": "reg/shouwang/warning:1",
         "@KAFKA_IMAGE@": "quay.io/strimzi/kafka:0.48.0-kafka-4.1.0",
     }
@@ -105,7 +106,9 @@ def ops_templates() -> list[dict[str, Any]]:
         text = path.read_text()
         for key, value in fill.items():
             text = text.replace(key, value)
-        assert "@" not in re.sub(r"#.*", "", text), f"unfilled placeholder in {path.name}"
+        assert not re.search(r"@[A-Z_]+@", re.sub(r"#.*", "", text)), (
+            f"unfilled placeholder in {path.name}"
+        )
         docs.append(yaml.safe_load(text))
     return docs
 
@@ -329,7 +332,8 @@ def test_deployments_probe_and_configure_each_service(overlay: str) -> None:
         assert env["KAFKA_SASL_USERNAME"]["value"] == f"shouwang-{svc}"
         assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"shouwang-{svc}"
         assert env["KAFKA_BOOTSTRAP_SERVERS"]["value"] == "shouwang-kafka-bootstrap:9093"
-        for key in ("SHOUWANG_HMAC_KEY", "SHOUWANG_ENCRYPTION_KEY"):
+        for key in ("SHOUWANG_HMAC_KEY", "SHOUWANG_ENCRYPTION_KEY",
+                    "SHOUWANG_ENCRYPTION_KEYS_PREVIOUS"):
             assert env[key]["valueFrom"]["secretKeyRef"]["name"] == "shouwang-keys"
 
 

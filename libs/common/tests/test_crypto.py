@@ -22,7 +22,7 @@ def test_nonce_is_fresh_per_encryption() -> None:
     cipher = PiiCipher(KEY)
     a, b = cipher.encrypt("张三"), cipher.encrypt("张三")
     assert a != b
-    assert len(a) == 12 + len("张三".encode()) + 16
+    assert len(a) == 6 + 12 + len("张三".encode()) + 16  # header, nonce, ciphertext, tag
 
 
 def test_tampering_wrong_aad_and_wrong_key_are_detected() -> None:

@@ -14,6 +14,7 @@ _COMMANDS = {
     "serve": "shouwang.common.serve",
     "dlq": "shouwang.common.dlq",
     "outbox": "shouwang.common.outbox_cli",
+    "keys": "shouwang.common.keys_cli",
 }
 
 

@@ -51,6 +51,8 @@ class CommonSettings(BaseSettings):
     jwt_public_key: str | None = _shared("JWT_PUBLIC_KEY", None)  # PEM; set in production (RS256)
     hmac_key: str = _shared("HMAC_KEY", DEV_SECRET + "-hmac")
     encryption_key: str = _shared("ENCRYPTION_KEY", DEV_SECRET + "-aes")
+    # comma-separated keys that still decrypt but never encrypt: the old key during a rotation
+    encryption_keys_previous: str = _shared("ENCRYPTION_KEYS_PREVIOUS", "")
     # deployments set SHOUWANG_REQUIRE_REAL_KEYS=true: a service then refuses to start on a
     # built-in dev key instead of running with forgeable tokens or a published PII key
     require_real_keys: bool = _shared("REQUIRE_REAL_KEYS", False)
@@ -79,6 +81,11 @@ class CommonSettings(BaseSettings):
                 if getattr(self, name) == type(self).model_fields[name].default:
                     on_dev.append(name)
         return on_dev
+
+    @property
+    def previous_encryption_keys(self) -> list[str]:
+        """The keys in `encryption_keys_previous`, blanks dropped."""
+        return [k.strip() for k in self.encryption_keys_previous.split(",") if k.strip()]
 
     @property
     def async_database_url(self) -> str:

@@ -7,13 +7,20 @@ import binascii
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable
 from typing import Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NONCE_SIZE: Final = 12
+TAG_SIZE: Final = 16
 KEY_SIZE: Final = 32
+KEY_ID_SIZE: Final = 4
+# A blob is MAGIC || key id || nonce || ciphertext+tag. Blobs written before the key ring have
+# no header (nonce || ciphertext+tag); MAGIC's second byte is the format version.
+MAGIC: Final = b"\xa7\x01"
+HEADER_SIZE: Final = len(MAGIC) + KEY_ID_SIZE
 
 
 class PiiDecryptError(ValueError):
@@ -43,40 +50,85 @@ def derive_key(secret: str) -> bytes:
     return parse_key(secret) or hashlib.sha256(secret.encode("utf-8")).digest()
 
 
+def key_id(key: bytes) -> bytes:
+    """The id a blob names its key by: the first 4 bytes of SHA-256 of the key."""
+    return hashlib.sha256(key).digest()[:KEY_ID_SIZE]
+
+
 class PiiCipher:
-    """AES-256-GCM cipher for PII fields; blobs are nonce (12 bytes) || ciphertext+tag."""
+    """AES-256-GCM key ring for PII fields: encrypts under the current key, decrypts under any."""
 
-    __slots__ = ("_aead",)
+    __slots__ = ("_current", "_ring")
 
-    def __init__(self, key: bytes) -> None:
-        if len(key) != KEY_SIZE:
-            raise ValueError("PiiCipher needs a 32-byte key")
-        self._aead = AESGCM(key)
+    def __init__(self, key: bytes, previous: Iterable[bytes] = ()) -> None:
+        self._ring: dict[bytes, AESGCM] = {}
+        seen: dict[bytes, bytes] = {}
+        for k in (key, *previous):
+            if len(k) != KEY_SIZE:
+                raise ValueError("PiiCipher needs 32-byte keys")
+            kid = key_id(k)
+            if seen.setdefault(kid, k) != k:
+                raise ValueError(f"two keys of the ring share the id {kid.hex()}")
+            self._ring.setdefault(kid, AESGCM(k))
+        self._current = key_id(key)
 
     @classmethod
-    def from_secret(cls, secret: str) -> PiiCipher:
-        """Build a cipher from a base64/hex key string (or any passphrase, hashed with SHA-256)."""
-        return cls(derive_key(secret))
+    def from_secret(cls, secret: str, previous: Iterable[str] = ()) -> PiiCipher:
+        """Build a ring from base64/hex key strings (or passphrases, hashed with SHA-256)."""
+        return cls(derive_key(secret), [derive_key(s) for s in previous])
 
     @staticmethod
     def generate_secret() -> str:
         """Return a fresh random key as base64 text, suitable for settings."""
         return base64.b64encode(os.urandom(KEY_SIZE)).decode("ascii")
 
+    @property
+    def key_ids(self) -> list[str]:
+        """Hex ids of the ring's keys, the current one first."""
+        return [kid.hex() for kid in self._ring]
+
     def encrypt(self, text: str, *, aad: bytes = b"") -> bytes:
-        """Encrypt `text` (UTF-8) bound to `aad`; returns nonce || ciphertext."""
+        """Encrypt `text` (UTF-8) under the current key, bound to `aad`."""
+        return self.encrypt_bytes(text.encode("utf-8"), aad=aad)
+
+    def encrypt_bytes(self, data: bytes, *, aad: bytes = b"") -> bytes:
+        """Encrypt `data`; returns MAGIC || key id || nonce || ciphertext+tag."""
         nonce = os.urandom(NONCE_SIZE)
-        return nonce + self._aead.encrypt(nonce, text.encode("utf-8"), aad or None)
+        sealed = self._ring[self._current].encrypt(nonce, data, aad or None)
+        return MAGIC + self._current + nonce + sealed
 
     def decrypt(self, blob: bytes, *, aad: bytes = b"") -> str:
         """Decrypt a blob made by `encrypt` with the same `aad`; raises PiiDecryptError."""
-        if len(blob) < NONCE_SIZE + 16:
+        return self.decrypt_bytes(blob, aad=aad).decode("utf-8")
+
+    def decrypt_bytes(self, blob: bytes, *, aad: bytes = b"") -> bytes:
+        """Decrypt under the key the header names, else (a header-less blob) under any key."""
+        blob = bytes(blob)
+        if len(blob) < NONCE_SIZE + TAG_SIZE:
             raise PiiDecryptError("ciphertext too short")
-        try:
-            plain = self._aead.decrypt(blob[:NONCE_SIZE], blob[NONCE_SIZE:], aad or None)
-        except InvalidTag as exc:
-            raise PiiDecryptError("ciphertext failed authentication") from exc
-        return plain.decode("utf-8")
+        named = self._named(blob)
+        if named is not None and (plain := _open(named, blob[HEADER_SIZE:], aad)) is not None:
+            return plain
+        # a blob from before the ring, or one whose random nonce happens to start with MAGIC:
+        # GCM's tag rejects every wrong key, so trying each is safe
+        for aead in self._ring.values():
+            if (plain := _open(aead, blob, aad)) is not None:
+                return plain
+        if blob.startswith(MAGIC) and named is None:
+            kid = blob[len(MAGIC) : HEADER_SIZE].hex()
+            raise PiiDecryptError(f"ciphertext names key {kid}, which is not in the ring")
+        raise PiiDecryptError("ciphertext failed authentication")
+
+    def is_current(self, blob: bytes, *, aad: bytes = b"") -> bool:
+        """True if the blob is sealed under the current key (checked by its tag, not the id)."""
+        blob = bytes(blob)
+        if blob[: len(MAGIC)] != MAGIC or blob[len(MAGIC) : HEADER_SIZE] != self._current:
+            return False
+        return _open(self._ring[self._current], blob[HEADER_SIZE:], aad) is not None
+
+    def reencrypt(self, blob: bytes, *, aad: bytes = b"") -> bytes:
+        """The same plaintext sealed anew under the current key."""
+        return self.encrypt_bytes(self.decrypt_bytes(blob, aad=aad), aad=aad)
 
     def encrypt_optional(self, text: str | None, *, aad: bytes = b"") -> bytes | None:
         """Encrypt `text`, passing None through."""
@@ -85,6 +137,22 @@ class PiiCipher:
     def decrypt_optional(self, blob: bytes | None, *, aad: bytes = b"") -> str | None:
         """Decrypt `blob`, passing None through."""
         return None if blob is None else self.decrypt(bytes(blob), aad=aad)
+
+    def _named(self, blob: bytes) -> AESGCM | None:
+        """The ring key a versioned header names, if the blob has one and the key is known."""
+        if not blob.startswith(MAGIC):
+            return None
+        return self._ring.get(blob[len(MAGIC) : HEADER_SIZE])
+
+
+def _open(aead: AESGCM, body: bytes, aad: bytes) -> bytes | None:
+    """Decrypt nonce || ciphertext+tag, or None if the key, aad or data do not match."""
+    if len(body) < NONCE_SIZE + TAG_SIZE:
+        return None
+    try:
+        return aead.decrypt(body[:NONCE_SIZE], body[NONCE_SIZE:], aad or None)
+    except InvalidTag:
+        return None
 
 
 def person_ref(id_number: str, *, county_key: bytes) -> str:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from shouwang.common.crypto import PiiCipher
 from shouwang.common.masking import mask_id_number, mask_name
 
+ID_NUMBER_AAD = b"id_number"
+NAME_AAD = b"name"
 _TRANSIT_AAD = b"shouwang-transit-v1"
 
 
@@ -41,8 +43,8 @@ def protect_person(
     normalised = id_number.strip().upper()
     return ProtectedPerson(
         person_ref=person_ref_of(normalised, master_secret=master_secret, county_code=county_code),
-        id_enc=cipher.encrypt(normalised, aad=b"id_number"),
-        name_enc=cipher.encrypt(name, aad=b"name"),
+        id_enc=cipher.encrypt(normalised, aad=ID_NUMBER_AAD),
+        name_enc=cipher.encrypt(name, aad=NAME_AAD),
         id_masked=mask_id_number(normalised),
         name_masked=mask_name(name),
     )
@@ -51,8 +53,8 @@ def protect_person(
 def reveal_person(id_enc: bytes, name_enc: bytes, *, cipher: PiiCipher) -> dict[str, str]:
     """Decrypt a stored person (callers must record the read)."""
     return {
-        "id_number": cipher.decrypt(id_enc, aad=b"id_number"),
-        "name": cipher.decrypt(name_enc, aad=b"name"),
+        "id_number": cipher.decrypt(id_enc, aad=ID_NUMBER_AAD),
+        "name": cipher.decrypt(name_enc, aad=NAME_AAD),
     }
 
 
@@ -66,3 +68,11 @@ def unseal_pii(sealed: str, *, cipher: PiiCipher) -> dict[str, str]:
     """Open what seal_pii sealed."""
     data: dict[str, str] = json.loads(cipher.decrypt(base64.b64decode(sealed), aad=_TRANSIT_AAD))
     return data
+
+
+def reseal_pii(sealed: str, *, cipher: PiiCipher) -> str | None:
+    """What seal_pii sealed, sealed anew under the current key; None if it already is."""
+    blob = base64.b64decode(sealed)
+    if cipher.is_current(blob, aad=_TRANSIT_AAD):
+        return None
+    return base64.b64encode(cipher.reencrypt(blob, aad=_TRANSIT_AAD)).decode()

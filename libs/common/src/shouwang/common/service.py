@@ -119,7 +119,9 @@ def create_service_app(
         )
         runtime.engine = build_engine(settings.database_url)
         runtime.sessionmaker = build_sessionmaker(runtime.engine)
-        runtime.cipher = PiiCipher.from_secret(settings.encryption_key)
+        runtime.cipher = PiiCipher.from_secret(
+            settings.encryption_key, previous=settings.previous_encryption_keys
+        )
         runtime.producer = build_producer(
             settings.kafka_bootstrap_servers, **settings.kafka_client_options()
         )

@@ -1,0 +1,108 @@
+"""`shouwang keys reencrypt <service>`: move a service's PII onto the current encryption key.
+
+The ring comes from SHOUWANG_ENCRYPTION_KEY (current) and SHOUWANG_ENCRYPTION_KEYS_PREVIOUS;
+the columns from the service's registry (`shouwang.<service>.adapters.encrypted`). Run it once
+every replica of every service encrypts under the new key (deploy/README.md, "Rotate keys").
+"""
+
+import argparse
+import asyncio
+import sys
+import time
+
+from shouwang.common.crypto import PiiCipher
+from shouwang.common.db.encrypted import EncryptedColumn
+from shouwang.common.db.engine import build_engine
+from shouwang.common.db.rekey import Progress, RekeyError, TableReport, reencrypt, registry
+
+PROGRESS_EVERY_S = 5.0
+
+
+async def reencrypt_service(
+    database_url: str,
+    columns: tuple[EncryptedColumn, ...],
+    cipher: PiiCipher,
+    *,
+    batch_size: int,
+    dry_run: bool,
+    progress: Progress | None = None,
+) -> list[TableReport]:
+    """Re-encrypt `columns` in the database at `database_url`."""
+    engine = build_engine(database_url, pool_size=1)
+    try:
+        return await reencrypt(
+            engine, columns, cipher, batch_size=batch_size, dry_run=dry_run, progress=progress
+        )
+    finally:
+        await engine.dispose()
+
+
+def _printer(verb: str) -> Progress:
+    """Print each table's count when it is done, and every few seconds while it runs."""
+    last = time.monotonic()
+
+    def show(report: TableReport) -> None:
+        nonlocal last
+        if report.done or time.monotonic() - last >= PROGRESS_EVERY_S:
+            state = "" if report.done else " …"
+            print(f"{report.table}: scanned {report.scanned}, {verb} {report.reencrypted}{state}",
+                  flush=True)
+            last = time.monotonic()
+
+    return show
+
+
+def _run(args: argparse.Namespace) -> int:
+    """CLI handler: re-encrypt, print progress and a summary."""
+    from shouwang.common.config import CommonSettings
+
+    if args.batch_size < 1:
+        print("error: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        columns = registry(args.service)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    settings = CommonSettings()
+    cipher = PiiCipher.from_secret(
+        settings.encryption_key, previous=settings.previous_encryption_keys
+    )
+    current, *previous = cipher.key_ids
+    print(f"{args.service}: current key {current}, previous {', '.join(previous) or 'none'}")
+    if not columns:
+        print(f"{args.service} stores nothing to re-encrypt (see its adapters/encrypted.py)")
+        return 0
+    verb = "to re-encrypt" if args.dry_run else "re-encrypted"
+    try:
+        reports = asyncio.run(reencrypt_service(
+            args.database_url or settings.database_url, columns, cipher,
+            batch_size=args.batch_size, dry_run=args.dry_run, progress=_printer(verb),
+        ))
+    except RekeyError as exc:
+        print(f"error: {exc} (batches before it are committed; fix the ring and run again)",
+              file=sys.stderr)
+        return 1
+    scanned = sum(r.scanned for r in reports)
+    changed = sum(r.reencrypted for r in reports)
+    note = " (dry run: nothing written)" if args.dry_run else ""
+    print(f"{args.service}: scanned {scanned} row(s) in {len(reports)} table(s), "
+          f"{verb} {changed}{note}")
+    return 0
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Register `shouwang keys reencrypt <service> [--batch-size N] [--dry-run]`."""
+    from shouwang.common.migrate import SERVICES
+
+    parser = subparsers.add_parser("keys", help="PII encryption key rotation")
+    actions = parser.add_subparsers(dest="keys_command", required=True)
+    rekey = actions.add_parser(
+        "reencrypt", help="re-encrypt a service's PII under SHOUWANG_ENCRYPTION_KEY"
+    )
+    rekey.add_argument("service", choices=SERVICES)
+    rekey.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
+    rekey.add_argument("--dry-run", action="store_true",
+                       help="count and check that the ring opens every blob; write nothing")
+    rekey.add_argument("--database-url", default=None, help="default: DATABASE_URL")
+    rekey.set_defaults(handler=_run)
