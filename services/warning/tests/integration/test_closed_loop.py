@@ -1,7 +1,9 @@
 """Dedup, routing, township/village work, return to county (issue 4 points 5–8)."""
 
+import uuid
+
 from shouwang.common.testing.fixtures import auth, list_all
-from shouwang.warning.adapters.tables import outbox
+from shouwang.warning.adapters.tables import outbox, task_feed
 from sqlalchemy import select
 
 
@@ -129,6 +131,26 @@ async def test_full_loop_assign_report_confirm_closes_the_task(loop):
     assert actions == ["created", "assigned", "reported", "confirmed"]
     again = await loop.client.post(f"/api/v1/tasks/{task_id}/confirm", headers=township)
     assert again.status_code == 409 and again.json()["error"]["code"] == "invalid_task_transition"
+
+
+async def test_a_confirmed_risk_seals_pii_for_assistance_but_not_for_the_township_feed(loop):
+    who = loop.person()
+    await loop.pushed_and_processed([loop.item(who)])
+    task_id = (await loop.task_for(who))["task_id"]
+    township = auth("township", loop.TOWNSHIP_A)
+    report = {"outcome": "risk_confirmed", "reason": "因病", "visited_on": "2026-11-12"}
+    await loop.client.post(f"/api/v1/tasks/{task_id}/report", headers=township, json=report)
+    r = await loop.client.post(f"/api/v1/tasks/{task_id}/confirm", headers=township)
+    assert r.json()["outcome"] == "risk_confirmed"
+    async with loop.runtime.sessionmaker() as session:
+        published = (await session.execute(select(outbox.c.payload).where(
+            outbox.c.subject == task_id, outbox.c.type == "shouwang.warning.task.confirmed.v1",
+        ))).scalar_one()  # fmt: skip
+        fed = (await session.execute(select(task_feed.c.payload).where(
+            task_feed.c.task_id == uuid.UUID(task_id), task_feed.c.event_type == "TaskConfirmed",
+        ))).scalar_one()  # fmt: skip
+    assert published["pii_sealed"], "assistance registers the household from it"
+    assert "pii_sealed" not in fed and fed["outcome"] == "risk_confirmed"
 
 
 async def test_moved_returns_to_the_county_which_reroutes_to_the_new_township(loop):

@@ -68,11 +68,3 @@ def unseal_pii(sealed: str, *, cipher: PiiCipher) -> dict[str, str]:
     """Open what seal_pii sealed."""
     data: dict[str, str] = json.loads(cipher.decrypt(base64.b64decode(sealed), aad=_TRANSIT_AAD))
     return data
-
-
-def reseal_pii(sealed: str, *, cipher: PiiCipher) -> str | None:
-    """What seal_pii sealed, sealed anew under the current key; None if it already is."""
-    blob = base64.b64decode(sealed)
-    if cipher.is_current(blob, aad=_TRANSIT_AAD):
-        return None
-    return base64.b64encode(cipher.reencrypt(blob, aad=_TRANSIT_AAD)).decode()

@@ -1,6 +1,7 @@
 """Warning's PII blobs and their AAD, for `shouwang keys reencrypt warning`.
 
-Not listed: `pii_sealed` in outbox payloads (TaskConfirmed). An outbox row is an event on its way
+Not listed: the township feed (`task_feed`), whose payloads omit sealed PII, and `pii_sealed`
+in outbox payloads (TaskConfirmed). An outbox row is an event on its way
 or already published, and published rows are purged after `outbox_retention_days`; the old key
 stays in the ring at least that long (deploy/README.md), so a relay or a replay still opens them.
 """
@@ -11,8 +12,8 @@ from typing import Any
 
 from shouwang.common.crypto import PiiCipher
 from shouwang.common.db.encrypted import EncryptedColumn
-from shouwang.common.identity import ID_NUMBER_AAD, NAME_AAD, reseal_pii
-from shouwang.warning.adapters.tables import batch_items, batches, task_feed, tasks, unroutable
+from shouwang.common.identity import ID_NUMBER_AAD, NAME_AAD
+from shouwang.warning.adapters.tables import batch_items, batches, tasks, unroutable
 from shouwang.warning.service.filing import reseal_raw
 
 # Filed originals are immutable (trigger `batches_immutable`), yet one under a retired key would
@@ -27,15 +28,6 @@ def _reseal_original(sealed: bytes, row: Mapping[str, Any], cipher: PiiCipher) -
     return reseal_raw(sealed, cipher=cipher, batch_id=batch_id, sha256=row["sha256"])
 
 
-def _reseal_feed(
-    payload: dict[str, Any], _row: Mapping[str, Any], cipher: PiiCipher
-) -> dict[str, Any] | None:
-    """The township feed keeps each TaskConfirmed as published, its sealed PII included."""
-    sealed = payload.get("pii_sealed")
-    resealed = reseal_pii(sealed, cipher=cipher) if sealed else None
-    return None if resealed is None else {**payload, "pii_sealed": resealed}
-
-
 ENCRYPTED_COLUMNS = (
     # one original per transaction: each can be tens of MiB
     EncryptedColumn(batches, "raw", reseal=_reseal_original, reads=("sha256",),
@@ -45,6 +37,4 @@ ENCRYPTED_COLUMNS = (
         for table in (batch_items, tasks, unroutable)
         for column, aad in (("id_enc", ID_NUMBER_AAD), ("name_enc", NAME_AAD))
     ),
-    EncryptedColumn(task_feed, "payload", reseal=_reseal_feed,
-                    where=task_feed.c.event_type == "TaskConfirmed"),
 )

@@ -130,6 +130,10 @@ def stage_events(uow: UnitOfWork, events: list[BaseModel], *, subject: str, now:
     uow.publish(*(new_envelope(e, source=SOURCE, subject=subject, time=now) for e in events))
 
 
+# the sealed PII of a confirmed risk is for assistance (via the topic), not for a township screen
+FEED_OMITS = {"pii_sealed"}
+
+
 async def add_feed(session: AsyncSession, events: list[BaseModel], *, now: datetime) -> None:
     """Append task events to the township live feed."""
     rows = [
@@ -137,7 +141,7 @@ async def add_feed(session: AsyncSession, events: list[BaseModel], *, now: datet
             "township_code": e.township_code,
             "event_type": type(e).__name__,
             "task_id": uuid.UUID(e.task_id),
-            "payload": e.model_dump(mode="json"),
+            "payload": e.model_dump(mode="json", exclude=FEED_OMITS),
             "at": now,
         }
         for e in events
