@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
+from json import loads
 from typing import Any
 
 import asyncpg
@@ -36,6 +37,8 @@ from shouwang.intake.main import create_app as intake_app
 from shouwang.warning.config import WarningSettings
 from shouwang.warning.main import create_app as warning_app
 from sqlalchemy import LargeBinary, select
+
+KEYS_REENCRYPTED = "shouwang.access.keys.reencrypted.v1"
 
 COUNTY, VILLAGE = "231226", "231226100201"
 TOWNSHIP = VILLAGE[:9]
@@ -226,6 +229,20 @@ async def _declared(url: str, receipt: str, cipher: PiiCipher) -> dict[str, str]
         ("phone", "phone", b"phone"), ("description", "description", b"description"))}
 
 
+async def _recorded_runs(url: str) -> list[dict[str, Any]]:
+    """KeysReencrypted events staged in the services' outboxes, in order."""
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        rows = []
+        for service in SERVICES:
+            rows += await conn.fetch(
+                f"SELECT payload FROM {service}.outbox WHERE type = $1 ORDER BY id",
+                KEYS_REENCRYPTED)
+    finally:
+        await conn.close()
+    return [loads(r["payload"]) for r in rows]
+
+
 def _count(out: str) -> int:
     """The re-encrypted (or, dry run, to re-encrypt) rows of the command's summary line."""
     found = re.search(r"(?:re-encrypted|to re-encrypt) (\d+)", out.splitlines()[-1])
@@ -304,6 +321,10 @@ async def test_rotation_reencrypts_every_column_and_the_apis_read_them_with_the_
             assert out.splitlines()[0].startswith(f"{service}: current key ")
             assert _count(out) > 0 and (service != "warning" or _count(out) == _count(dry))
         assert "stores nothing to re-encrypt" in await _cli(capsys, "keys", "reencrypt", "audit")
+    runs = await _recorded_runs(rotation_db)
+    assert [r["service"] for r in runs] == list(SERVICES), "one audit event per run that wrote"
+    assert all(r["reencrypted"] > 0 and r["actor"] for r in runs)
+    assert {r["current_key"] for r in runs} == {PiiCipher.from_secret(key_b).key_ids[0]}
 
     only_b = PiiCipher.from_secret(key_b)
     counts = await _all_under(rotation_db, only_b)

@@ -7,13 +7,19 @@ every replica of every service encrypts under the new key (deploy/README.md, "Ro
 
 import argparse
 import asyncio
+import importlib
+import os
 import sys
 import time
+from datetime import UTC, datetime
 
 from shouwang.common.crypto import PiiCipher
 from shouwang.common.db.encrypted import EncryptedColumn
 from shouwang.common.db.engine import build_engine
+from shouwang.common.db.outbox import add_events
 from shouwang.common.db.rekey import Progress, RekeyError, TableReport, reencrypt, registry
+from shouwang.common.events.catalog.access import KeysReencrypted
+from shouwang.common.events.envelope import new_envelope
 
 PROGRESS_EVERY_S = 5.0
 
@@ -33,6 +39,19 @@ async def reencrypt_service(
         return await reencrypt(
             engine, columns, cipher, batch_size=batch_size, dry_run=dry_run, progress=progress
         )
+    finally:
+        await engine.dispose()
+
+
+async def record_run(database_url: str, event: KeysReencrypted) -> None:
+    """Stage the run's event in the service's outbox: its relay publishes it, audit chains it."""
+    outbox = importlib.import_module(f"shouwang.{event.service}.adapters.tables").outbox
+    envelope = new_envelope(event, source=f"/shouwang/{event.service}/keys",
+                            subject=event.service, time=datetime.now(UTC))  # fmt: skip
+    engine = build_engine(database_url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            await add_events(conn, table=outbox, envelopes=[envelope])
     finally:
         await engine.dispose()
 
@@ -85,6 +104,12 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     scanned = sum(r.scanned for r in reports)
     changed = sum(r.reencrypted for r in reports)
+    if not args.dry_run:
+        event = KeysReencrypted(
+            actor=args.actor, service=args.service, current_key=current,
+            previous_keys=previous, scanned=scanned, reencrypted=changed,
+            tables={r.table: r.reencrypted for r in reports})  # fmt: skip
+        asyncio.run(record_run(args.database_url or settings.database_url, event))
     note = " (dry run: nothing written)" if args.dry_run else ""
     print(f"{args.service}: scanned {scanned} row(s) in {len(reports)} table(s), "
           f"{verb} {changed}{note}")
@@ -105,4 +130,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     rekey.add_argument("--dry-run", action="store_true",
                        help="count and check that the ring opens every blob; write nothing")
     rekey.add_argument("--database-url", default=None, help="default: DATABASE_URL")
+    rekey.add_argument("--actor", default=os.environ.get("USER") or "operator",
+                       help="who runs it, recorded in the audit log (default: $USER)")
     rekey.set_defaults(handler=_run)
