@@ -62,6 +62,9 @@ class CommonSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_idle_seconds: float = 0.05
     outbox_retention_days: int = 7
+    # move start-up objects (the geography) out of the cyclic GC's sight; off where one process
+    # starts many apps (tests), since frozen objects are never collected
+    gc_freeze_after_startup: bool = True
 
     @model_validator(mode="after")
     def _refuse_dev_keys(self) -> Self:

@@ -1,6 +1,7 @@
 """What every service shares: runtime (engine, producer, relay, consumers), health and metrics."""
 
 import asyncio
+import gc
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -129,6 +130,11 @@ def create_service_app(
         app.state.runtime = runtime
         if on_startup:
             await on_startup(runtime)
+        if settings.gc_freeze_after_startup:
+            # the national geography is ~665k regions held for the process's life: a full cyclic
+            # collection walking them all stalls every request in flight
+            gc.collect()
+            gc.freeze()
         stop = asyncio.Event()
         relay = OutboxRelay(
             engine=runtime.engine,

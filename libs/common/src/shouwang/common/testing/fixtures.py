@@ -31,6 +31,7 @@ TEST_SETTINGS = {
     "consumer_session_timeout_ms": 6000,
     "consumer_heartbeat_interval_ms": 2000,
     "relay_idle_seconds": 0.02,
+    "gc_freeze_after_startup": False,
 }
 
 
