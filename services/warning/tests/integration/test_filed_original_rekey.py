@@ -8,7 +8,7 @@ import pytest
 from shouwang.common.crypto import PiiCipher
 from shouwang.common.testing.fixtures import auth
 from shouwang.warning.adapters.encrypted import RESEAL_ORIGINALS
-from shouwang.warning.service.filing import reseal_raw
+from shouwang.warning.adapters.originals import reseal_raw
 
 IMMUTABLE = "filed batch originals are immutable"
 
@@ -28,7 +28,7 @@ async def test_reseal_keeps_the_filed_bytes_and_refuses_another_hash(loop, datab
         sealed = await conn.fetchval("SELECT raw FROM warning.batches WHERE id = $1", batch_id)
     finally:
         await conn.close()
-    old_key = loop.runtime.settings.encryption_key
+    old_key = loop.runtime.settings.encryption_key.get_secret_value()
     ring = PiiCipher.from_secret(PiiCipher.generate_secret(), previous=[old_key])
     with pytest.raises(ValueError, match="sha256"):
         reseal_raw(sealed, cipher=ring, batch_id=batch_id, sha256=hashlib.sha256(b"x").hexdigest())

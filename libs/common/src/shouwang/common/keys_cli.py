@@ -7,7 +7,6 @@ every replica of every service encrypts under the new key (deploy/README.md, "Ro
 
 import argparse
 import asyncio
-import importlib
 import os
 import sys
 import time
@@ -20,6 +19,7 @@ from shouwang.common.db.outbox import add_events
 from shouwang.common.db.rekey import Progress, RekeyError, TableReport, reencrypt, registry
 from shouwang.common.events.catalog.access import KeysReencrypted
 from shouwang.common.events.envelope import new_envelope
+from shouwang.common.plugins import service, services_with
 
 PROGRESS_EVERY_S = 5.0
 
@@ -45,7 +45,10 @@ async def reencrypt_service(
 
 async def record_run(database_url: str, event: KeysReencrypted) -> None:
     """Stage the run's event in the service's outbox: its relay publishes it, audit chains it."""
-    outbox = importlib.import_module(f"shouwang.{event.service}.adapters.tables").outbox
+    found = service(event.service)
+    if found.outbox is None:
+        raise LookupError(f"service {event.service!r} has no outbox")
+    outbox = found.load(found.outbox)
     envelope = new_envelope(event, source=f"/shouwang/{event.service}/keys",
                             subject=event.service, time=datetime.now(UTC))  # fmt: skip
     engine = build_engine(database_url, pool_size=1)
@@ -85,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     settings = CommonSettings()
     cipher = PiiCipher.from_secret(
-        settings.encryption_key, previous=settings.previous_encryption_keys
+        settings.encryption_key.get_secret_value(), previous=settings.previous_encryption_keys
     )
     current, *previous = cipher.key_ids
     print(f"{args.service}: current key {current}, previous {', '.join(previous) or 'none'}")
@@ -118,14 +121,12 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Register `shouwang keys reencrypt <service> [--batch-size N] [--dry-run]`."""
-    from shouwang.common.migrate import SERVICES
-
     parser = subparsers.add_parser("keys", help="PII encryption key rotation")
     actions = parser.add_subparsers(dest="keys_command", required=True)
     rekey = actions.add_parser(
         "reencrypt", help="re-encrypt a service's PII under SHOUWANG_ENCRYPTION_KEY"
     )
-    rekey.add_argument("service", choices=SERVICES)
+    rekey.add_argument("service", choices=services_with("encrypted_columns"))
     rekey.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
     rekey.add_argument("--dry-run", action="store_true",
                        help="count and check that the ring opens every blob; write nothing")

@@ -2,27 +2,29 @@
 
 import argparse
 import asyncio
-import importlib.util
 
 from alembic import command, context
 from alembic.config import Config
 from shouwang.common.config import CommonSettings, to_async_url
+from shouwang.common.plugins import service as plugin
+from shouwang.common.plugins import services_with
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-SERVICES = ("warning", "intake", "assistance", "audit")
-
 
 def available_services() -> list[str]:
     """Services installed with packaged migrations."""
-    return [s for s in SERVICES if importlib.util.find_spec(f"shouwang.{s}.migrations") is not None]
+    return services_with("migrations")
 
 
-def alembic_config(service: str, database_url: str) -> Config:
+def alembic_config(name: str, database_url: str) -> Config:
     """Return the Alembic config of a service's packaged migrations."""
     cfg = Config()
-    cfg.set_main_option("script_location", f"shouwang.{service}:migrations")
+    location = plugin(name).migrations
+    if location is None:
+        raise LookupError(f"service {name!r} has no migrations")
+    cfg.set_main_option("script_location", location)
     cfg.set_main_option("sqlalchemy.url", to_async_url(database_url))
     cfg.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s")
     return cfg
@@ -69,7 +71,7 @@ def _configure_and_run(connection: Connection, metadata: MetaData) -> None:
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = subparsers.add_parser("migrate", help="apply a service's migrations")
-    parser.add_argument("service", choices=[*SERVICES, "all"])
+    parser.add_argument("service", choices=[*available_services(), "all"])
     parser.add_argument("--revision", default="head")
     parser.set_defaults(handler=_handle)
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from shouwang.common.db.base import service_metadata
 from shouwang.common.db.engine import build_engine
 from shouwang.common.db.outbox import mark_for_replay, outbox_table
+from shouwang.common.plugins import services_with
 
 
 async def replay_outbox(database_url: str, service: str, since: datetime) -> int:
@@ -35,9 +36,7 @@ def parse_since(raw: str) -> datetime:
 def _run_replay(args: argparse.Namespace) -> int:
     """CLI handler: mark the rows for replay and print the count."""
     from shouwang.common.config import CommonSettings
-    from shouwang.common.migrate import available_services
-
-    if args.service not in available_services():
+    if args.service not in services_with("outbox"):
         print(f"error: unknown service {args.service!r}", file=sys.stderr)
         return 2
     try:

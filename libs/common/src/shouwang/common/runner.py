@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import signal
 import subprocess
@@ -12,12 +11,12 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from shouwang.common.config import CommonSettings
+from shouwang.common.config import CommonSettings, redact_url
 from shouwang.common.devinfra import stack as devstack
 from shouwang.common.geography_store import load_seed_geography
 from shouwang.common.migrate import available_services, upgrade
+from shouwang.common.plugins import installed_services
 from shouwang.common.runner_demo import DEMO_COUNTY, demo_tokens, push_demo_batch
-from shouwang.common.serve import PORTS
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -36,7 +35,7 @@ def _handle(args: argparse.Namespace) -> int:
     for service in available_services():
         upgrade(service, database_url)
     asyncio.run(load_seed_geography(database_url))
-    services = [s for s in PORTS if importlib.util.find_spec(f"shouwang.{s}.main") is not None]
+    services = list(installed_services())
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -49,7 +48,7 @@ def _handle(args: argparse.Namespace) -> int:
         _wait_ready(services)
         ready_after = time.monotonic() - started
         if not args.no_demo and "warning" in services:
-            pushed = asyncio.run(push_demo_batch(f"http://127.0.0.1:{PORTS['warning']}"))
+            pushed = asyncio.run(push_demo_batch(_url('warning')))
             print(f"demo batch: {pushed}")
         _print_banner(info, services, ready_after, logs)
         _wait_forever(procs)
@@ -58,6 +57,10 @@ def _handle(args: argparse.Namespace) -> int:
         if info.embedded:
             devstack.down(args.data_dir)
     return 0
+
+
+def _url(service: str, path: str = "") -> str:
+    return f"http://127.0.0.1:{installed_services()[service].port}{path}"
 
 
 def _app_database(info: devstack.StackInfo) -> str:
@@ -94,7 +97,7 @@ def _wait_ready(services: list[str], timeout_s: float = 60) -> None:
         for service in list(pending):
             try:
                 if (
-                    httpx.get(f"http://127.0.0.1:{PORTS[service]}/readyz", timeout=1).status_code
+                    httpx.get(_url(service, "/readyz"), timeout=1).status_code
                     == 200
                 ):
                     pending.discard(service)
@@ -111,12 +114,11 @@ def _print_banner(
     info: devstack.StackInfo, services: list[str], ready_after: float, logs: Path
 ) -> None:
     print("\n守望 Shouwang is up" + f" ({ready_after:.1f}s; stack timings {info.timings})")
-    print(f"  Postgres  {info.database_url}\n  Kafka     {info.kafka_bootstrap}")
+    print(f"  Postgres  {redact_url(info.database_url)}\n  Kafka     {info.kafka_bootstrap}")
     for service in services:
-        page = "/" if service == "web" else "/docs"  # the workbench is pages, not an API
-        print(f"  {service:<11} http://127.0.0.1:{PORTS[service]}{page}")
+        print(f"  {service:<11} {_url(service, installed_services()[service].landing_page)}")
     if "audit" in services:
-        print(f"  dashboard   http://127.0.0.1:{PORTS['audit']}/")
+        print(f"  dashboard   {_url('audit', '/')}")
     print(f"  logs        {logs}/\n\nDev tokens (county {DEMO_COUNTY}):")
     for label, token in demo_tokens(CommonSettings()).items():
         print(f"  {label:<34} {token}")

@@ -6,13 +6,13 @@ commits. An interrupted run resumes by running again; blobs already under the cu
 left alone (a finished run changes nothing on the next).
 """
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from shouwang.common.crypto import PiiCipher
 from shouwang.common.db.encrypted import EncryptedColumn
+from shouwang.common.plugins import service
 from sqlalchemy import Column, Table, bindparam, literal, or_, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -32,16 +32,12 @@ class TableReport:
 Progress = Callable[[TableReport], None]
 
 
-def registry(service: str) -> tuple[EncryptedColumn, ...]:
-    """The encrypted columns `service` declares next to its tables."""
-    name = f"shouwang.{service}.adapters.encrypted"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            raise LookupError(f"{name} is not installed here") from exc
-        raise
-    return tuple(module.ENCRYPTED_COLUMNS)
+def registry(name: str) -> tuple[EncryptedColumn, ...]:
+    """The encrypted columns the service `name` declares next to its tables."""
+    found = service(name)
+    if found.encrypted_columns is None:
+        raise LookupError(f"service {name!r} declares no encrypted columns")
+    return tuple(found.load(found.encrypted_columns))
 
 
 async def reencrypt(

@@ -13,8 +13,8 @@ from typing import Any
 from shouwang.common.crypto import PiiCipher
 from shouwang.common.db.encrypted import EncryptedColumn
 from shouwang.common.identity import ID_NUMBER_AAD, NAME_AAD
+from shouwang.warning.adapters.originals import reseal_raw
 from shouwang.warning.adapters.tables import batch_items, batches, tasks, unroutable
-from shouwang.warning.service.filing import reseal_raw
 
 # Filed originals are immutable (trigger `batches_immutable`), yet one under a retired key would
 # keep that key alive for as long as the batch is kept, i.e. for ever. The trigger lets `raw`, and
