@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from shouwang.assistance.service.import_upload import cell_text
+from shouwang.common.spreadsheet.xlsx import cell_text
 
 
 def test_cells_as_csv_text():

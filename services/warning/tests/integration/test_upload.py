@@ -175,7 +175,7 @@ async def test_template_has_the_department_columns_and_round_trips(warning_clien
     assert [c.value for c in data[1]] == HEADERS
     assert data.max_row == 1  # no sample row where it could be uploaded by mistake
     lists = {v.formula1 for v in data.data_validations.dataValidation}
-    assert '"大额医疗自付费用"' in lists and '"inpatient,outpatient"' in lists
+    assert '"大额医疗自付费用"' in lists and '"住院,门诊"' in lists  # the clerk's words
     guide = list(book["填写说明"].iter_rows(values_only=True))
     assert guide[-2] == tuple(HEADERS)
     assert is_valid_id_number(guide[-1][0])
@@ -184,13 +184,13 @@ async def test_template_has_the_department_columns_and_round_trips(warning_clien
     )
     assert "危房等级" in [c.value for c in load_workbook(io.BytesIO(housing.content)).active[1]]
     for row in rows_for("template", "231226103201", 2):
-        row[3] = "大额医疗自付费用"
+        row[3], row[5] = "大额医疗自付费用", "住院"
         data.append(row)
     filled = io.BytesIO()
     book.save(filled)
     uploaded = await upload(warning_client, filled.getvalue(), "filled.xlsx")
     assert uploaded.status_code == 202, uploaded.text
-    assert uploaded.json()["accepted"] == 2
+    assert uploaded.json()["accepted"] == 2, uploaded.json()
 
 
 async def test_english_headers_without_bom(warning_client):
@@ -217,15 +217,15 @@ async def test_identical_reupload_returns_the_same_batch(warning_client):
 
 
 async def test_unusable_files_and_callers_are_refused(warning_client):
-    gbk = "身份证号,姓名,村（社区）代码,预警指标\n".encode("gbk")
+    undecodable = b"\xff\xfe\xff,\x80\n"  # neither UTF-8 nor GB18030
     unknown = csv_bytes([*HEADERS, "身份证号码X"], [])
     missing = csv_bytes(["身份证号", "姓名"], [])
     cases = [
-        (gbk, "upload_encoding"),
+        (undecodable, "unreadable_encoding"),
         (unknown, "upload_unknown_column"),
         (missing, "upload_missing_column"),
-        (b"PK\x03\x04not really a zip", "upload_unreadable"),
-        (b"", "upload_empty"),
+        (b"PK\x03\x04not really a zip", "unreadable_file"),
+        (b"", "empty_file"),
     ]
     for content, code in cases:
         resp = await upload(warning_client, content, "x.csv")

@@ -1,7 +1,5 @@
 """Streaming import of a registry export (CSV/XLSX rows): grouped by 户编号, per-row errors."""
 
-import codecs
-import csv
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,7 +7,6 @@ from typing import Any
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import households, members
 from shouwang.assistance.config import AssistanceSettings
-from shouwang.assistance.domain.errors import DomainError
 from shouwang.assistance.domain.import_rows import ImportRow, RowError, header_index, parse_row
 from shouwang.assistance.service.access import require_role
 from shouwang.assistance.service.people import member_row
@@ -17,8 +14,10 @@ from shouwang.assistance.service.registry import insert_household
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Failure, Invalid
 from shouwang.common.service import ServiceRuntime
+from shouwang.common.spreadsheet.errors import empty_file
+from shouwang.common.spreadsheet.reader import Row, is_blank
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -43,52 +42,25 @@ class ImportReport:
             self.errors.append({"row": row, "code": code, "message": message, "field": field_name})
 
 
-async def csv_records(stream: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
-    """Decode a UTF-8 (BOM allowed) CSV body chunk by chunk; quoted newlines are kept."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
-    buffer, pending = "", ""
-    async for chunk in stream:
-        buffer += decoder.decode(chunk)
-        *lines, buffer = buffer.split("\n")
-        for line in lines:
-            pending = f"{pending}\n{line}" if pending else line
-            if pending.count('"') % 2 == 0:
-                yield next(csv.reader([pending.rstrip("\r")]), [])
-                pending = ""
-    tail = (pending + ("\n" if pending else "") + buffer + decoder.decode(b"", final=True)).strip()
-    if tail:
-        yield next(csv.reader([tail]), [])
-
-
-async def import_csv(
-    runtime: ServiceRuntime, principal: Principal, stream: AsyncIterator[bytes]
-) -> dict[str, Any]:
-    """Import a CSV registry export streamed as bytes."""
-    require_role(principal, *IMPORT_ROLES)
-    return await import_records(runtime, principal, csv_records(stream))
-
-
 async def import_records(
-    runtime: ServiceRuntime, principal: Principal, records: AsyncIterator[list[str]]
+    runtime: ServiceRuntime, principal: Principal, records: AsyncIterator[Row]
 ) -> dict[str, Any]:
-    """Import the rows of a registry export (CSV or XLSX); each batch commits on its own."""
+    """Import the numbered rows of a registry export (header first); each batch commits alone."""
     require_role(principal, *IMPORT_ROLES)
     report = ImportReport()
-    header = await anext(records, None)
-    if header is None:
-        raise ApiError(422, "empty_file", "导入文件为空", field="file")
+    first = await anext(records, None)
+    if first is None:
+        raise empty_file()
     try:
-        index = header_index(header)
+        index = header_index(first[1])
     except RowError as exc:
-        raise ApiError(422, exc.code, exc.message, field=exc.field) from None
+        raise Invalid(exc.message, code=exc.code, field=exc.field) from None
     batch_size = runtime.settings.import_batch_households  # type: ignore[attr-defined]
     batch: list[Group] = []
     group: Group = []
     today = local_now(runtime).date()
-    row_no = 1  # the header is row 1
-    async for cells in records:
-        row_no += 1
-        if not any(c.strip() for c in cells):
+    async for row_no, cells in records:
+        if is_blank(cells):
             continue
         report.rows += 1
         try:
@@ -119,7 +91,7 @@ async def _commit_batch(
             try:
                 async with uow.session.begin_nested():
                     await _save_group(uow, runtime, principal, group, report, now)
-            except (RowError, DomainError, IntegrityError) as exc:
+            except (RowError, Failure, IntegrityError) as exc:
                 code = getattr(exc, "code", "person_already_registered")
                 message = getattr(exc, "message", "人员已在本县其他农户中登记")
                 for row_no, _ in group:
@@ -195,7 +167,7 @@ async def _add_missing(
             household_id=existing["id"],
             county_code=existing["county_code"],
             cipher=runtime.cipher,
-            master_secret=settings.hmac_key,
+            master_secret=settings.hmac_key.get_secret_value(),
             is_head=False,
         )
         for r in rows

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 from shouwang.common.auth.deps import CurrentPrincipal
 from shouwang.common.auth.principal import Principal
-from shouwang.common.errors import ApiError, validation_details
+from shouwang.common.errors import validation_details
+from shouwang.common.failures import Forbidden, Invalid
 from shouwang.common.idnumber import generate_id_number
+from shouwang.common.spreadsheet.text import charset_of
 from shouwang.warning.api.deps import RuntimeDep
 from shouwang.warning.api.routes_batches import _visible_batch
 from shouwang.warning.api.schemas import PERIOD
@@ -21,7 +23,6 @@ from shouwang.warning.service.workbooks import XLSX_TYPE, rejections_workbook, t
 from starlette.datastructures import UploadFile
 
 router = APIRouter(prefix="/api/v1/warning-batches", tags=["warning batches"])
-MAX_UPLOAD_BYTES = 256 * 1024 * 1024
 DEMO_VILLAGE = "231226100201"
 
 
@@ -45,10 +46,9 @@ def _fields(form: Any) -> UploadFields:
         return UploadFields.model_validate(values)
     except ValidationError as exc:
         details = validation_details(list(exc.errors()))
-        raise ApiError(
-            422,
-            "validation_failed",
+        raise Invalid(
             details[0]["message"],
+            code="validation_failed",
             field=details[0]["field"],
             details=details,
         ) from None
@@ -62,16 +62,14 @@ async def upload_warning_batch(
     principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Upload a month's warnings as CSV (UTF-8) or XLSX: multipart `file` + batch fields."""
+    """Upload a month's warnings as CSV (UTF-8 or GBK) or XLSX: multipart `file` + fields."""
     if principal.role != "department":
-        raise ApiError(403, "forbidden_role", "只有行业部门可以推送预警数据")
+        raise Forbidden("只有行业部门可以推送预警数据", code="forbidden_role")
     async with request.form(max_files=1, max_fields=10) as form:
         fields = _fields(form)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise ApiError(422, "validation_failed", "缺少上传文件", field="file")
-        if (upload.size or 0) > MAX_UPLOAD_BYTES:
-            raise ApiError(413, "payload_too_large", "上传文件过大，请拆分后上传", field="file")
+            raise Invalid("缺少上传文件", code="validation_failed", field="file")
         header = BatchHeader(
             fields.department,
             fields.period,
@@ -79,8 +77,9 @@ async def upload_warning_batch(
             fields.urgent_reason,
             idempotency_key,
         )
+        charset = charset_of(upload.content_type)
         status, result = await upload_batch(
-            header, upload.file, runtime=runtime, principal=principal
+            header, upload.file, charset=charset, runtime=runtime, principal=principal
         )
     response.status_code = status
     return result
@@ -100,9 +99,9 @@ async def download_template(
     """The XLSX upload template of a department (Chinese headers, drop-downs, instructions)."""
     code = department or (principal.scope if principal.role == "department" else "")
     if not code:
-        raise ApiError(422, "validation_failed", "缺少部门代码", field="department")
+        raise Invalid("缺少部门代码", code="validation_failed", field="department")
     if code not in DEPARTMENTS:
-        raise ApiError(422, "unknown_department", "未知的部门代码", field="department")
+        raise Invalid("未知的部门代码", code="unknown_department", field="department")
     region, village = _sample_place(runtime, principal)
     # a synthetic, checksum-valid number: the sample never carries a real person
     sample_id = generate_id_number(random.Random(f"template:{code}"), region=region)

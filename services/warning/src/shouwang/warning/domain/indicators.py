@@ -13,6 +13,16 @@ class ValueField:
     label: str
     required: bool = True
     choices: tuple[str, ...] = ()
+    # what the clerk reads and may type, parallel to `choices` (codes stay accepted)
+    choice_labels: tuple[str, ...] = ()
+
+    def choice_label(self, code: str) -> str:
+        """The Chinese label of a choice code (the code itself when it has none)."""
+        return dict(zip(self.choices, self.choice_labels, strict=False)).get(code, code)
+
+    def choice_code(self, text: str) -> str:
+        """The code of a choice given by its label or its code (other text unchanged)."""
+        return dict(zip(self.choice_labels, self.choices, strict=False)).get(text, text)
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,9 @@ INDICATORS: tuple[Indicator, ...] = (
         "大额医疗自付费用",
         (
             ValueField("self_paid_yuan", _YUAN, "年度累计自付金额(元)"),
-            ValueField("care", "choice", "就医类型", False, ("inpatient", "outpatient")),
+            ValueField(
+                "care", "choice", "就医类型", False, ("inpatient", "outpatient"), ("住院", "门诊")
+            ),
         ),
         {
             "self_paid_yuan.lifted": 5000,
@@ -78,14 +90,16 @@ INDICATORS: tuple[Indicator, ...] = (
         "unsafe_house",
         "housing",
         "危房",
-        (ValueField("grade", "choice", "危房等级", True, ("C", "D")),),
+        (ValueField("grade", "choice", "危房等级", True, ("C", "D"), ("C级", "D级")),),
     ),
     Indicator(
         "water_insecurity",
         "water",
         "饮水不安全",
         (
-            ValueField("kind", "choice", "问题类型", True, ("cut_off", "quality")),
+            ValueField(
+                "kind", "choice", "问题类型", True, ("cut_off", "quality"), ("断水", "水质不达标")
+            ),
             ValueField("cut_days", "days", "断水天数", False),
         ),
         {"cut_days": 30},
@@ -102,7 +116,12 @@ INDICATORS: tuple[Indicator, ...] = (
         "新纳入低保/特困/临时救助",
         (
             ValueField(
-                "kind", "choice", "救助类型", True, ("dibao", "tekun", "temporary_assistance")
+                "kind",
+                "choice",
+                "救助类型",
+                True,
+                ("dibao", "tekun", "temporary_assistance"),
+                ("低保", "特困", "临时救助"),
             ),
         ),
     ),
@@ -110,7 +129,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "new_severe_disability",
         "disabled_persons",
         "新增重度残疾",
-        (ValueField("grade", "choice", "残疾等级", True, ("1", "2")),),
+        (ValueField("grade", "choice", "残疾等级", True, ("1", "2"), ("一级", "二级")),),
     ),
     Indicator(
         "disaster_loss",
@@ -166,5 +185,13 @@ def _check_kind(spec: ValueField, raw: object) -> tuple[str, str] | None:
             return ("not_a_number", "应为数字")
         return ("negative_value", "不能为负数") if number < 0 else None
     if spec.kind == "choice" and str(raw) not in spec.choices:
-        return ("invalid_choice", f"应为 {'/'.join(spec.choices)} 之一")
+        return ("invalid_choice", f"应为 {'/'.join(_choice_names(spec))} 之一")
     return None
+
+
+def _choice_names(spec: ValueField) -> list[str]:
+    """Each choice as the clerk knows it, with its code for machine clients: 住院(inpatient)."""
+    return [
+        code if spec.choice_label(code) == code else f"{spec.choice_label(code)}({code})"
+        for code in spec.choices
+    ]

@@ -1,17 +1,10 @@
-"""Batch spreadsheets: the department's columns and streaming CSV/XLSX row readers."""
+"""Batch spreadsheets: the department's columns, and rows (as text) turned into push items."""
 
-import csv
-import io
-import zipfile
-from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import IO, Any
+from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-from shouwang.common.errors import ApiError
-from shouwang.warning.domain.indicators import Indicator, indicator, indicators_of
+from shouwang.common.failures import Invalid
+from shouwang.warning.domain.indicators import Indicator, ValueField, indicator, indicators_of
 
 BASE_COLUMNS = (
     ("id_number", "身份证号"),
@@ -90,31 +83,18 @@ def resolve_headers(cells: list[Any], department: str) -> list[str | None]:
             fields.append(None)
             unknown.append(str(cell))
     if unknown:
-        raise ApiError(
-            422,
-            "upload_unknown_column",
+        raise Invalid(
             f"无法识别的列：{'、'.join(unknown[:10])}（请使用本部门模板）",
+            code="upload_unknown_column",
             field="file",
             details={"columns": unknown[:50]},
         )
     missing = [label for f, label in BASE_COLUMNS if f in REQUIRED and f not in fields]
     if missing:
-        raise ApiError(
-            422, "upload_missing_column", f"缺少必填列：{'、'.join(missing)}", field="file"
+        raise Invalid(
+            f"缺少必填列：{'、'.join(missing)}", code="upload_missing_column", field="file"
         )
     return fields
-
-
-def _text(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, datetime):
-        return cell.date().isoformat()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    return str(cell).strip()
 
 
 def _number(text: str) -> object:
@@ -142,12 +122,12 @@ class ItemMapper:
             self.codes[ind.label] = ind.code
             self.codes[ind.code] = ind.code
 
-    def __call__(self, cells: Any) -> dict[str, Any] | None:
-        """One data row as a push item (None for a blank row)."""
+    def __call__(self, cells: list[str]) -> dict[str, Any] | None:
+        """One data row (cells as text) as a push item (None for a blank row)."""
         raw: dict[str, str] = {}
         for field, cell in zip(self.fields, cells, strict=False):
             if field is not None:
-                raw[field] = _text(cell)
+                raw[field] = cell.strip()
         if not any(raw.values()):
             return None
         code = self.codes.get(raw.get("indicator", ""), raw.get("indicator", ""))
@@ -166,52 +146,12 @@ def _values(raw: dict[str, str], ind: Indicator | None) -> dict[str, Any]:
         name = field.removeprefix("values.")
         if not field.startswith("values.") or not text or (specs and name not in specs):
             continue
-        numeric = name in specs and specs[name].kind in _NUMERIC_KINDS
-        values[name] = _number(text) if numeric else text
+        values[name] = _value(specs[name], text) if name in specs else text
     return values
 
 
-def sniff(file: IO[bytes]) -> str:
-    """'xlsx' or 'csv' from the first bytes; 415 for old .xls and other binaries."""
-    head = file.read(8)
-    file.seek(0)
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ApiError(415, "upload_unsupported_format", "不支持 .xls 格式，请另存为 .xlsx 或 CSV")
-    return "csv"
-
-
-def iter_rows(file: IO[bytes], kind: str) -> Generator[tuple[int, Any], None, None]:
-    """Yield (sheet row number, cells) one row at a time; the header is row 1."""
-    rows = _csv_rows(file) if kind == "csv" else _xlsx_rows(file)
-    yield from enumerate(rows, start=1)
-
-
-def _csv_rows(file: IO[bytes]) -> Iterator[list[str]]:
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    try:
-        yield from csv.reader(text)
-    except UnicodeDecodeError:
-        raise ApiError(
-            422,
-            "upload_encoding",
-            "CSV 文件须为 UTF-8 编码（可在 Excel 中“另存为 CSV UTF-8”）",
-            field="file",
-        ) from None
-    except csv.Error as exc:
-        raise ApiError(422, "upload_unreadable", f"CSV 格式错误：{exc}", field="file") from None
-    finally:
-        if not file.closed:
-            text.detach()  # leave the spooled upload open for the next pass
-
-
-def _xlsx_rows(file: IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    try:
-        book = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
-        raise ApiError(422, "upload_unreadable", "无法读取 XLSX 文件", field="file") from None
-    try:
-        yield from book.worksheets[0].iter_rows(values_only=True)
-    finally:
-        book.close()
+def _value(spec: ValueField, text: str) -> object:
+    """A cell's value as the push carries it: a number, or a choice's code for its label."""
+    if spec.kind in _NUMERIC_KINDS:
+        return _number(text)
+    return spec.choice_code(text) if spec.choices else text

@@ -10,12 +10,13 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 
 from shouwang.common.auth.principal import Principal
-from shouwang.common.errors import ApiError
 from shouwang.common.service import ServiceRuntime
+from shouwang.common.spreadsheet.errors import empty_file
+from shouwang.common.spreadsheet.reader import Sheet, is_blank, open_sheet, sheet_rows
 from shouwang.warning.config import WarningSettings
 from shouwang.warning.domain.items import ValidItem, check_item
 from shouwang.warning.service import idempotency
@@ -30,23 +31,26 @@ from shouwang.warning.service.push import (
     file_batch,
     replay_after_race,
 )
-from shouwang.warning.service.spreadsheets import ItemMapper, iter_rows, sniff
-from shouwang.warning.service.workbooks import XLSX_TYPE
+from shouwang.warning.service.spreadsheets import ItemMapper
 from sqlalchemy.exc import IntegrityError
 
 REJECTION_DETAILS_CAP = 10_000
 UPLOAD_CHUNK = 2000  # accepted rows per INSERT: bounds the memory a chunk takes
 READ_CHUNK = 1 << 20
 _CODE_RE = re.compile(r"[A-Za-z_]{1,40}|空")
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
 
 
 async def upload_batch(
-    header: BatchHeader, file: IO[bytes], *, runtime: ServiceRuntime, principal: Principal
+    header: BatchHeader,
+    file: IO[bytes],
+    *,
+    charset: str | None = None,
+    runtime: ServiceRuntime,
+    principal: Principal,
 ) -> tuple[int, dict[str, Any]]:
     """File an uploaded batch and queue it for processing; return (status, response body)."""
     authorise(header, principal)
-    kind = sniff(file)
+    sheet = await asyncio.to_thread(open_sheet, file, charset=charset)
     sha256, body_hash = await asyncio.to_thread(_digest, file, header)
     admission = await admit(header, body_hash, runtime=runtime, principal=principal)
     if not isinstance(admission, Admission):
@@ -54,7 +58,7 @@ async def upload_batch(
     batch_id = uuid.uuid4()
     try:
         async with runtime.uow() as uow:
-            rows = _RowBatcher(file, kind, header, admission, batch_id, runtime)
+            rows = _RowBatcher(sheet, header, admission, batch_id, runtime)
             try:
                 while True:
                     chunk, done = await asyncio.to_thread(rows.next_chunk)
@@ -72,7 +76,7 @@ async def upload_batch(
                 header=header,
                 admission=admission,
                 tally=rows.tally,
-                original=FiledOriginal(sha256, sealed, CONTENT_TYPES[kind]),
+                original=FiledOriginal(sha256, sealed, sheet.content_type),
                 principal=principal,
                 extra=_extra(batch_id, rows.tally),
             )
@@ -121,22 +125,21 @@ class _RowBatcher:
 
     def __init__(
         self,
-        file: IO[bytes],
-        kind: str,
+        sheet: Sheet,
         header: BatchHeader,
         admission: Admission,
         batch_id: uuid.UUID,
         runtime: ServiceRuntime,
     ) -> None:
-        file.seek(0)
-        self.rows: Generator[tuple[int, Any], None, None] = iter_rows(file, kind)
+        settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+        # every row counts, the header and blank ones too: a sheet of a million empty rows
+        # is refused at the cap instead of being walked to its end
+        self.rows = sheet_rows(sheet, max_rows=settings.max_batch_items + 1)
         self.department = header.department
         self.county = admission.county
         self.batch_id = batch_id
         self.runtime = runtime
         self.geography = runtime.state["geography"]
-        settings: WarningSettings = runtime.settings  # type: ignore[assignment]
-        self.max_items = settings.max_batch_items
         self.mapper: ItemMapper | None = None
         self.tally = Tally()
 
@@ -159,24 +162,17 @@ class _RowBatcher:
                     done = False
                     break
         if self.mapper is None:
-            raise ApiError(422, "upload_empty", "文件为空：第一行应为列名", field="file")
+            raise empty_file()
         rows = item_rows(self.batch_id, accepted, runtime=self.runtime, county=self.county)
         return rows, done
 
-    def _check(self, row_number: int, cells: Any) -> ValidItem | None:
+    def _check(self, row_number: int, cells: list[str]) -> ValidItem | None:
         assert self.mapper is not None
-        item = self.mapper(cells)
+        item = None if is_blank(cells) else self.mapper(cells)
         if item is None:
             return None  # blank rows are not items
         index = self.tally.received
         self.tally.received += 1
-        if self.tally.received > self.max_items:
-            raise ApiError(
-                413,
-                "too_many_items",
-                f"单个批次最多{self.max_items}条，请拆分后上传",
-                field="file",
-            )
         result = check_item(
             index,
             item,

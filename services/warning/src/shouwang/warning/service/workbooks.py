@@ -68,7 +68,7 @@ def _choices(department: str, field: str) -> list[str]:
     for ind in indicators_of(department):
         for spec in ind.fields:
             if spec.name == name and spec.choices:
-                return list(spec.choices)
+                return [spec.choice_label(code) for code in spec.choices]
     return []
 
 
@@ -83,7 +83,7 @@ def _sample(department: str, sample_id: str, village: str) -> dict[str, Any]:
         "note": "示例行，仅供参考",
     }
     for spec in first.fields:
-        row[f"values.{spec.name}"] = spec.choices[0] if spec.choices else "23000"
+        row[f"values.{spec.name}"] = spec.choice_label(spec.choices[0]) if spec.choices else "23000"
     return row
 
 
@@ -96,7 +96,7 @@ def _guide(book: Workbook, department: str, columns: list[Any], sample: dict[str
     guide["A1"].font = Font(bold=True, size=14)
     guide.append(["在“预警数据”工作表中每行填写一人一条预警；第一行为列名，请勿修改。"])
     guide.append(
-        ["支持 .xlsx 或 UTF-8 编码的 .csv；有误的行会被拒收并可下载错误明细，其余行照常接收。"]
+        ["支持 .xlsx 或 .csv（UTF-8 或 GBK 编码）；有误的行拒收并可下载错误明细，其余照常接收。"]
     )
     guide.append([])
     guide.append(["列名", "是否必填", "说明"])
@@ -120,7 +120,8 @@ def _column_help(field: str, department: str) -> list[str]:
     users = [i for i in _with_field(name) if i.department == department]
     required = all(s.required for i in users for s in i.fields if s.name == name)
     note = "仅以下指标填写：" + "、".join(i.label for i in users)
-    choices = [c for i in users for s in i.fields if s.name == name for c in s.choices]
+    specs = [s for i in users for s in i.fields if s.name == name]
+    choices = [s.choice_label(c) for s in specs for c in s.choices]
     if choices:
         note += f"；取值：{'/'.join(dict.fromkeys(choices))}"
     return ["按指标必填" if required else "选填", note]
