@@ -60,6 +60,12 @@ async def audit_client(make_settings: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+@pytest.fixture(scope="session")
+async def policy_client(make_settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with _service("policy", "PolicySettings", make_settings) as client:
+        yield client
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run `slow` cases last: a 100k-item push leaves consumers a backlog others would wait on."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is not None)

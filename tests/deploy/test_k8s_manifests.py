@@ -29,8 +29,9 @@ from shouwang.assistance.config import AssistanceSettings  # noqa: E402
 from shouwang.audit.config import AuditSettings  # noqa: E402
 from shouwang.common.config import CommonSettings  # noqa: E402
 from shouwang.common.events.topics import TOPICS, all_topic_partitions  # noqa: E402
-from shouwang.common.serve import PORTS  # noqa: E402
+from shouwang.common.plugins import installed_services  # noqa: E402
 from shouwang.intake.config import IntakeSettings  # noqa: E402
+from shouwang.policy.config import PolicySettings  # noqa: E402
 from shouwang.warning.config import WarningSettings  # noqa: E402
 from shouwang.web.config import WebSettings  # noqa: E402
 
@@ -43,10 +44,15 @@ OVERLAYS = ("dev", "prod")
 K8S_VERSION = "1.33"  # oldest Kubernetes minor the manifests must be valid for
 
 # The API services: each has its own database, Kafka user, migration Job and /metrics.
-SERVICES = {"intake": 8001, "warning": 8002, "assistance": 8003, "audit": 8004}
+SERVICES = {
+    "intake": 8001, "warning": 8002, "assistance": 8003, "audit": 8004, "policy": 8006,
+}  # fmt: skip
 # Every Deployment: the APIs plus the web workbench (no database, no Kafka; calls the APIs by HTTP).
 WORKLOADS = {**SERVICES, "web": 8005}
-HTTP_SCALED = {"intake", "warning", "assistance", "web"}  # HPA on CPU; audit: fixed replica count
+PORTS = {name: plugin.port for name, plugin in installed_services().items()}
+HTTP_SCALED = {"intake", "warning", "assistance", "web"}  # HPA on CPU; audit, policy: fixed count
+# the APIs the workbench calls (WebSettings.<service>_url); it does not call policy yet
+WEB_CALLS = {"intake", "warning", "assistance", "audit"}
 ALL_TOPICS = sorted(all_topic_partitions())
 # Who produces / consumes what (libs/common + services); every service also writes the DLQ of every
 # (non-DLQ) topic it consumes. Consumer group: shouwang-<service>.
@@ -58,6 +64,7 @@ USAGE: dict[str, tuple[set[str], set[str]]] = {
     "intake": ({"intake.declarations", "access.audit"}, {"verification.tasks"}),
     "assistance": ({"assistance.households", "access.audit"}, {"verification.tasks"}),
     "audit": (set(), set(ALL_TOPICS)),
+    "policy": ({"policy.settings"}, set()),
 }
 # Secrets the operators create (every other Secret must be documented in deploy/README.md)
 OPERATOR_SECRETS = {"shouwang-cluster-ca-cert"} | {f"shouwang-{s}" for s in [*SERVICES, "ops"]}
@@ -314,7 +321,7 @@ def test_every_workload_is_hardened(overlay: str) -> None:
 def test_deployments_probe_and_configure_each_service(overlay: str) -> None:
     docs = render(overlay)
     deployments = by_kind(docs, "Deployment")
-    assert set(deployments) == set(WORKLOADS) == set(PORTS), "one Deployment per service (serve.py)"
+    assert set(deployments) == set(WORKLOADS) == set(PORTS), "one Deployment per installed service"
     for svc, dep in deployments.items():
         (c,) = dep["spec"]["template"]["spec"]["containers"]
         assert c["readinessProbe"]["httpGet"]["path"] == "/readyz", svc
@@ -374,7 +381,7 @@ def test_web_reaches_the_services_through_their_in_cluster_services(
         monkeypatch.setenv(name, value)
     settings = WebSettings()
     services = by_kind(docs, "Service")
-    for svc in SERVICES:
+    for svc in WEB_CALLS:
         url = getattr(settings, f"{svc}_url")
         assert url == f"http://{svc}:{services[svc]['spec']['ports'][0]['port']}", svc
     assert settings.service_name == "web"
@@ -397,7 +404,7 @@ def test_web_reaches_the_services_through_their_in_cluster_services(
 
 SETTINGS: dict[str, type[CommonSettings]] = {
     "warning": WarningSettings, "intake": IntakeSettings, "assistance": AssistanceSettings,
-    "audit": AuditSettings, "web": WebSettings,
+    "audit": AuditSettings, "web": WebSettings, "policy": PolicySettings,
 }  # fmt: skip
 
 
@@ -433,7 +440,7 @@ def test_each_service_has_service_pdb_migration_job_and_hpa(overlay: str) -> Non
     )
     hpas = by_kind(docs, "HorizontalPodAutoscaler")
     partitions = all_topic_partitions()
-    assert WORKLOADS == PORTS, "Service ports follow libs/common/src/shouwang/common/serve.py"
+    assert WORKLOADS == PORTS, "Service ports follow each service's plugin.py"
     assert set(services) == set(pdbs) == set(WORKLOADS)
     assert set(jobs) == {f"{svc}-migrate" for svc in SERVICES}, "web has no database to migrate"
     for svc, port in WORKLOADS.items():

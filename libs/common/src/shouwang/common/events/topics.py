@@ -20,6 +20,8 @@ WARNING_BATCHES = Topic("warning.batches", partitions=6, key="department")
 VERIFICATION_TASKS = Topic("verification.tasks", partitions=12, key="township_code")
 ASSISTANCE_HOUSEHOLDS = Topic("assistance.households", partitions=6, key="household_id")
 ACCESS_AUDIT = Topic("access.audit", partitions=3, key="actor", retention_days=365)
+# NOTE: few events, and a service added years later rebuilds its policy projection from here
+POLICY_SETTINGS = Topic("policy.settings", partitions=3, key="region_code", retention_days=3650)
 
 TOPICS: tuple[Topic, ...] = (
     INTAKE_DECLARATIONS,
@@ -27,6 +29,7 @@ TOPICS: tuple[Topic, ...] = (
     VERIFICATION_TASKS,
     ASSISTANCE_HOUSEHOLDS,
     ACCESS_AUDIT,
+    POLICY_SETTINGS,
 )
 
 

@@ -1,5 +1,5 @@
 """Every event payload the system publishes, one module per bounded context."""
 
-from shouwang.common.events.catalog import access, assistance, intake, warning
+from shouwang.common.events.catalog import access, assistance, intake, policy, warning
 
-__all__ = ["access", "assistance", "intake", "warning"]
+__all__ = ["access", "assistance", "intake", "policy", "warning"]

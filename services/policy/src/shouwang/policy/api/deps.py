@@ -1,0 +1,15 @@
+"""Annotated dependencies of the policy API, and invalid settings as a 422 failure."""
+
+from shouwang.common.failures import Invalid
+from shouwang.common.policy.validation import PolicyInvalid
+from shouwang.common.service import RuntimeDep as RuntimeDep
+
+
+def invalid(exc: PolicyInvalid, *, prefix: str) -> Invalid:
+    """The 422 of invalid settings or calendar data, each detail naming its field."""
+    details = [{"field": f"{prefix}{p.field}", "code": p.code, "message": p.message}
+               for p in exc.problems]  # fmt: skip
+    first = details[0]
+    return Invalid(
+        first["message"], code="validation_failed", field=first["field"], details=details
+    )
