@@ -25,9 +25,10 @@ bench: setup  ## full benchmarks; results in bench/results/
 bench-quick: setup  ## seconds-long smoke run of the benchmarks (CI runs it)
 	@$(UV) run python -m bench.run --quick
 
-lint: setup
+lint: setup  ## ruff, mypy --strict and the import contracts (pyproject.toml [tool.importlinter])
 	@$(UV) run ruff check libs services tests bench
 	@$(UV) run mypy libs/common/src services/*/src
+	@$(UV) run lint-imports
 
 dev-up: setup
 	@$(UV) run shouwang dev up

@@ -64,7 +64,10 @@ async def test_resident_declaration_is_verified_through_the_township(intake_clie
     repeat = _declaration(person, hardships=["因学"])
     again = await intake_client.post("/api/v1/declarations", json=repeat, headers=resident)
     assert again.status_code == 200, again.text
-    assert again.json()["attached_to"] == receipt
+    assert again.json()["attached_to"] == receipt == again.json()["receipt"]
+
+    await _a_neighbour_joins_the_open_case(intake_client, warning_client, person, receipt,
+                                           task["task_id"], filer=resident)
 
     bad = person[:17] + ("1" if person[17] != "1" else "2")
     rejected = await intake_client.post("/api/v1/declarations", json=_declaration(bad),
@@ -73,6 +76,30 @@ async def test_resident_declaration_is_verified_through_the_township(intake_clie
     error = rejected.json()["error"]
     assert error["field"] == "id_number"
     assert error["details"][0]["message"] == "身份证号码校验位不正确，请核对后重新填写"
+
+
+async def _a_neighbour_joins_the_open_case(intake_client, warning_client, person: str,
+                                           receipt: str, task_id: str, *, filer) -> None:
+    """(v1.1) Another resident's filing: own receipt, merged, a signal on the same task."""
+    neighbour = auth("resident", sub=f"resident-{uuid.uuid4().hex[:8]}")
+    joined = await intake_client.post("/api/v1/declarations", headers=neighbour,
+                                      json=_declaration(person, hardships=["住房安全"]))
+    assert joined.status_code == 201, joined.text
+    own = joined.json()["receipt"]
+    assert own != receipt and joined.json()["attached_to"] is None
+    township = auth("township", TOWNSHIP)
+
+    async def signal_on_the_task():
+        detail = await warning_client.get(f"/api/v1/tasks/{task_id}", headers=township)
+        return any(s["source_ref"] == own for s in detail.json()["signals"])
+
+    await wait_until(signal_on_the_task, what="the neighbour's filing as a signal on the task")
+    status = (await intake_client.get(f"/api/v1/declarations/{own}", headers=neighbour)).json()
+    assert (status["status"], status["outcome"], status["hardships"]) == (
+        "merged", None, ["住房安全"])
+    for receipt_, reader in ((receipt, neighbour), (own, filer)):
+        resp = await intake_client.get(f"/api/v1/declarations/{receipt_}", headers=reader)
+        assert resp.status_code == 404, resp.text
 
 
 async def _status_is(fetch, wanted: str):

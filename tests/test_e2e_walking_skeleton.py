@@ -40,9 +40,8 @@ async def test_push_to_township_to_village_and_back_is_fully_audited(warning_cli
     assert pushed.status_code == 202 and pushed.json()["accepted"] == 1
     batch_id = pushed.json()["batch_id"]
     runtime = warning_client.app.state.runtime
-    ref = person_ref_of(
-        who["id_number"], master_secret=runtime.settings.hmac_key, county_code=COUNTY
-    )
+    secret = runtime.settings.hmac_key.get_secret_value()
+    ref = person_ref_of(who["id_number"], master_secret=secret, county_code=COUNTY)
     township = auth("township", TOWNSHIP)
 
     async def routed():

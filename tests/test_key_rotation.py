@@ -148,7 +148,8 @@ async def _household_of(assistance: httpx.AsyncClient, who: dict[str, str]) -> s
 async def _file_everything(services: Services, rng: random.Random) -> dict[str, Any]:
     """Create data in every encrypted column through the APIs; return how to find it again."""
     warning, intake, assistance = (services[n] for n in ("warning", "intake", "assistance"))
-    hmac_key = warning.app.state.runtime.settings.hmac_key  # type: ignore[attr-defined]
+    settings = warning.app.state.runtime.settings  # type: ignore[attr-defined]
+    hmac_key = settings.hmac_key.get_secret_value()
     pushed, unroutable, uploaded, declared, registered = (
         _person(rng, n) for n in ("赵一", "钱二", "孙三", "李四", "周五"))
     body = {"department": "medical_insurance", "period": "2026-11",
@@ -299,7 +300,7 @@ async def _cli(capsys: Any, *argv: str) -> str:
 async def test_rotation_reencrypts_every_column_and_the_apis_read_them_with_the_new_key_only(
     make_settings, rotation_db, clock, capsys, monkeypatch
 ):
-    key_a = make_settings(WarningSettings).encryption_key
+    key_a = make_settings(WarningSettings).encryption_key.get_secret_value()
     key_b = PiiCipher.generate_secret()
     services = Services(make_settings, rotation_db, clock, f"rotation-{uuid.uuid4().hex[:6]}")
     async with AsyncExitStack() as running:

@@ -7,6 +7,7 @@ the built-in dev keys (forgeable tokens, dev encryption) without a word.
 """
 
 import pytest
+from pydantic import SecretStr
 from shouwang.assistance.config import AssistanceSettings
 from shouwang.audit.config import AuditSettings
 from shouwang.common.config import CommonSettings
@@ -22,7 +23,13 @@ SHARED = {
     "SHOUWANG_HMAC_KEY": ("hmac_key", "prod-hmac-key-0123456789abcdef012345"),
     "SHOUWANG_ENCRYPTION_KEY": ("encryption_key", "ab" * 32),
     "SHOUWANG_ENCRYPTION_KEYS_PREVIOUS": ("encryption_keys_previous", f"{'cd' * 32},{'ef' * 32}"),
+    "SHOUWANG_JWT_ISSUER": ("jwt_issuer", "https://idp.example.org"),
+    "SHOUWANG_JWT_AUDIENCE": ("jwt_audience", "shouwang"),
 }
+
+
+def plain(value: object) -> object:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
 @pytest.mark.parametrize("settings_class", SERVICES, ids=lambda c: c.__name__)
@@ -31,7 +38,8 @@ def test_each_service_reads_the_shared_keys(settings_class, monkeypatch):
         monkeypatch.setenv(variable, value)
     settings = settings_class()
     for variable, (field, value) in SHARED.items():
-        assert getattr(settings, field) == value, f"{settings_class.__name__} ignores {variable}"
+        read = plain(getattr(settings, field))
+        assert read == value, f"{settings_class.__name__} ignores {variable}"
 
 
 @pytest.mark.parametrize("settings_class", SERVICES, ids=lambda c: c.__name__)
@@ -39,7 +47,7 @@ def test_a_service_prefix_cannot_split_the_keys(settings_class, monkeypatch):
     prefix = settings_class.model_config["env_prefix"]
     monkeypatch.setenv("SHOUWANG_HMAC_KEY", "the-one-county-key-0123456789abcdef")
     monkeypatch.setenv(f"{prefix}HMAC_KEY", "a-second-key-only-this-service-sees")
-    assert settings_class().hmac_key == "the-one-county-key-0123456789abcdef"
+    assert settings_class().hmac_key.get_secret_value() == "the-one-county-key-0123456789abcdef"
 
 
 def test_service_specific_settings_keep_their_prefix(monkeypatch):
@@ -49,7 +57,7 @@ def test_service_specific_settings_keep_their_prefix(monkeypatch):
 
 
 def test_keys_can_still_be_given_by_field_name():
-    assert WarningSettings.model_validate({"hmac_key": "k"}).hmac_key == "k"
+    assert WarningSettings.model_validate({"hmac_key": "k"}).hmac_key.get_secret_value() == "k"
     assert CommonSettings(jwks_url="https://idp/jwks").jwks_url == "https://idp/jwks"
 
 
@@ -74,6 +82,8 @@ def test_a_deployment_requiring_real_keys_refuses_the_dev_ones(settings_class, m
 def test_the_workbench_has_no_dev_login_on_real_keys(monkeypatch):
     monkeypatch.setenv("SHOUWANG_REQUIRE_REAL_KEYS", "true")
     monkeypatch.setenv("SHOUWANG_JWKS_URL", "https://idp.example.org/jwks")
+    monkeypatch.setenv("SHOUWANG_JWT_ISSUER", "https://idp.example.org")
+    monkeypatch.setenv("SHOUWANG_JWT_AUDIENCE", "shouwang")
     with pytest.raises(ValueError, match="WEB_DEV_LOGIN"):
         WebSettings()
 

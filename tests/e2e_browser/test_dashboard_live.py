@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, Page, async_playwright, expect
+from shouwang.common.auth.stream_tickets import SESSION_COOKIE
 from shouwang.common.idnumber import generate_id_number
 from shouwang.common.testing.fixtures import auth, free_port, wait_until
+from shouwang.web.testing import served
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -62,10 +64,35 @@ async def _push(warning_client) -> str:
     return str(resp.json()["batch_id"])
 
 
-async def test_a_pushed_task_appears_live_on_the_dashboard(dashboard_url, browser, warning_client):
-    token = auth("county", COUNTY)["Authorization"].removeprefix("Bearer ")
-    page = await browser.new_page(viewport={"width": 1400, "height": 1300})
-    await page.goto(f"{dashboard_url}/?token={token}")
+async def _signed_in_workbench(browser: Browser, web_url: str) -> Page:
+    """A county user signed in to the workbench (another port) through its login form."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1300},
+                                        base_url=web_url, locale="zh-CN")
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("角色").select_option("county")
+    await page.get_by_label("辖区或部门代码").fill(COUNTY)
+    await page.locator("#dev-login button[type=submit]").click()
+    await expect(page.locator("#flash")).to_contain_text("已登录")
+    return page
+
+
+async def test_a_pushed_task_appears_live_on_the_dashboard(dashboard_url, browser, warning_client,
+                                                           intake_client, make_settings, clock):
+    from shouwang.web.config import WebSettings
+    from shouwang.web.main import create_app as create_web
+
+    async with served(warning_client.app) as warning, served(intake_client.app) as intake:
+        settings = make_settings(WebSettings, warning_url=warning, intake_url=intake,
+                                 audit_public_url=dashboard_url)
+        async with served(create_web(settings, clock=clock), lifespan="on") as web_url:
+            page = await _signed_in_workbench(browser, web_url)
+            await page.click("#dashboard-link")  # the HttpOnly cookie goes along, no token
+            await _sees_a_pushed_task_live(page, dashboard_url, warning_client)
+
+
+async def _sees_a_pushed_task_live(page: Page, dashboard_url: str, warning_client) -> None:
+    await expect(page).to_have_url(f"{dashboard_url}/")
     await expect(page.locator("h1")).to_contain_text("绥棱县")
     await expect(page.locator("#live-status")).to_have_text("已连接", timeout=15_000)
     await expect(page.locator("#townships")).to_contain_text("绥棱镇")
@@ -92,8 +119,12 @@ async def test_overdue_drill_down_and_consultation_report(dashboard_url, browser
     from shouwang.warning.service.deadlines import sweep_overdue
 
     token = auth("county", COUNTY)["Authorization"].removeprefix("Bearer ")
-    page = await browser.new_page(viewport={"width": 1400, "height": 1800})
-    await page.goto(f"{dashboard_url}/?token={token}")
+    context = await browser.new_context(viewport={"width": 1400, "height": 1800})
+    # what the workbench's login sets: a host-only HttpOnly cookie, shared by every port
+    await context.add_cookies([{"name": SESSION_COOKIE, "value": token, "domain": "127.0.0.1",
+                                "path": "/", "httpOnly": True, "sameSite": "Lax"}])
+    page = await context.new_page()
+    await page.goto(f"{dashboard_url}/")
     await expect(page.locator("#live-status")).to_have_text("已连接", timeout=15_000)
     batch_id = await _push(warning_client)
     created = page.locator(f'#feed li[data-type="{CREATED}"][data-source-ref="{batch_id}"]')

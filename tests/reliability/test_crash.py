@@ -222,7 +222,7 @@ async def converge(pool: asyncpg.Pool, bootstrap: str) -> None:
 
 async def verify(pool: asyncpg.Pool, department: Department, accepted: int) -> dict[str, int]:
     """The invariants: one task per accepted person; every task.created audited, once."""
-    key = WarningSettings().hmac_key
+    key = WarningSettings().hmac_key.get_secret_value()
     expected = {person_ref_of(i, master_secret=key, county_code=COUNTY) for i in department.seen}
     refs = [r["person_ref"] for r in await pool.fetch("SELECT person_ref FROM warning.tasks")]
     outbox_ids = {str(r[0]) for r in await pool.fetch(

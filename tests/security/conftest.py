@@ -10,11 +10,13 @@ import jwt
 import pytest
 from shouwang.common.auth.tokens import issue_token
 from shouwang.common.config import CommonSettings
+from shouwang.common.identity import person_ref_of
 from shouwang.common.idnumber import generate_id_number
 from shouwang.common.masking import mask_id_number
 from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
-COUNTY, TOWNSHIP, VILLAGE = "231226", "231226100", "231226100201"
+PROVINCE, COUNTY, TOWNSHIP, VILLAGE = "23", "231226", "231226100", "231226100201"
+UNKNOWN_VILLAGE = "231226100999"  # in the county, not in its geography: held as unroutable
 FOREIGN_TOWNSHIP, FOREIGN_VILLAGE = "231226101", "231226101200"
 RESIDENT_OWN = f"resident-own-{uuid.uuid4().hex[:6]}"
 
@@ -37,6 +39,8 @@ PRINCIPALS: dict[str, dict[str, str]] = {
     "department_own": auth("department", "medical_insurance", county=COUNTY),
     "department_other_dept": auth("department", "civil_affairs", county=COUNTY),
     "department_other_county": auth("department", "medical_insurance", county="231227"),
+    "province_own": auth("province", PROVINCE),
+    "province_foreign": auth("province", "44"),
     "county_own": auth("county", COUNTY),
     "county_foreign": auth("county", "231227"),
     "township_own": auth("township", TOWNSHIP),
@@ -51,7 +55,8 @@ PRINCIPALS: dict[str, dict[str, str]] = {
     "wrong_signature": _wrong_signature(),
 }
 # the region each principal may see (None: no region, e.g. resident / invalid token)
-REGION = {"department_own": COUNTY, "department_other_dept": COUNTY,
+REGION = {"province_own": PROVINCE, "province_foreign": "44",
+          "department_own": COUNTY, "department_other_dept": COUNTY,
           "department_other_county": "231227", "county_own": COUNTY, "county_foreign": "231227",
           "township_own": TOWNSHIP, "township_foreign": FOREIGN_TOWNSHIP, "village_own": VILLAGE,
           "village_foreign": "231226100202", "auditor": ""}
@@ -102,6 +107,25 @@ async def push_people(warning_client: Any, people: list[Person]) -> str:
     return str(resp.json()["batch_id"])
 
 
+async def hold_unroutable(warning_client: Any, person: Person) -> str:
+    """Push the person with a village the county does not know; returns the held item's id."""
+    body = {"department": "medical_insurance", "period": "2026-11", "items": [
+        {"id_number": person.id_number, "name": person.name, "village_code": UNKNOWN_VILLAGE,
+         "indicator": "large_medical_expense", "values": {"self_paid_yuan": 23000}}]}
+    resp = await warning_client.post("/api/v1/warning-batches", json=body,
+                                     headers=PRINCIPALS["department_own"])
+    assert resp.status_code == 202 and resp.json()["accepted"] == 1, resp.text
+    ref = person_ref_of(person.id_number, county_code=COUNTY,
+                        master_secret=CommonSettings().hmac_key.get_secret_value())
+
+    async def held() -> str | None:
+        items = await list_all(warning_client, "/api/v1/unroutable",
+                               headers=PRINCIPALS["county_own"])
+        return next((str(i["id"]) for i in items if i["person_ref"] == ref), None)
+
+    return str(await wait_until(held, what="the item held as unroutable"))
+
+
 async def task_of(warning_client: Any, person: Person) -> dict[str, Any]:
     """Wait for the person's task to reach their township."""
     headers = auth("township", person.village[:9])
@@ -137,7 +161,7 @@ async def world(warning_client: Any, intake_client: Any, assistance_client: Any,
                 audit_client: Any) -> World:
     """A task, batch, declaration, household and campaign in the own scope (+ foreign twins)."""
     people = make_people(f"security-world-{uuid.uuid4().hex}",
-                         [VILLAGE, FOREIGN_VILLAGE, VILLAGE, FOREIGN_VILLAGE])
+                         [VILLAGE, FOREIGN_VILLAGE, VILLAGE, FOREIGN_VILLAGE, VILLAGE])
     w = World(people)
     w.ids["batch"] = await push_people(warning_client, people[:2])
     own = await task_of(warning_client, people[0])
@@ -164,4 +188,13 @@ async def world(warning_client: Any, intake_client: Any, assistance_client: Any,
                                                  "ends_on": "2026-12-31"}]})
     assert campaign.status_code == 201, campaign.text
     w.ids["campaign"] = str(campaign.json()["id"])
+    problem = await assistance_client.post(
+        f"/api/v1/campaigns/{w.ids['campaign']}/problems", headers=PRINCIPALS["village_own"],
+        json={"household_id": w.ids["household"], "problem_type": "三保障和饮水安全",
+              "description": "住房为 C 级危房", "measure": "纳入危房改造计划",
+              "responsible": {"unit": "绥棱镇人民政府", "person": "刘书记"},
+              "deadline": "2026-11-20"})
+    assert problem.status_code == 201, problem.text
+    w.ids["problem"] = str(problem.json()["id"])
+    w.ids["unroutable"] = await hold_unroutable(warning_client, people[4])
     return w

@@ -1,5 +1,8 @@
-"""Issue 10 (4): cells starting with =, +, -, @ in uploads (warning CSV upload, assistance CSV
-import) and in free text are neutralised in every export that echoes them (no formula cells)."""
+"""Issue 10 (4) / 14 (6): cells starting with =, +, -, @ in uploads and free text are neutralised
+in every export that echoes them: each export checked carries a payload, read back cell by cell
+(CSV parsed, XLSX opened with openpyxl), quoted and never a formula; exports that cannot carry
+one (the rejection workbook, the declarations sheet while formula-like names are refused) are
+read back and must echo none."""
 
 import csv
 import io
@@ -22,24 +25,31 @@ def _csv(rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _formula_cells(content: bytes, name: str) -> list[str]:
-    """Cells a spreadsheet would evaluate: formula cells, or text starting with = + - @."""
-    found = []
+def _cells(content: bytes, name: str) -> list[str]:
+    """Every cell as a spreadsheet reads it back: CSV parsed, XLSX opened with openpyxl (a formula
+    cell reads back as its formula text, marked with a leading `<formula>`)."""
     if name.endswith(".csv"):
-        for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))):
-            found += [c for c in row if c.startswith(FORMULA_STARTS)]
-        return found
+        return [c for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for c in row]
     book = load_workbook(io.BytesIO(content))
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            found += [str(c.value) for c in row if c.data_type == "f"
-                      or (isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS))]
-    return found
+    return [f"<formula>{c.value}" if c.data_type == "f" else str(c.value)
+            for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+            if c.value is not None]
+
+
+def _formula_cells(cells: list[str]) -> list[str]:
+    """Cells a spreadsheet would evaluate: formula cells, or text starting with = + - @."""
+    return [c for c in cells if c.startswith(("<formula>", *FORMULA_STARTS))]
+
+
+def _neutralised(cells: list[str]) -> list[str]:
+    """Payloads that came back as text: quoted (the `'` prefix), whole or in part (masked)."""
+    return [c for c in cells if c.startswith("'") and c[1:2] in FORMULA_STARTS
+            and any(p.startswith(c[1:].rstrip("*")[:1]) for p in PAYLOADS)]
 
 
 async def _seed_payloads(warning_client: Any, intake_client: Any, assistance_client: Any) -> dict:
     """Put the payloads into every upload and free-text field that an export may echo."""
-    people = make_people("csv-injection", [VILLAGE] * 3)
+    people = make_people(f"csv-injection-{uuid.uuid4().hex}", [VILLAGE] * 4)
     rows = [["身份证号", "姓名", "村（社区）代码", "预警指标", "年度累计自付金额(元)", "备注"]]
     rows += [[p, p, p, "large_medical_expense", p, p] for p in PAYLOADS]  # every cell rejected
     rows += [[people[0].id_number, PAYLOADS[0], VILLAGE, "large_medical_expense", "23000",
@@ -52,7 +62,8 @@ async def _seed_payloads(warning_client: Any, intake_client: Any, assistance_cli
     assert upload.json()["rejected"] >= len(PAYLOADS), upload.text
     # free text reaching the audit log: the village's report reason
     task = await task_of(warning_client, people[0])
-    township, village = auth("township", TOWNSHIP), auth("village", VILLAGE)
+    # the acting cadre's token `sub` becomes the audit log's actor column
+    township, village = auth("township", TOWNSHIP), auth("village", VILLAGE, sub=PAYLOADS[2])
     await warning_client.post(f"/api/v1/tasks/{task['task_id']}/assign", headers=township,
                               json={"village_code": VILLAGE})
     report = await warning_client.post(
@@ -60,6 +71,9 @@ async def _seed_payloads(warning_client: Any, intake_client: Any, assistance_cli
         json={"outcome": "no_risk", "reason": PAYLOADS[1], "visited_on": "2026-11-10",
               "note": PAYLOADS[2]})
     assert report.status_code == 200, report.text
+    revealed = await warning_client.get(f"/api/v1/tasks/{task['task_id']}/pii",
+                                        headers=auth("village", VILLAGE, sub=PAYLOADS[0]))
+    assert revealed.status_code == 200, revealed.text
     declaration = {"channel": "self_declaration", "id_number": people[1].id_number,
                    "name": PAYLOADS[0], "phone": "13900001111", "village_code": VILLAGE,
                    "household_size": 2, "hardships": ["因病"], "description": PAYLOADS[3],
@@ -74,7 +88,26 @@ async def _seed_payloads(warning_client: Any, intake_client: Any, assistance_cli
             ["=1+1", VILLAGE, "脱贫户", "户主", PAYLOADS[3], people[2].id_number, "普通劳动力",
              PAYLOADS[0]]]))
     assert imported.status_code == 200, imported.text
-    return {"batch": upload.json()["batch_id"], "task": task["task_id"], "people": people}
+    # the four lists of a campaign: a problem's description, measure and responsible person
+    county = PRINCIPALS["county_own"]
+    campaign = await assistance_client.post("/api/v1/campaigns", headers=county, json={
+        "name": "注入测试排查", "phases": [{"name": "排查", "starts_on": "2026-11-01",
+                                          "ends_on": "2026-12-31"}]})
+    assert campaign.status_code == 201, campaign.text
+    household = await assistance_client.post("/api/v1/households", headers=county, json={
+        "village_code": VILLAGE, "category": "脱贫户", "members": [
+            {"id_number": people[3].id_number, "name": people[3].name, "labour": "full",
+             "relation": "户主", "phone": people[3].phone}]})
+    assert household.status_code == 201, household.text
+    problem = await assistance_client.post(
+        f"/api/v1/campaigns/{campaign.json()['id']}/problems", headers=village, json={
+            "household_id": household.json()["id"], "problem_type": "三保障和饮水安全",
+            "description": PAYLOADS[0], "measure": PAYLOADS[1],
+            "responsible": {"unit": PAYLOADS[3], "person": PAYLOADS[2]},
+            "deadline": "2026-11-20"})
+    assert problem.status_code == 201, problem.text
+    return {"batch": upload.json()["batch_id"], "task": task["task_id"], "people": people,
+            "campaign": campaign.json()["id"], "declaration": filed}
 
 
 async def test_formula_cells_are_neutralised_in_every_export(
@@ -89,25 +122,48 @@ async def test_formula_cells_are_neutralised_in_every_export(
 
     await wait_until(reason_audited, what="the report's reason reaches the audit log")
     exports = {
-        "rejections.xlsx": (warning_client,
-                            f"/api/v1/warning-batches/{seeded['batch']}/rejections.xlsx"),
         "audit.csv": (audit_client, "/api/v1/audit/export?format=csv"),
         "audit.xlsx": (audit_client, "/api/v1/audit/export?format=xlsx"),
         "declarations.xlsx": (intake_client, "/api/v1/declarations?format=xlsx"),
-        "compliance.xlsx": (warning_client, "/api/v1/compliance?period=2026-11&format=xlsx"),
+        "four-lists.xlsx": (assistance_client, f"/api/v1/campaigns/{seeded['campaign']}"
+                            "/four-lists.xlsx?township_code=" + TOWNSHIP),
     }
-    offending, echoed = {}, 0
+    # a declaration's only free text in the sheet is the (masked) name: a formula-like name is
+    # refused at the door today; should it ever be accepted, the sheet must show it neutralised
+    name_accepted = seeded["declaration"].status_code == 201
+    if not name_accepted:
+        del exports["declarations.xlsx"]
+    offending, echoed = {}, {}
     for name, (client, path) in exports.items():
         resp = await client.get(path, headers=auditor if name.startswith("audit") else county)
         assert resp.status_code == 200, (name, resp.text[:200])
-        text = resp.content if name.endswith(".csv") else b""
-        echoed += sum(p[1:] in (text.decode() if text else "") for p in PAYLOADS)
-        if cells := _formula_cells(resp.content, name):
-            offending[name] = cells[:5]
-    print(f"checked {len(exports)} exports for formula cells; payload echoes in audit.csv: "
-          f"{echoed}; offending: {offending}")
-    assert echoed, "the audit export never echoed a payload: the check would be vacuous"
+        cells = _cells(resp.content, name)
+        echoed[name] = _neutralised(cells)
+        if found := _formula_cells(cells):
+            offending[name] = found[:5]
+    print(f"checked {len(exports)} exports; neutralised payload cells: "
+          f"{ {n: len(c) for n, c in echoed.items()} }; offending: {offending}")
+    # every export really carried a payload (else its check proves nothing) ...
+    assert all(echoed.values()), f"an export never echoed a payload: {echoed}"
+    assert name_accepted or seeded["declaration"].json()["error"]["field"] == "name"
+    # ... and the payloads came back whole where the export shows the text
+    whole = {"'" + p for p in PAYLOADS}
+    for name in ("audit.csv", "audit.xlsx", "four-lists.xlsx"):
+        assert whole & set(echoed[name]), (name, echoed[name])
     assert not offending, offending
+    # the rejection workbook names field, code and message of each rejected row and echoes none
+    # of the submitted values: no payload can reach it
+    rejections = await warning_client.get(
+        f"/api/v1/warning-batches/{seeded['batch']}/rejections.xlsx", headers=county)
+    assert rejections.status_code == 200, rejections.text
+    cells = _cells(rejections.content, "rejections.xlsx")
+    assert len(cells) > len(PAYLOADS), cells  # a header and a row per rejection, read back
+    assert not [c for c in cells if any(p[1:] in c for p in PAYLOADS)], cells
+    assert not _formula_cells(cells), cells
+    if not name_accepted:  # the sheet is still read back, and holds no formula cell
+        sheet = await intake_client.get("/api/v1/declarations?format=xlsx", headers=county)
+        cells = _cells(sheet.content, "declarations.xlsx")
+        assert cells[:2] == ["受理编号", "申报渠道"] and not _formula_cells(cells), cells[:20]
 
 
 def _resident() -> dict[str, str]:

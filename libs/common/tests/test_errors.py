@@ -4,7 +4,8 @@ import httpx
 from asyncpg.exceptions import CannotConnectNowError
 from fastapi import FastAPI
 from pydantic import BaseModel
-from shouwang.common.errors import ApiError, install_error_handlers
+from shouwang.common import failures
+from shouwang.common.errors import install_error_handlers
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -14,13 +15,33 @@ class Body(BaseModel):
     count: int
 
 
+class TaskGone(failures.NotFound):
+    code, message = "task_gone", "任务已不存在"
+
+
+KINDS = {
+    "invalid": failures.Invalid, "not_found": failures.NotFound, "conflict": failures.Conflict,
+    "forbidden": failures.Forbidden, "unauthenticated": failures.Unauthenticated,
+    "too_large": failures.TooLarge, "rate_limited": failures.RateLimited,
+    "unavailable": failures.Unavailable,
+}
+
+
 def app() -> FastAPI:
     application = FastAPI()
     install_error_handlers(application)
 
     @application.post("/things")
     async def create(body: Body) -> dict[str, str]:
-        raise ApiError(409, "thing_exists", "已存在", field="period")
+        raise failures.Conflict("已存在", code="thing_exists", field="period")
+
+    @application.get("/failures/{kind}")
+    async def fail(kind: str) -> None:
+        raise KINDS[kind]("出错了", field="x")
+
+    @application.get("/custom")
+    async def custom() -> None:
+        raise TaskGone()
 
     @application.get("/db-down")
     async def db_down() -> None:
@@ -43,7 +64,7 @@ async def call(method: str, path: str, **kw) -> httpx.Response:
         return await client.request(method, path, **kw)
 
 
-async def test_api_error_carries_code_message_and_field():
+async def test_a_failure_carries_code_message_and_field():
     resp = await call("POST", "/things", json={"period": "2026-11", "count": 1})
     assert resp.status_code == 409
     assert resp.json() == {
@@ -69,3 +90,22 @@ async def test_database_outage_and_pool_exhaustion_are_503_with_retry_after():
 async def test_unknown_route_uses_the_error_model():
     resp = await call("GET", "/nowhere")
     assert resp.status_code == 404 and resp.json()["error"]["code"] == "not_found"
+
+
+async def test_each_kind_of_failure_maps_to_its_status_in_one_place():
+    expected = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
+                "unauthenticated": 401, "too_large": 413, "rate_limited": 429,
+                "unavailable": 503}
+    for kind, status in expected.items():
+        resp = await call("GET", f"/failures/{kind}")
+        error = resp.json()["error"]
+        assert (resp.status_code, error["message"], error["field"]) == (status, "出错了", "x")
+        assert error["code"] == KINDS[kind].code
+
+
+async def test_a_domain_failure_keeps_its_own_code_and_message():
+    resp = await call("GET", "/custom")
+    assert resp.status_code == 404
+    assert resp.json()["error"] == {
+        "code": "task_gone", "message": "任务已不存在", "field": None, "details": None
+    }

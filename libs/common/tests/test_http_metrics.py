@@ -4,7 +4,8 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 from prometheus_client import REGISTRY
-from shouwang.common.errors import ApiError, install_error_handlers
+from shouwang.common.errors import install_error_handlers
+from shouwang.common.failures import Conflict
 from shouwang.common.http_metrics import RequestMetrics
 
 SERVICE = "metrics-test"
@@ -26,7 +27,7 @@ def _app() -> FastAPI:
 
     @app.post("/refused")
     async def refused() -> None:
-        raise ApiError(409, "conflict", "冲突")
+        raise Conflict("冲突")
 
     @app.get("/stream")
     async def stream() -> StreamingResponse:

@@ -1,5 +1,12 @@
-"""JWT: dev HS256, production RS256 by public key or JWKS URL; scopes nest by prefix."""
+"""JWT: dev HS256, production RS256 by public key or JWKS URL; scopes nest by prefix.
 
+Every token carries `exp` and a non-empty `sub`; `iss`/`aud` are checked where configured; the
+algorithm follows the configured key, never the token's header.
+"""
+
+import base64
+import hashlib
+import hmac
 import json
 import threading
 from datetime import UTC, datetime, timedelta
@@ -30,6 +37,18 @@ def claims(**extra) -> dict:
     return {"sub": "u1", "role": "township", "scope": "231226100", "exp": exp, **extra}
 
 
+def hs256(claims: dict, settings: CommonSettings | None = None) -> str:
+    secret = (settings or CommonSettings()).jwt_secret.get_secret_value()
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def without(claims: dict, name: str) -> dict:
+    return {k: v for k, v in claims.items() if k != name}
+
+
+BOUND = {"jwt_issuer": "https://idp.example.org", "jwt_audience": "shouwang"}
+
+
 def test_dev_token_round_trip_and_scope_nesting():
     settings = CommonSettings()
     principal = verify_token(settings, issue_token(settings, role="county", scope="231226"))
@@ -43,16 +62,82 @@ def test_expired_and_forged_tokens_are_refused():
     expired = issue_token(settings, role="county", scope="231226", ttl=timedelta(seconds=-1))
     with pytest.raises(InvalidToken):
         verify_token(settings, expired)
-    forged = jwt.encode(claims(), "not-the-secret", algorithm="HS256")
+    forged = jwt.encode(claims(), "not-the-secret" * 3, algorithm="HS256")
     with pytest.raises(InvalidToken):
         verify_token(settings, forged)
 
 
 def test_bad_scope_claim_is_refused():
     settings = CommonSettings()
-    token = jwt.encode(claims(scope="2312"), settings.jwt_secret, algorithm="HS256")
+    with pytest.raises(InvalidToken):
+        verify_token(settings, hs256(claims(scope="2312")))
+
+
+def test_a_token_without_exp_is_refused():
+    with pytest.raises(InvalidToken, match="exp"):
+        verify_token(CommonSettings(), hs256(without(claims(), "exp")))
+
+
+def test_an_expired_token_is_refused():
+    past = int((datetime.now(UTC) - timedelta(minutes=5)).timestamp())
+    with pytest.raises(InvalidToken, match="expired"):
+        verify_token(CommonSettings(), hs256(claims(exp=past)))
+
+
+@pytest.mark.parametrize("sub", [None, "", "  "], ids=["missing", "empty", "blank"])
+def test_a_token_without_a_subject_is_refused(sub):
+    token_claims = without(claims(), "sub") if sub is None else claims(sub=sub)
+    with pytest.raises(InvalidToken):
+        verify_token(CommonSettings(), hs256(token_claims))
+
+
+def test_iss_and_aud_are_checked_where_configured():
+    settings = CommonSettings(**BOUND)
+    good = claims(iss=BOUND["jwt_issuer"], aud=BOUND["jwt_audience"])
+    assert verify_token(settings, hs256(good, settings)).sub == "u1"
+    for name, value in (("iss", "https://elsewhere.example.org"), ("aud", "another-system")):
+        with pytest.raises(InvalidToken):
+            verify_token(settings, hs256({**good, name: value}, settings))
+        with pytest.raises(InvalidToken):
+            verify_token(settings, hs256(without(good, name), settings))
+
+
+def test_dev_tokens_carry_the_configured_iss_and_aud():
+    settings = CommonSettings(**BOUND)
+    token = issue_token(settings, role="township", scope="231226100")
+    assert verify_token(settings, token).key == "township:township-231226100"
+    payload = jwt.decode(token, options={"verify_signature": False})
+    assert (payload["iss"], payload["aud"]) == (BOUND["jwt_issuer"], BOUND["jwt_audience"])
+    with pytest.raises(InvalidToken):  # a token bound to nothing is not accepted there
+        verify_token(settings, issue_token(CommonSettings(), role="auditor"))
+
+
+def _b64(part: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("settings", [CommonSettings(), CommonSettings(jwt_public_key=PUBLIC_PEM)],
+                         ids=["shared-secret", "public-key"])
+def test_an_unsigned_alg_none_token_is_refused(settings):
+    token = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims())}."
     with pytest.raises(InvalidToken):
         verify_token(settings, token)
+
+
+def test_an_hs256_token_keyed_with_the_rsa_public_key_is_refused():
+    """HS/RS confusion: the public key is public, so an HMAC under it is forgeable by anyone."""
+    header, payload = _b64({"alg": "HS256", "typ": "JWT"}), _b64(claims(role="auditor", scope=""))
+    signing_input = f"{header}.{payload}".encode()
+    mac = hmac.new(PUBLIC_PEM.encode(), signing_input, hashlib.sha256).digest()
+    forged = f"{header}.{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+    with pytest.raises(InvalidToken):
+        verify_token(CommonSettings(jwt_public_key=PUBLIC_PEM), forged)
+
+
+def test_principal_key_separates_equal_subs_of_different_roles():
+    resident = Principal(sub="13800000000", role="resident", scope="")
+    township = Principal(sub="13800000000", role="township", scope="231226100")
+    assert resident.key == "resident:13800000000" and resident.key != township.key
 
 
 def test_rs256_with_a_configured_public_key():

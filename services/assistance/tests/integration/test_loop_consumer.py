@@ -19,7 +19,7 @@ async def confirm(stack):
     """Publish a warning TaskConfirmed(risk_confirmed) for a person, as warning would."""
     producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
     await producer.start()
-    cipher = PiiCipher.from_secret(CommonSettings().encryption_key)
+    cipher = PiiCipher.from_secret(CommonSettings().encryption_key.get_secret_value())
 
     async def send(id_number: str, name: str, outcome: str = "risk_confirmed") -> None:
         event = TaskConfirmed(

@@ -4,8 +4,6 @@ import json
 import uuid
 
 from shouwang.audit.service.chain import append_event
-from shouwang.common.auth.tokens import issue_token as _issue
-from shouwang.common.config import CommonSettings
 from shouwang.common.events.catalog.warning import PushMissing
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.events.registry import all_specs
@@ -48,15 +46,15 @@ async def test_stream_is_scoped_and_resumable(sessions, audit_client):
     assert [pos for pos, _ in _sse(resumed.text)] == [third]
 
 
-async def test_query_token_opens_the_page_and_the_stream(sessions, audit_client):
-    token = _issue(CommonSettings(), role="county", scope="231226")
-    page = await audit_client.get("/", params={"token": token})
+async def test_the_header_opens_the_page_and_the_stream(sessions, audit_client):
+    headers = auth("county", "231226")
+    page = await audit_client.get("/", headers=headers)
     assert page.status_code == 200
     assert "绥棱县" in page.text and "县级督导看板" in page.text
     assert '/static/echarts.min.js' in page.text
     position = await _append(sessions, "231226")
-    streamed = await audit_client.get("/api/v1/events/stream",
-                                      params={"token": token, "after": position - 1, "limit": 1})
+    streamed = await audit_client.get("/api/v1/events/stream", headers=headers,
+                                      params={"after": position - 1, "limit": 1})
     assert _sse(streamed.text)[0][0] == position
     anonymous = await audit_client.get("/")
     assert anonymous.status_code == 401 and "缺少访问令牌" in anonymous.text

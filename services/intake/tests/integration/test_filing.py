@@ -91,26 +91,60 @@ async def test_cadre_screening_stays_inside_the_cadres_scope(intake_client):
     assert error["message"] == "村（社区）不在您的辖区内"
 
 
-async def test_a_repeat_attaches_to_the_open_declaration(intake_client, database_url):
+async def _fetch(database_url, sql, *args):
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetch(sql, *args)
+    finally:
+        await conn.close()
+
+
+async def test_a_cadre_filing_for_an_open_case_is_merged_and_names_the_open_receipt(
+        intake_client, database_url):
     person = new_id_number()
     first = await intake_client.post("/api/v1/declarations", json=declaration(id_number=person),
                                      headers=resident())
     receipt = first.json()["receipt"]
-    village = auth("village", VILLAGE)
-    again = declaration(id_number=person, channel="cadre_screening", hardships=["因学"])
-    resp = await intake_client.post("/api/v1/declarations", json=again, headers=village)
+    # a cadre of another township, where the person now lives
+    again = declaration(id_number=person, channel="cadre_screening", hardships=["因学"],
+                        village_code=OTHER_TOWNSHIP_VILLAGE)
+    resp = await intake_client.post("/api/v1/declarations", json=again,
+                                    headers=auth("township", OTHER_TOWNSHIP_VILLAGE[:9]))
+    assert resp.status_code == 201, resp.text
+    merged = resp.json()
+    assert merged["receipt"] != receipt and merged["attached_to"] == receipt
+    assert merged["status"] == "merged" and "并入" in merged["message"]
+    rows = await _fetch(database_url, "SELECT receipt, status, merged_into, hardships::text AS h "
+                        "FROM intake.declarations WHERE receipt = ANY($1) ORDER BY created_at, "
+                        "receipt <> $2", [receipt, merged["receipt"]], receipt)
+    assert [(r["status"], r["merged_into"]) for r in rows] == [("received", None),
+                                                               ("merged", receipt)]
+    assert rows[1]["h"] == '["因学"]'
+    events = await _fetch(database_url, "SELECT subject, key FROM intake.outbox "
+                          "WHERE subject = ANY($1)", [receipt, merged["receipt"]])
+    # one event each; the merged one keyed (and routed) where the open case is
+    assert sorted((e["subject"], e["key"]) for e in events) == sorted(
+        [(receipt, VILLAGE[:9]), (merged["receipt"], VILLAGE[:9])])
+
+
+async def test_the_same_caller_repeating_gets_200_with_their_own_receipt(intake_client,
+                                                                        database_url):
+    person, filer = new_id_number(), resident()
+    first = await intake_client.post("/api/v1/declarations", json=declaration(id_number=person),
+                                     headers=filer)
+    receipt = first.json()["receipt"]
+    resp = await intake_client.post("/api/v1/declarations", headers=filer,
+                                    json=declaration(id_number=person, hardships=["因学"]))
     assert resp.status_code == 200, resp.text
-    assert resp.json()["attached_to"] == receipt and resp.json()["receipt"] == receipt
-    assert "并入" in resp.json()["message"]
-    conn = await asyncpg.connect(database_url)
-    try:
-        events = await conn.fetchval("SELECT count(*) FROM intake.outbox o JOIN intake.declarations"
-                                     " d ON d.receipt = o.subject WHERE d.receipt = $1", receipt)
-        repeats = await conn.fetchval("SELECT count(*) FROM intake.declaration_repeats "
-                                      "WHERE receipt = $1", receipt)
-    finally:
-        await conn.close()
-    assert (events, repeats) == (1, 1)
+    assert (resp.json()["receipt"], resp.json()["attached_to"]) == (receipt, receipt)
+    assert resp.json()["status"] == "received" and "并入" in resp.json()["message"]
+    repeats = await _fetch(database_url, "SELECT receipt FROM intake.declaration_repeats "
+                           "WHERE receipt = $1", receipt)
+    events = await _fetch(database_url, "SELECT o.subject FROM intake.outbox o JOIN "
+                          "intake.declarations d ON d.receipt = o.subject "
+                          "WHERE d.person_ref = (SELECT person_ref FROM intake.declarations "
+                          "WHERE receipt = $1)", receipt)
+    assert (len(repeats), [e["subject"] for e in events]) == (1, [receipt])
 
 
 async def test_idempotency_key_replays_and_refuses_a_different_body(intake_client):

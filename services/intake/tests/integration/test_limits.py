@@ -1,6 +1,8 @@
 from datetime import timedelta
 
-from shouwang.intake.config import IntakeSettings
+import httpx
+from shouwang.common.testing.fixtures import auth
+from shouwang.intake.config import IntakeSettings, RateLimit
 
 from .helpers import declaration, resident
 
@@ -24,6 +26,37 @@ async def test_a_resident_over_the_rate_gets_429_with_retry_after(intake_client,
     clock.advance(timedelta(seconds=wait))
     resp = await intake_client.post("/api/v1/declarations", json=declaration(), headers=headers)
     assert resp.status_code == 201, resp.text
+
+
+async def test_residents_behind_one_address_share_its_bucket(intake_client, clock, monkeypatch):
+    runtime = intake_client.app.state.runtime
+    limit = RateLimit(burst=3, per_minute=2)
+    monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(
+        update={"resident_address_rate": limit}))
+
+    def from_address(host):
+        transport = httpx.ASGITransport(app=intake_client.app, client=(host, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://intake")
+
+    async with from_address("203.0.113.7") as nat, from_address("203.0.113.8") as other:
+        for _ in range(limit.burst):  # each a different resident, well inside their own bucket
+            resp = await nat.post("/api/v1/declarations", json=declaration(), headers=resident())
+            assert resp.status_code == 201, resp.text
+        resp = await nat.post("/api/v1/declarations", json=declaration(), headers=resident())
+        assert resp.status_code == 429, resp.text
+        assert resp.headers["Retry-After"] == "30"
+        error = resp.json()["error"]
+        assert error["code"] == "rate_limited" and error["details"]["retry_after_seconds"] == 30
+        assert error["message"] == "当前网络地址申报过于频繁，请 30 秒后再试"
+        # another address, and staff on the same address, are not affected
+        resp = await other.post("/api/v1/declarations", json=declaration(), headers=resident())
+        assert resp.status_code == 201, resp.text
+        resp = await nat.post("/api/v1/declarations", json=declaration(channel="hotline"),
+                              headers=auth("county", "231226"))
+        assert resp.status_code == 201, resp.text
+        clock.advance(timedelta(seconds=30))
+        resp = await nat.post("/api/v1/declarations", json=declaration(), headers=resident())
+        assert resp.status_code == 201, resp.text
 
 
 async def test_an_oversized_body_gets_413(intake_client):

@@ -49,16 +49,20 @@ async def test_only_the_filer_and_staff_in_scope_see_a_declaration(intake_client
                                     headers=foreign)).status_code == 403
 
 
-async def test_a_resident_who_attached_sees_the_open_declaration(intake_client):
+async def test_a_resident_who_joined_an_open_case_sees_only_their_own_filing(intake_client):
     person = new_id_number()
     receipt, _ = await _file(intake_client, headers=auth("village", VILLAGE),
                              channel="cadre_screening", id_number=person)
     later = resident()
     resp = await intake_client.post("/api/v1/declarations", json=declaration(id_number=person),
                                     headers=later)
-    assert resp.json()["attached_to"] == receipt
+    assert resp.status_code == 201, resp.text
+    own = resp.json()["receipt"]
+    assert own != receipt and resp.json()["attached_to"] is None
     assert (await intake_client.get(f"/api/v1/declarations/{receipt}",
-                                    headers=later)).status_code == 200
+                                    headers=later)).status_code == 404
+    status = await _status(intake_client, own, later)
+    assert (status["receipt"], status["status"], status["outcome"]) == (own, "merged", None)
 
 
 async def test_no_risk_confirmed_closes_as_not_included(intake_client, warning_client,
@@ -112,7 +116,8 @@ async def test_confirmed_risk_waits_for_assistance_then_is_included(
     status = await _status(intake_client, receipt, filer)
     assert (status["status"], status["outcome"]) == ("verified", "risk_confirmed")
 
-    ref = person_ref_of(person, master_secret=CommonSettings().hmac_key, county_code="231226")
+    secret = CommonSettings().hmac_key.get_secret_value()
+    ref = person_ref_of(person, master_secret=secret, county_code="231226")
     event = HouseholdStatusChanged(household_id="hh-1", county_code="231226",
                                    village_code=VILLAGE, status="monitored", member_refs=[ref])
     producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)

@@ -33,9 +33,8 @@ class WarningDriver:
         }
 
     def ref(self, who: dict[str, str]) -> str:
-        return person_ref_of(
-            who["id_number"], master_secret=self.runtime.settings.hmac_key, county_code=self.COUNTY
-        )
+        secret = self.runtime.settings.hmac_key.get_secret_value()
+        return person_ref_of(who["id_number"], master_secret=secret, county_code=self.COUNTY)
 
     def item(self, who: dict[str, str], village: str | None = None, **extra: Any) -> dict[str, Any]:
         return {

@@ -1,9 +1,11 @@
 """Deadlines and escalation, compliance and push.missing, the township SSE feed (points 9–11)."""
 
+import io
 import json
 from datetime import datetime, timedelta
 
 from confluent_kafka import Consumer
+from openpyxl import load_workbook
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.testing.fixtures import auth, list_all, wait_until
 from shouwang.warning.adapters.tables import outbox
@@ -80,7 +82,15 @@ async def test_compliance_per_department_and_missing_push_notice(loop, clock):
         params={"period": "2026-10", "format": "xlsx"},
         headers=auth("county", loop.COUNTY),
     )
-    assert xlsx.content[:2] == b"PK"
+    assert xlsx.status_code == 200, xlsx.text
+    rows = list(load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
+                .iter_rows(values_only=True))
+    assert rows[0] == ("县（市、区）代码 231226", "期次 2026-10")
+    assert rows[1] == ("部门代码", "部门", "推送状态", "批次数", "条目数", "首次推送时间")
+    sheet = {r[0]: r for r in rows[2:]}
+    assert sheet.keys() == status.keys(), sheet
+    assert sheet["education"][3:5] == (1, 0) and sheet["water"][3:5] == (0, 0)
+    assert sheet["emergency"][4] == 1
     assert await sweep_missing_pushes(loop.runtime) >= 8
     assert await sweep_missing_pushes(loop.runtime) == 0  # once per department and period
     missing = await outbox_events(loop, "shouwang.warning.push.missing.v1", "231226/water/2026-10")

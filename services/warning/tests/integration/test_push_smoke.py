@@ -1,20 +1,24 @@
 import random
+import uuid
 
+from shouwang.common.identity import person_ref_of
 from shouwang.common.idnumber import generate_id_number
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
-VILLAGE = "231226100201"
+COUNTY, VILLAGE = "231226", "231226100201"
 
 
 async def test_push_creates_a_task_for_the_township(warning_client):
-    rng = random.Random(1)
-    dept = auth("department", "medical_insurance", county="231226")
+    # a person of this run only: the shared database holds other tests' tasks in the township
+    rng = random.Random(uuid.uuid4().int)
+    id_number = generate_id_number(rng, region=COUNTY)
+    dept = auth("department", "medical_insurance", county=COUNTY)
     body = {
         "department": "medical_insurance",
         "period": "2026-11",
         "items": [
             {
-                "id_number": generate_id_number(rng),
+                "id_number": id_number,
                 "name": "张三",
                 "village_code": VILLAGE,
                 "indicator": "large_medical_expense",
@@ -25,11 +29,18 @@ async def test_push_creates_a_task_for_the_township(warning_client):
     resp = await warning_client.post("/api/v1/warning-batches", json=body, headers=dept)
     assert resp.status_code == 202, resp.text
     assert resp.json()["accepted"] == 1
+    batch_id = resp.json()["batch_id"]
+    secret = warning_client.app.state.runtime.settings.hmac_key.get_secret_value()
+    ref = person_ref_of(id_number, master_secret=secret, county_code=COUNTY)
     township = auth("township", VILLAGE[:9])
 
-    async def task_listed():
-        r = await warning_client.get("/api/v1/tasks", headers=township)
-        return r.json()["items"]
+    async def own_task():
+        items = await list_all(warning_client, "/api/v1/tasks", headers=township)
+        return next((t for t in items if t["person_ref"] == ref), None)
 
-    items = await wait_until(task_listed, what="task routed")
-    assert items[0]["township_code"] == VILLAGE[:9]
+    task = await wait_until(own_task, what="this push's task routed to the township")
+    assert (task["township_code"], task["village_code"]) == (VILLAGE[:9], VILLAGE)
+    assert (task["channel"], task["status"]) == ("department_warning", "routed")
+    detail = await warning_client.get(f"/api/v1/tasks/{task['task_id']}", headers=township)
+    assert detail.status_code == 200, detail.text
+    assert [s["batch_id"] for s in detail.json()["signals"]] == [batch_id]

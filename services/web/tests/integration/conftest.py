@@ -18,6 +18,21 @@ from shouwang.web.testing import fill_template, served
 
 COUNTY, TOWNSHIP, VILLAGE = "231226", "231226100", "231226100201"
 VALUE_HEADER = "年度累计自付金额(元)"
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of a page's forms."""
+    match = CSRF_INPUT.search(html)
+    assert match, html
+    return match.group(1)
+
+
+async def arm_csrf(client: httpx.AsyncClient) -> str:
+    """Read the form token of the client's session and send it with its later POSTs (header)."""
+    token = csrf_of((await client.get("/login")).text)
+    client.headers["X-CSRF-Token"] = token
+    return token
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +58,11 @@ class Workbench:
     async def login(self, role: str, scope: str = "", county: str = "") -> httpx.AsyncClient:
         """A client signed in through the dev login form."""
         client = self.anonymous()
+        await arm_csrf(client)
         resp = await client.post("/login/dev", data={"role": role, "scope": scope,
                                                      "county": county})
         assert resp.status_code == 303, resp.text
+        await arm_csrf(client)  # the token is bound to the new session
         return client
 
     def person(self) -> dict[str, str]:
@@ -73,7 +90,8 @@ class Workbench:
     async def task_of(self, warning_client: Any, who: dict[str, str]) -> dict[str, Any]:
         """Wait until the person's row became a task in the township; return it."""
         settings = warning_client.app.state.runtime.settings
-        ref = person_ref_of(who["身份证号"], master_secret=settings.hmac_key, county_code=COUNTY)
+        secret = settings.hmac_key.get_secret_value()
+        ref = person_ref_of(who["身份证号"], master_secret=secret, county_code=COUNTY)
         township = auth("township", TOWNSHIP)
 
         async def found() -> dict[str, Any] | None:

@@ -57,4 +57,6 @@ async def test_declarations_and_the_dashboard_link(web, intake_client):
     page = await county.get("/county")
     assert f'data-receipt="{filed.json()["receipt"]}"' in page.text
     assert "赵六" not in page.text  # masked
-    assert 'id="dashboard-link"' in page.text and "?token=" in page.text
+    dashboard = web.transport.app.state.settings.dashboard_url
+    assert f'href="{dashboard}" hx-boost="false" id="dashboard-link"' in page.text
+    assert "token=" not in page.text and "ticket=" not in page.text

@@ -6,6 +6,8 @@ from shouwang.common.testing.fixtures import auth, wait_until
 from shouwang.web.config import WebSettings
 from shouwang.web.main import create_app
 
+from .conftest import arm_csrf
+
 TOWNSHIP, VILLAGE = "231226100", "231226100201"
 
 
@@ -86,6 +88,7 @@ async def test_login_and_roles(web):
     anonymous = web.anonymous()
     first = await anonymous.get("/township")
     assert first.status_code == 303 and first.headers["location"].startswith("/login")
+    await arm_csrf(anonymous)
     bad = await anonymous.post("/login/dev", data={"role": "township", "scope": "12"})
     assert bad.status_code == 422 and 'id="err-scope"' in bad.text
     token = await anonymous.post("/login/token", data={"token": "not-a-jwt"})
@@ -97,6 +100,7 @@ async def test_login_and_roles(web):
     assert (await anonymous.get("/")).headers["location"] == "/village"
     wrong = await anonymous.get("/township")
     assert wrong.status_code == 403 and "不能使用此页面" in wrong.text
+    await arm_csrf(anonymous)
     out = await anonymous.post("/logout")
     assert out.status_code == 303
     assert (await anonymous.get("/village")).status_code == 303
@@ -107,6 +111,7 @@ async def test_dev_login_can_be_switched_off(make_settings, service_urls):
     async with LifespanManager(app), httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://web") as client:
         assert "开发环境登录" not in (await client.get("/login")).text
+        await arm_csrf(client)
         resp = await client.post("/login/dev", data={"role": "county", "scope": "231226"})
         assert resp.status_code == 404 and "set-cookie" not in resp.headers
         token = auth("county", "231226")["Authorization"].removeprefix("Bearer ")

@@ -1,12 +1,20 @@
 """Settings shared by every service; each service subclasses with its own env prefix."""
 
 import ssl
+from collections.abc import Iterable
 from typing import Any, ClassVar, Self
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "shouwang-dev-only-secret-change-me"
+# the built-in development value of each shared key (forgeable: published with the code)
+DEV_KEYS = {
+    "jwt_secret": DEV_SECRET,
+    "hmac_key": DEV_SECRET + "-hmac",
+    "encryption_key": DEV_SECRET + "-aes",
+}
 
 
 SHARED_PREFIX = "SHOUWANG_"
@@ -39,7 +47,7 @@ class CommonSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("KAFKA_SASL_MECHANISM"))
     kafka_sasl_username: str | None = Field(
         default=None, validation_alias=AliasChoices("KAFKA_SASL_USERNAME"))
-    kafka_sasl_password: str | None = Field(
+    kafka_sasl_password: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("KAFKA_SASL_PASSWORD"))
     kafka_ssl_cafile: str | None = Field(
         default=None, validation_alias=AliasChoices("KAFKA_SSL_CAFILE"))
@@ -47,12 +55,15 @@ class CommonSettings(BaseSettings):
     # SHOUWANG_<NAME>, whatever the service's own prefix, so no service can silently fall back
     # to the dev defaults while the others run on the real keys.
     jwks_url: str | None = _shared("JWKS_URL", None)  # production: the identity provider
-    jwt_secret: str = _shared("JWT_SECRET", DEV_SECRET)
+    jwt_secret: SecretStr = _shared("JWT_SECRET", SecretStr(DEV_KEYS["jwt_secret"]))
     jwt_public_key: str | None = _shared("JWT_PUBLIC_KEY", None)  # PEM; set in production (RS256)
-    hmac_key: str = _shared("HMAC_KEY", DEV_SECRET + "-hmac")
-    encryption_key: str = _shared("ENCRYPTION_KEY", DEV_SECRET + "-aes")
+    # the `iss`/`aud` every token must carry; checked when set, required with real keys
+    jwt_issuer: str | None = _shared("JWT_ISSUER", None)
+    jwt_audience: str | None = _shared("JWT_AUDIENCE", None)
+    hmac_key: SecretStr = _shared("HMAC_KEY", SecretStr(DEV_KEYS["hmac_key"]))
+    encryption_key: SecretStr = _shared("ENCRYPTION_KEY", SecretStr(DEV_KEYS["encryption_key"]))
     # comma-separated keys that still decrypt but never encrypt: the old key during a rotation
-    encryption_keys_previous: str = _shared("ENCRYPTION_KEYS_PREVIOUS", "")
+    encryption_keys_previous: SecretStr = _shared("ENCRYPTION_KEYS_PREVIOUS", SecretStr(""))
     # deployments set SHOUWANG_REQUIRE_REAL_KEYS=true: a service then refuses to start on a
     # built-in dev key instead of running with forgeable tokens or a published PII key
     require_real_keys: bool = _shared("REQUIRE_REAL_KEYS", False)
@@ -66,29 +77,48 @@ class CommonSettings(BaseSettings):
     # starts many apps (tests), since frozen objects are never collected
     gc_freeze_after_startup: bool = True
 
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        """As pydantic's, with the database password masked (SecretStr fields mask themselves)."""
+        for name, value in super().__repr_args__():
+            yield name, redact_url(value) if name == "database_url" else value
+
     @model_validator(mode="after")
     def _refuse_dev_keys(self) -> Self:
-        if self.require_real_keys and (on_dev := self.dev_keys_in_use()):
-            names = ", ".join(SHARED_PREFIX + n.upper() for n in on_dev)
-            raise ValueError(f"SHOUWANG_REQUIRE_REAL_KEYS is set but {names} still hold the "
-                             "built-in development value")
+        if self.require_real_keys and (problems := self._real_key_problems()):
+            raise ValueError("SHOUWANG_REQUIRE_REAL_KEYS is set but " + "; ".join(problems))
         return self
+
+    def _real_key_problems(self) -> list[str]:
+        problems = []
+        if on_dev := self.dev_keys_in_use():
+            problems.append(f"{_env_names(on_dev)} still hold the built-in development value")
+        if unset := self.token_claims_unset():
+            problems.append(f"{_env_names(unset)} are not set (tokens must be bound to their "
+                            "issuer and audience)")
+        return problems
 
     def dev_keys_in_use(self) -> list[str]:
         """The shared keys this service needs that are still the built-in dev values."""
         on_dev = []
-        if self.jwt_secret == DEV_SECRET and not (self.jwks_url or self.jwt_public_key):
+        if self._on_dev_value("jwt_secret") and not (self.jwks_url or self.jwt_public_key):
             on_dev.append("jwt_secret")
         if self.uses_pii_keys:
-            for name in ("hmac_key", "encryption_key"):
-                if getattr(self, name) == type(self).model_fields[name].default:
-                    on_dev.append(name)
+            on_dev += [n for n in ("hmac_key", "encryption_key") if self._on_dev_value(n)]
         return on_dev
+
+    def _on_dev_value(self, name: str) -> bool:
+        secret: SecretStr = getattr(self, name)
+        return secret.get_secret_value() == DEV_KEYS[name]
+
+    def token_claims_unset(self) -> list[str]:
+        """The token-binding settings (`iss`, `aud`) left empty."""
+        return [n for n in ("jwt_issuer", "jwt_audience") if not getattr(self, n)]
 
     @property
     def previous_encryption_keys(self) -> list[str]:
         """The keys in `encryption_keys_previous`, blanks dropped."""
-        return [k.strip() for k in self.encryption_keys_previous.split(",") if k.strip()]
+        keys = self.encryption_keys_previous.get_secret_value().split(",")
+        return [k.strip() for k in keys if k.strip()]
 
     @property
     def async_database_url(self) -> str:
@@ -104,8 +134,25 @@ class CommonSettings(BaseSettings):
         if self.kafka_sasl_mechanism:
             options |= {"sasl_mechanism": self.kafka_sasl_mechanism,
                         "sasl_plain_username": self.kafka_sasl_username,
-                        "sasl_plain_password": self.kafka_sasl_password}
+                        "sasl_plain_password": _reveal(self.kafka_sasl_password)}
         return options
+
+
+def _env_names(fields: list[str]) -> str:
+    return ", ".join(SHARED_PREFIX + n.upper() for n in fields)
+
+
+def _reveal(secret: SecretStr | None) -> str | None:
+    return secret.get_secret_value() if secret is not None else None
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password (if any) masked, for printing."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def to_async_url(url: str) -> str:

@@ -5,32 +5,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from shouwang.common import failures
 from shouwang.common.db.transient import is_transient, sqlstate
+from shouwang.common.spreadsheet.errors import SpreadsheetError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-
-class ApiError(Exception):
-    """A client-facing failure; raised by handlers, rendered by the app."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        field: str | None = None,
-        details: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.field = field
-        self.details = details
-        self.headers = headers
 
 
 def error_body(
@@ -97,18 +77,44 @@ _STATUS_CODES = {
 }
 
 
+# the one place a kind of failure becomes an HTTP status
+_FAILURE_STATUS: dict[type[failures.Failure], int] = {
+    failures.Invalid: 422,
+    failures.NotFound: 404,
+    failures.Conflict: 409,
+    failures.Forbidden: 403,
+    failures.Unauthenticated: 401,
+    failures.TooLarge: 413,
+    failures.RateLimited: 429,
+    failures.Unavailable: 503,
+}
+
+
+def failure_status(exc: failures.Failure) -> int:
+    """The HTTP status of a failure: its nearest kind's (a bare Failure is a 400)."""
+    for kind in type(exc).__mro__:
+        if kind in _FAILURE_STATUS:
+            return _FAILURE_STATUS[kind]
+    return 400
+
+
 def _unavailable() -> JSONResponse:
     body = error_body("service_unavailable", "系统繁忙或数据库暂不可用，请稍后重试")
     return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Render ApiError, validation errors and HTTP errors in the error model."""
+    """Render failures, validation errors and HTTP errors in the error model."""
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    @app.exception_handler(failures.Failure)
+    async def _failure(_: Request, exc: failures.Failure) -> JSONResponse:
         body = error_body(exc.code, exc.message, exc.field, exc.details)
-        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+        return JSONResponse(body, status_code=failure_status(exc), headers=exc.headers)
+
+    @app.exception_handler(SpreadsheetError)
+    async def _spreadsheet(_: Request, exc: SpreadsheetError) -> JSONResponse:
+        body = error_body(exc.code, exc.message, "file", exc.details)
+        return JSONResponse(body, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.config
+import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any, TextIO
@@ -20,6 +21,8 @@ _LIBRARY_LOGGERS = (
 # loggers that are too chatty (or may echo SQL parameters) below WARNING
 _QUIET_LOGGERS = ("sqlalchemy.engine", "sqlalchemy.pool", "httpcore", "aiokafka.conn")
 _HANDLER_MARK = "_shouwang_handler"
+# credentials a URL may carry (a stream ticket; a bearer token from an old or foreign client)
+_URL_CREDENTIAL = re.compile(r"(?i)([?&](?:ticket|token|access_token|jwt)=)[^&\s\"'#]*")
 
 
 class _LazyStdout:
@@ -44,6 +47,16 @@ def _service_adder(service_name: str) -> Processor:
         return event_dict
 
     return add_service
+
+
+def redact_url_credentials(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Blank `ticket=`/`token=` query values in every string field (uvicorn access lines too)."""
+    for key, value in event_dict.items():
+        if isinstance(value, str) and "=" in value:
+            event_dict[key] = _URL_CREDENTIAL.sub(r"\1***", value)
+    return event_dict
 
 
 def _shared_processors(service_name: str) -> list[Processor]:
@@ -77,6 +90,7 @@ def _configure_stdlib(
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
+            redact_url_credentials,
             scrub_pii_processor,
             renderer,
         ],
@@ -117,6 +131,7 @@ def configure_logging(
             *shared,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
+            redact_url_credentials,
             scrub_pii_processor,  # last before rendering: nothing unscrubbed reaches a sink
             renderer,
         ],

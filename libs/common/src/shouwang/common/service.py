@@ -19,6 +19,7 @@ from shouwang.common.db.engine import build_engine, build_sessionmaker
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.errors import install_error_handlers
 from shouwang.common.events.envelope import EventEnvelope
+from shouwang.common.http.body_limit import BodyLimit, Limit
 from shouwang.common.http_metrics import RequestMetrics
 from shouwang.common.kafka.consumer import BatchHandler, EventConsumer, Handler
 from shouwang.common.kafka.producer import build_producer
@@ -61,7 +62,7 @@ class ServiceRuntime:
 
     @property
     def hmac_key(self) -> bytes:
-        return self.settings.hmac_key.encode()
+        return self.settings.hmac_key.get_secret_value().encode()
 
 
 async def current_runtime(request: Request) -> ServiceRuntime:
@@ -109,6 +110,7 @@ def create_service_app(
     loops: Sequence[Loop] = (),
     clock: Clock | None = None,
     on_startup: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
+    body_limits: Sequence[Limit] = (),
 ) -> FastAPI:
     """Build a service app whose lifespan owns the engine, producer, relay and consumers."""
 
@@ -121,7 +123,7 @@ def create_service_app(
         runtime.engine = build_engine(settings.database_url)
         runtime.sessionmaker = build_sessionmaker(runtime.engine)
         runtime.cipher = PiiCipher.from_secret(
-            settings.encryption_key, previous=settings.previous_encryption_keys
+            settings.encryption_key.get_secret_value(), previous=settings.previous_encryption_keys
         )
         runtime.producer = build_producer(
             settings.kafka_bootstrap_servers, **settings.kafka_client_options()
@@ -177,6 +179,9 @@ def create_service_app(
     app = FastAPI(title=title, lifespan=lifespan, version="1.0.0")
     app.state.settings = settings
     install_error_handlers(app)
+    if body_limits:
+        # inside the metrics middleware, so a refused body is counted as the 413 it is
+        app.add_middleware(BodyLimit, limits=body_limits)
     _install_ops_routes(app, settings.service_name)
     for router in routers:
         app.include_router(router)

@@ -34,6 +34,8 @@ class AssistanceSettings(CommonSettings):
     default_rules: CountyRules = CountyRules()
     county_rules: dict[str, CountyRules] = {}
     import_batch_households: int = 200
+    max_import_bytes: int = 256 * 1024 * 1024  # a registry export, raw or multipart
+    max_import_rows: int = 500_000  # every row counts, the header and blank ones too
     deadline_sweep_seconds: float = 60.0
 
     def rules_for(self, county_code: str) -> CountyRules:

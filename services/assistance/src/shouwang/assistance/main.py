@@ -1,16 +1,14 @@
 """The assistance app: registry, identification, plans, follow-up, risk elimination."""
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from shouwang.assistance.adapters.tables import inbox, outbox
 from shouwang.assistance.api import routes_campaigns, routes_households, routes_workflow
 from shouwang.assistance.config import AssistanceSettings
-from shouwang.assistance.domain.errors import DomainError
 from shouwang.assistance.messaging.consumers import consumer_specs
 from shouwang.assistance.service.deadlines import deadline_loop
 from shouwang.common.clock import Clock
-from shouwang.common.errors import error_body
 from shouwang.common.geography_store import load_deployment_geography
+from shouwang.common.http.body_limit import Limit
 from shouwang.common.service import ServiceRuntime, create_service_app
 
 
@@ -33,11 +31,13 @@ def create_app(settings: AssistanceSettings | None = None, clock: Clock | None =
         loops=[deadline_loop],
         clock=clock,
         on_startup=on_startup,
+        body_limits=[import_limit(settings)],
     )
 
-    @app.exception_handler(DomainError)
-    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        body = error_body(exc.code, exc.message, exc.field, exc.details)
-        return JSONResponse(body, status_code=exc.status)
-
     return app
+
+
+def import_limit(settings: AssistanceSettings) -> Limit:
+    """The size limit of a registry import (raw body or multipart)."""
+    path = routes_households.IMPORT_PATH
+    return Limit(path, settings.max_import_bytes, "导入文件", "请拆分后导入")

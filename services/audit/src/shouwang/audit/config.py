@@ -8,8 +8,6 @@ class AuditSettings(CommonSettings):
     model_config = SettingsConfigDict(env_prefix="AUDIT_", extra="ignore")
 
     service_name: str = "audit"
-    # EventSource cannot send headers: in dev the page and SSE accept `?token=`; off in production
-    allow_query_token: bool = True
     stream_poll_seconds: float = 0.3
     max_page_size: int = 500
     export_max_rows: int = 1_000_000

@@ -1,4 +1,4 @@
-"""Intake service settings: per-role rate limits and the public endpoint's size limit."""
+"""Intake service settings: rate limits per role and per address, the public body size limit."""
 
 from pydantic import BaseModel
 from pydantic_settings import SettingsConfigDict
@@ -19,6 +19,9 @@ class IntakeSettings(CommonSettings):
     # Residents file for themselves: a handful at once is plenty; staff (hotline, screening) more.
     resident_rate: RateLimit = RateLimit(burst=5, per_minute=2)
     staff_rate: RateLimit = RateLimit(burst=120, per_minute=120)
+    # Every resident filing from one client address (request.client.host; uvicorn's proxy headers
+    # decide what that is behind the ingress). Wide: a carrier NAT puts a village behind one.
+    resident_address_rate: RateLimit = RateLimit(burst=300, per_minute=300)
     max_body_bytes: int = 32 * 1024
     max_export_rows: int = 100_000
 

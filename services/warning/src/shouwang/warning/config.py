@@ -22,6 +22,8 @@ class WarningSettings(CommonSettings):
     default_rules: CountyRules = CountyRules()
     county_rules: dict[str, CountyRules] = {}
     max_batch_items: int = 200_000
+    max_push_bytes: int = 64 * 1024 * 1024  # a JSON push; bigger batches go by file upload
+    max_upload_bytes: int = 256 * 1024 * 1024  # a multipart CSV/XLSX upload, form included
     deadline_sweep_seconds: float = 30.0
 
     def rules_for(self, county_code: str) -> CountyRules:

@@ -1,10 +1,9 @@
 """The warning service app: department pushes → filing → tasks → township/village → back."""
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from shouwang.common.clock import Clock
-from shouwang.common.errors import error_body
 from shouwang.common.geography_store import attach_geography
+from shouwang.common.http.body_limit import Limit
 from shouwang.common.service import create_service_app
 from shouwang.warning.adapters.tables import inbox, outbox
 from shouwang.warning.api import (
@@ -15,7 +14,6 @@ from shouwang.warning.api import (
     routes_upload,  # before routes_batches: /template vs /{batch_id}
 )
 from shouwang.warning.config import WarningSettings
-from shouwang.warning.domain.errors import DomainError
 from shouwang.warning.messaging.consumers import consumer_specs
 from shouwang.warning.service.deadlines import deadline_loop
 
@@ -28,17 +26,27 @@ def create_app(settings: WarningSettings | None = None, clock: Clock | None = No
         title="守望 · 预警核实服务 (warning)",
         outbox=outbox,
         inbox=inbox,
-        routers=[routes_upload.router,
-                 routes_batches.router, routes_tasks.router, routes_county.router,
-                 routes_stream.router],
+        routers=[
+            routes_upload.router,
+            routes_batches.router,
+            routes_tasks.router,
+            routes_county.router,
+            routes_stream.router,
+        ],
         loops=[deadline_loop],
         consumers=consumer_specs,
         clock=clock,
         on_startup=attach_geography,
+        body_limits=body_limits(settings),
     )
 
-    @app.exception_handler(DomainError)
-    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status)
-
     return app
+
+
+def body_limits(settings: WarningSettings) -> list[Limit]:
+    """The size limits of a push and of an uploaded file."""
+    push, upload = routes_batches.router.prefix, f"{routes_upload.router.prefix}/upload"
+    return [
+        Limit(push, settings.max_push_bytes, "推送内容", "请分批或使用文件上传"),
+        Limit(upload, settings.max_upload_bytes, "上传文件", "请拆分后上传"),
+    ]

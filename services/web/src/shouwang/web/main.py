@@ -5,13 +5,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from shouwang.common.clock import Clock, SystemClock
 from shouwang.common.logging import configure_logging
 from shouwang.web.client import Services, UpstreamError
 from shouwang.web.config import WebSettings
+from shouwang.web.csrf import CsrfRejected, require_csrf
 from shouwang.web.pages import clerk, county, login, township, village
 from shouwang.web.render import page
 from shouwang.web.session import LoginRequired, WrongRole
@@ -38,7 +39,7 @@ def create_app(settings: WebSettings | None = None, clock: Clock | None = None) 
     app.state.clock = clock or SystemClock()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (login, clerk, township, village, county):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(require_csrf)])
     _install_handlers(app)
 
     @app.get("/docs", include_in_schema=False)
@@ -65,6 +66,10 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return _to_login(request, exc.message)
+
+    @app.exception_handler(CsrfRejected)
+    async def _csrf(request: Request, exc: CsrfRejected) -> Response:
+        return page(request, "error.html", {"message": exc.message}, status=403)
 
     @app.exception_handler(WrongRole)
     async def _role(request: Request, exc: WrongRole) -> Response:

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from shouwang.common.clock import SHANGHAI
 from shouwang.web import labels
+from shouwang.web.csrf import csrf_token, keep_seed
 from shouwang.web.places import place_name
 from shouwang.web.session import principal_of
 from starlette.responses import Response
@@ -49,8 +50,10 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None,
         "settings": request.app.state.settings,
         "flash": labels.FLASH.get(ok or "", ""),
         "flash_count": request.query_params.get("n"),
+        "csrf": csrf_token(request),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status)
     response.headers["Cache-Control"] = "no-store"
+    keep_seed(request, response)
     return response

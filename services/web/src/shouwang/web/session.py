@@ -5,11 +5,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from shouwang.common.auth.principal import Principal
+from shouwang.common.auth.stream_tickets import SESSION_COOKIE
 from shouwang.common.auth.tokens import InvalidToken, verify_token
 from shouwang.web.client import Api
 from shouwang.web.labels import ROLES, label
 
-COOKIE = "shouwang_token"
+COOKIE = SESSION_COOKIE  # the services accept it for streams and the dashboard too
 
 
 class LoginRequired(Exception):

@@ -4,10 +4,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from shouwang.common.auth.checks import require_region, require_role
 from shouwang.common.auth.principal import Principal
 from shouwang.common.auth.tokens import InvalidToken, verify_token
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Unauthenticated
 from starlette.concurrency import run_in_threadpool
+
+__all__ = ["CurrentPrincipal", "current_principal", "require_region", "require_role"]
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -18,8 +21,8 @@ async def current_principal(
 ) -> Principal:
     """Return the verified principal of the request, or answer 401."""
     if credentials is None:
-        raise ApiError(
-            401, "unauthenticated", "缺少访问令牌", headers={"WWW-Authenticate": "Bearer"}
+        raise Unauthenticated(
+            "缺少访问令牌", code="unauthenticated", headers={"WWW-Authenticate": "Bearer"}
         )
     settings = request.app.state.settings
     try:
@@ -27,21 +30,9 @@ async def current_principal(
             return await run_in_threadpool(verify_token, settings, credentials.credentials)
         return verify_token(settings, credentials.credentials)
     except InvalidToken:
-        raise ApiError(
-            401, "invalid_token", "访问令牌无效或已过期", headers={"WWW-Authenticate": "Bearer"}
+        raise Unauthenticated(
+            "访问令牌无效或已过期", code="invalid_token", headers={"WWW-Authenticate": "Bearer"}
         ) from None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-def require_role(principal: Principal, *roles: str) -> None:
-    """Answer 403 unless the principal has one of the roles."""
-    if principal.role not in roles:
-        raise ApiError(403, "forbidden_role", f"当前角色（{principal.role}）无权执行此操作")
-
-
-def require_region(principal: Principal, region_code: str) -> None:
-    """Answer 403 unless the region lies inside the principal's scope."""
-    if not principal.covers(region_code):
-        raise ApiError(403, "forbidden_scope", "无权访问其他辖区的数据")

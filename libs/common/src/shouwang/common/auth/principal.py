@@ -40,6 +40,11 @@ class Principal:
         return bool(region) and region_code.startswith(region)  # type: ignore[arg-type]
 
     @property
+    def key(self) -> str:
+        """Who owns a record or a rate-limit bucket: a `sub` is unique only within its role."""
+        return f"{self.role}:{self.sub}"
+
+    @property
     def label(self) -> str:
         return f"{self.role}:{self.scope}" if self.scope else self.role
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Invalid
 from sqlalchemy import Column, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +24,7 @@ def decode_cursor(cursor: str, parse_key: Callable[[str], Any] = str) -> tuple[d
         created, key = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return datetime.fromisoformat(created), parse_key(key)
     except ValueError:
-        raise ApiError(422, "invalid_cursor", "分页游标无效", field="cursor") from None
+        raise Invalid("分页游标无效", code="invalid_cursor", field="cursor") from None
 
 
 async def keyset_page(

@@ -52,11 +52,14 @@ async def register_household(
     return await get_household(runtime, principal, household_id)
 
 
+IMPORT_PATH = f"{router.prefix}/import"  # its body limit: main.create_app
+
+
 @router.post("/import")
 async def import_households(
     runtime: RuntimeDep, principal: CurrentPrincipal, request: Request
 ) -> dict[str, Any]:
-    """Import a registry export, CSV (UTF-8) or XLSX: the raw body or a multipart `file`."""
+    """Import a registry export, CSV (UTF-8 or GBK) or XLSX: the raw body or a multipart `file`."""
     return await import_upload.import_upload(runtime, principal, request)
 
 

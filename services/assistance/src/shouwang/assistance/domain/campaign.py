@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from shouwang.assistance.domain.errors import BadRequest, DomainError
+from shouwang.assistance.domain.errors import BadRequest
+from shouwang.common.failures import Conflict, Invalid, NotFound
 
 # the eight areas a screening looks at (seed 003 "排查内容")
 PROBLEM_TYPES: Final = (
@@ -20,24 +21,24 @@ PROBLEM_TYPES: Final = (
 STATE_LABELS: Final = {"open": "整改中", "overdue": "已逾期", "closed": "已销号"}
 
 
-class CampaignNotFound(DomainError):
-    status, code, message = 404, "campaign_not_found", "排查活动不存在"
+class CampaignNotFound(NotFound):
+    code, message = "campaign_not_found", "排查活动不存在"
 
 
-class ProblemNotFound(DomainError):
-    status, code, message = 404, "problem_not_found", "问题不存在"
+class ProblemNotFound(NotFound):
+    code, message = "problem_not_found", "问题不存在"
 
 
-class CampaignClosed(DomainError):
-    status, code, message = 409, "campaign_not_running", "排查活动不在进行期间，不能登记问题"
+class CampaignClosed(Conflict):
+    code, message = "campaign_not_running", "排查活动不在进行期间，不能登记问题"
 
 
-class ProblemAlreadyClosed(DomainError):
-    status, code, message = 409, "problem_already_closed", "该问题已销号"
+class ProblemAlreadyClosed(Conflict):
+    code, message = "problem_already_closed", "该问题已销号"
 
 
-class EvidenceRequired(DomainError):
-    status, code, message = 422, "evidence_required", "销号须提供整改佐证材料"
+class EvidenceRequired(Invalid):
+    code, message = "evidence_required", "销号须提供整改佐证材料"
 
 
 def check_phases(phases: list[dict[str, Any]]) -> tuple[date, date]:

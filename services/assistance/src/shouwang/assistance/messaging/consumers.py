@@ -43,7 +43,7 @@ async def on_risk_confirmed(
         pii["id_number"],
         pii["name"],
         cipher=runtime.cipher,
-        master_secret=runtime.settings.hmac_key,
+        master_secret=runtime.settings.hmac_key.get_secret_value(),
         county_code=data.county_code,
     )
     now = local_now(runtime)

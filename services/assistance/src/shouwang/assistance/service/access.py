@@ -3,16 +3,12 @@
 from typing import Any
 
 from shouwang.assistance.domain.errors import OutsideScope
+from shouwang.common.auth.checks import require_role
 from shouwang.common.auth.principal import Principal
-from shouwang.common.errors import ApiError
+
+__all__ = ["READ_ROLES", "require_household_scope", "require_role"]
 
 READ_ROLES = ("province", "county", "township", "village", "auditor")
-
-
-def require_role(principal: Principal, *roles: str) -> None:
-    """Answer 403 unless the principal has one of the roles."""
-    if principal.role not in roles:
-        raise ApiError(403, "forbidden_role", f"当前角色（{principal.role}）无权执行此操作")
 
 
 def require_household_scope(principal: Principal, household: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from shouwang.assistance.service.campaign_problems import scoped_problems
 from shouwang.assistance.service.campaigns import load_campaign
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Invalid
 from shouwang.common.geography import Geography
 from shouwang.common.pii_scrub import scrub_text
 from shouwang.common.service import ServiceRuntime
@@ -80,7 +80,7 @@ def _township(principal: Principal, requested: str | None) -> str:
     if len(region) >= 9:
         return region[:9]
     if not requested or not requested.isdigit() or len(requested) != 9:
-        raise ApiError(422, "township_required", "请指定 9 位乡镇代码", field="township_code")
+        raise Invalid("请指定 9 位乡镇代码", code="township_required", field="township_code")
     return requested
 
 

@@ -15,7 +15,7 @@ from shouwang.assistance.domain.campaign import (
 from shouwang.assistance.service.access import READ_ROLES, require_role
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Forbidden
 from shouwang.common.service import ServiceRuntime
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +32,7 @@ def sees_county(principal: Principal, county_code: str) -> bool:
 async def load_campaign(session: AsyncSession, principal: Principal, campaign_id: str) -> Row:
     """A campaign the principal may see; 404 otherwise (also for another county's)."""
     if principal.role not in READ_ROLES:
-        raise ApiError(403, "forbidden_role", f"当前角色（{principal.role}）无权查看排查活动")
+        raise Forbidden(f"当前角色（{principal.role}）无权查看排查活动", code="forbidden_role")
     try:
         key = uuid.UUID(campaign_id)
     except ValueError:

@@ -21,7 +21,7 @@ from shouwang.assistance.service.identification_store import (
     latest_identification,
 )
 from shouwang.common.auth.principal import Principal
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Forbidden
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +31,7 @@ async def list_households(
 ) -> list[dict[str, Any]]:
     """Households in the caller's area (masked summary rows)."""
     if principal.role not in READ_ROLES:
-        raise ApiError(403, "forbidden_role", f"当前角色（{principal.role}）无权查看农户")
+        raise Forbidden(f"当前角色（{principal.role}）无权查看农户", code="forbidden_role")
     stmt = select(households).order_by(households.c.created_at, households.c.id)
     if principal.region:
         stmt = stmt.where(households.c.village_code.startswith(principal.region))

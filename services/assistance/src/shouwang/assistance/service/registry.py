@@ -6,13 +6,14 @@ from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import households, members
-from shouwang.assistance.domain.errors import BadRequest, DomainError
+from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.domain.vocab import LIFTED
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.people import check_id_number, encrypt_address, member_row
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
+from shouwang.common.failures import Conflict
 from shouwang.common.geography import Geography
 from shouwang.common.identity import reveal_person
 from shouwang.common.pii_access import record_pii_view
@@ -22,8 +23,8 @@ from sqlalchemy import insert, select, update
 WRITE_ROLES = ("county", "township", "village")
 
 
-class PersonAlreadyRegistered(DomainError):
-    status, code, message = 409, "person_already_registered", "该人员已在本县其他农户中登记"
+class PersonAlreadyRegistered(Conflict):
+    code, message = "person_already_registered", "该人员已在本县其他农户中登记"
 
 
 def township_of(geography: Geography, village_code: str) -> str:
@@ -59,7 +60,7 @@ async def insert_household(
             household_id=household_id,
             county_code=county,
             cipher=runtime.cipher,
-            master_secret=runtime.settings.hmac_key,
+            master_secret=runtime.settings.hmac_key.get_secret_value(),
             is_head=i == 0,
         )
         for i, m in enumerate(data["members"])
@@ -162,7 +163,7 @@ async def add_member(
             household_id=row["id"],
             county_code=row["county_code"],
             cipher=runtime.cipher,
-            master_secret=runtime.settings.hmac_key,
+            master_secret=runtime.settings.hmac_key.get_secret_value(),
             is_head=False,
         )
         await _check_not_registered(uow, row["county_code"], [new["person_ref"]])

@@ -1,5 +1,6 @@
 """Audit's tables (DB shape only), all in schema `audit`."""
 
+from shouwang.common.auth.stream_tickets import stream_ticket_table
 from shouwang.common.db.base import service_metadata
 from shouwang.common.db.inbox import inbox_table
 from shouwang.common.db.outbox import outbox_table
@@ -23,6 +24,7 @@ from sqlalchemy import (
 metadata = service_metadata("audit")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+stream_tickets = stream_ticket_table(metadata)
 GENESIS_HASH = "0" * 64
 COUNTY_TOTAL = ""  # township code of the county-wide rows of the counter tables
 

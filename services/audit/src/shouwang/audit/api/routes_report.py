@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from shouwang.audit.api.deps import Reader, RuntimeDep, county_for, reader
+from shouwang.audit.api.deps import Reader, RuntimeDep, county_for, stream_reader
 from shouwang.audit.service.consultation import consultation_report, quarter_of
 from shouwang.audit.web.report import render_report
 from shouwang.common.clock import SHANGHAI
-from shouwang.common.errors import ApiError
+from shouwang.common.errors import failure_status
+from shouwang.common.failures import Failure
 from shouwang.common.service import ServiceRuntime
 
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -25,22 +26,28 @@ async def _report(runtime: ServiceRuntime, county: str, quarter: str | None) -> 
 
 
 @router.get("/report/consultation", response_class=HTMLResponse, include_in_schema=False)
-async def consultation_page(request: Request, runtime: RuntimeDep, county: str | None = None,
-                            quarter: str | None = None) -> HTMLResponse:
-    """The county's quarterly 会商 report, printable (token as a header or, in dev, `?token=`)."""
+async def consultation_page(
+    request: Request, runtime: RuntimeDep, county: str | None = None, quarter: str | None = None
+) -> HTMLResponse:
+    """The county's quarterly 会商 report, printable (header, session cookie or `?ticket=`)."""
     try:
-        county = county_for(await reader(request), county)
+        county = county_for((await stream_reader(request)).principal, county)
         report = await _report(runtime, county, quarter)
-    except ApiError as exc:
-        return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>守望</title>"
-                            f"<p>无法生成会商报告：{exc.message}</p>", status_code=exc.status)
+    except Failure as exc:
+        return HTMLResponse(
+            f"<!doctype html><meta charset=utf-8><title>守望</title>"
+            f"<p>无法生成会商报告：{exc.message}</p>",
+            status_code=failure_status(exc),
+        )
     generated = runtime.clock.now().astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    return HTMLResponse(render_report(_PAGE, report, generated),
-                        headers={"Cache-Control": "no-store"})
+    return HTMLResponse(
+        render_report(_PAGE, report, generated), headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/api/v1/reports/consultation")
-async def consultation_json(principal: Reader, runtime: RuntimeDep, county: str | None = None,
-                            quarter: str | None = None) -> dict[str, Any]:
+async def consultation_json(
+    principal: Reader, runtime: RuntimeDep, county: str | None = None, quarter: str | None = None
+) -> dict[str, Any]:
     """The same report's figures as JSON (default quarter: the current one)."""
     return await _report(runtime, county_for(principal, county), quarter)

@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from shouwang.audit.api.deps import RuntimeDep, county_for, reader
+from shouwang.audit.api.deps import RuntimeDep, county_for, stream_reader
 from shouwang.common.clock import SHANGHAI
-from shouwang.common.errors import ApiError
+from shouwang.common.errors import failure_status
 from shouwang.common.events.asyncapi import asyncapi_document
+from shouwang.common.failures import Failure
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 router = APIRouter(tags=["dashboard"])
@@ -21,17 +22,28 @@ _PAGE = Template((WEB / "templates" / "dashboard.html").read_text(encoding="utf-
 async def dashboard(
     request: Request, runtime: RuntimeDep, county: str | None = None
 ) -> HTMLResponse:
-    """The county supervision dashboard; the token comes as a header or (dev) `?token=`."""
+    """The county supervision dashboard: header, the workbench's session cookie, or `?ticket=`.
+
+    The page's own fetches and its EventSource are same-origin and carry the workbench's HttpOnly
+    cookie (cookies are per host, not per port), so no token is ever put in a URL or in the page.
+    """
     try:
-        principal = await reader(request)
+        principal = (await stream_reader(request)).principal
         county = county_for(principal, county)
-    except ApiError as exc:
-        return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>守望</title>"
-                            f"<p>无法打开督导看板：{exc.message}</p>", status_code=exc.status)
+    except Failure as exc:
+        return HTMLResponse(
+            f"<!doctype html><meta charset=utf-8><title>守望</title>"
+            f"<p>无法打开督导看板：{exc.message}</p>",
+            status_code=failure_status(exc),
+        )
     geography = runtime.state["geography"]
     period = runtime.clock.now().astimezone(SHANGHAI).strftime("%Y-%m")
-    html = _PAGE.substitute(county=county, county_name=geography.name(county) or county,
-                            period=period, role=principal.label)
+    html = _PAGE.substitute(
+        county=county,
+        county_name=geography.name(county) or county,
+        period=period,
+        role=principal.label,
+    )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 

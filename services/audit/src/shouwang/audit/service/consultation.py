@@ -7,7 +7,7 @@ from typing import Any
 from shouwang.audit.adapters.tables import COUNTY_TOTAL, task_counts
 from shouwang.audit.service import metrics, supervision
 from shouwang.common.clock import SHANGHAI
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Invalid
 from shouwang.common.geography import Geography
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,60 +27,83 @@ def quarter_periods(quarter: str) -> list[str]:
     """The three months (YYYY-MM) of a quarter; 422 for a malformed one."""
     match = QUARTER.match(quarter)
     if match is None:
-        raise ApiError(422, "invalid_quarter", "季度格式应为 YYYYQn，例如 2026Q4", field="quarter")
+        raise Invalid("季度格式应为 YYYYQn，例如 2026Q4", code="invalid_quarter", field="quarter")
     year, number = int(match[1]), int(match[2])
     return [f"{year}-{month:02d}" for month in range(number * 3 - 2, number * 3 + 1)]
 
 
-async def _task_sums(conn: AsyncConnection, county: str,
-                     periods: list[str]) -> list[dict[str, Any]]:
+async def _task_sums(
+    conn: AsyncConnection, county: str, periods: list[str]
+) -> list[dict[str, Any]]:
     columns = [func.coalesce(func.sum(task_counts.c[k]), 0).label(k) for k in SUMMED]
-    rows = (await conn.execute(select(task_counts.c.township_code, *columns).where(
-        task_counts.c.county_code == county, task_counts.c.period.in_(periods))
-        .group_by(task_counts.c.township_code))).mappings()
+    rows = (
+        await conn.execute(
+            select(task_counts.c.township_code, *columns)
+            .where(task_counts.c.county_code == county, task_counts.c.period.in_(periods))
+            .group_by(task_counts.c.township_code)
+        )
+    ).mappings()
     return [{k: (int(v) if k in SUMMED else v) for k, v in row.items()} for row in rows]
 
 
 def _tasks(sums: list[dict[str, Any]]) -> dict[str, Any]:
-    total = next((r for r in sums if r["township_code"] == COUNTY_TOTAL),
-                 dict.fromkeys(SUMMED, 0))
+    total = next((r for r in sums if r["township_code"] == COUNTY_TOTAL), dict.fromkeys(SUMMED, 0))
     created, closed = int(total["created"]), int(total["closed"])
-    return {**{k: int(total[k]) for k in SUMMED},
-            "closure_rate": round(closed / created, 4) if created else None}
+    return {
+        **{k: int(total[k]) for k in SUMMED},
+        "closure_rate": round(closed / created, 4) if created else None,
+    }
 
 
 def _top_overdue(sums: list[dict[str, Any]], geography: Geography) -> list[dict[str, Any]]:
     towns = [r for r in sums if r["township_code"] != COUNTY_TOTAL and r["overdue"] > 0]
     towns.sort(key=lambda r: (-r["overdue"], -r["created"], r["township_code"]))
-    return [{"township_code": r["township_code"],
-             "township_name": geography.name(r["township_code"]) or r["township_code"],
-             "created": r["created"], "closed": r["closed"], "overdue": r["overdue"]}
-            for r in towns[:TOP_TOWNSHIPS]]
+    return [
+        {
+            "township_code": r["township_code"],
+            "township_name": geography.name(r["township_code"]) or r["township_code"],
+            "created": r["created"],
+            "closed": r["closed"],
+            "overdue": r["overdue"],
+        }
+        for r in towns[:TOP_TOWNSHIPS]
+    ]
 
 
-async def _compliance(conn: AsyncConnection, county: str,
-                      periods: list[str]) -> list[dict[str, Any]]:
+async def _compliance(
+    conn: AsyncConnection, county: str, periods: list[str]
+) -> list[dict[str, Any]]:
     """One row per department, with its status in each month of the quarter."""
     rows: dict[str, dict[str, Any]] = {}
     for period in periods:
         for row in await metrics.compliance_table(conn, county, period):
-            entry = rows.setdefault(row["department"], {
-                "department": row["department"], "department_name": row["department_name"],
-                "months": {}, "on_time_months": 0, "accepted": 0})
+            entry = rows.setdefault(
+                row["department"],
+                {
+                    "department": row["department"],
+                    "department_name": row["department_name"],
+                    "months": {},
+                    "on_time_months": 0,
+                    "accepted": 0,
+                },
+            )
             entry["months"][period] = row["status"]
             entry["on_time_months"] += row["status"] == "on_time"
             entry["accepted"] += row["accepted"]
     return list(rows.values())
 
 
-async def consultation_report(conn: AsyncConnection, county: str, quarter: str,
-                              geography: Geography) -> dict[str, Any]:
+async def consultation_report(
+    conn: AsyncConnection, county: str, quarter: str, geography: Geography
+) -> dict[str, Any]:
     """Everything the 会商 page prints; counts and rates only, no personal data."""
     periods = quarter_periods(quarter)
     sums = await _task_sums(conn, county, periods)
     return {
-        "county_code": county, "county_name": geography.name(county) or county,
-        "quarter": quarter, "periods": periods,
+        "county_code": county,
+        "county_name": geography.name(county) or county,
+        "quarter": quarter,
+        "periods": periods,
         "compliance": await _compliance(conn, county, periods),
         "tasks": {**_tasks(sums), **await metrics.verify_percentiles(conn, county, periods)},
         "timeliness": await supervision.timeliness_rates(conn, county, periods),

@@ -51,18 +51,22 @@ declarations = Table(
     Column("task_id", Text),
     Column("filed_by", Text, nullable=False),
     Column("filed_by_role", Text, nullable=False),
+    # another caller's filing for a person whose declaration was open: status 'merged', joined
+    # to the open one (its receipt here) and routed as a signal on the same task
+    Column("merged_into", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_declarations_township_status", "township_code", "status"),
     Index("ix_declarations_county_created", "county_code", "created_at", "receipt"),
     Index("ix_declarations_task", "task_id"),
     Index("ix_declarations_filed_by", "filed_by"),
+    Index("ix_declarations_merged_into", "merged_into"),
     # one open declaration per person: a repeat attaches to it
     Index("uq_declarations_open_person", "person_ref", unique=True,
           postgresql_where=text(OPEN_SQL)),
 )
 
-# A repeat filed while the person's declaration was open: kept, attached, no new task.
+# A caller repeating their own open filing: kept, attached to their receipt, no new task.
 repeats = Table(
     "declaration_repeats", metadata,
     Column("id", BigInteger, Identity(), primary_key=True),

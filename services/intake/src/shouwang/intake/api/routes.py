@@ -5,7 +5,8 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import ValidationError
 from shouwang.common.auth.deps import CurrentPrincipal
-from shouwang.common.errors import ApiError, validation_details
+from shouwang.common.errors import validation_details
+from shouwang.common.failures import Invalid
 from shouwang.intake.api.deps import RuntimeDep
 from shouwang.intake.api.schemas import (
     FIELD_LABELS,
@@ -19,7 +20,7 @@ from shouwang.intake.config import IntakeSettings
 from shouwang.intake.service import queries
 from shouwang.intake.service.export import build_xlsx
 from shouwang.intake.service.filing import file_declaration
-from shouwang.intake.service.ratelimit import take_token
+from shouwang.intake.service.ratelimit import check_limits
 
 router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,55 +35,88 @@ def parse_body(raw: bytes) -> DeclarationCreate:
         for d in details:
             label = FIELD_LABELS.get(d["field"].split(".")[0])
             if label:
-                d["message"] = label + d["message"][len(d["field"]):]
-        raise ApiError(422, "validation_failed", details[0]["message"], field=details[0]["field"],
-                       details=details) from None
+                d["message"] = label + d["message"][len(d["field"]) :]
+        raise Invalid(
+            details[0]["message"],
+            code="validation_failed",
+            field=details[0]["field"],
+            details=details,
+        ) from None
 
 
-@router.post("", status_code=201, response_model=DeclarationAccepted,
-             responses={200: {"model": DeclarationAccepted, "description": "并入已有申报"}})
+@router.post(
+    "",
+    status_code=201,
+    response_model=DeclarationAccepted,
+    responses={200: {"model": DeclarationAccepted, "description": "本人重复申报"}},
+)
 async def create_declaration(
-    request: Request, response: Response, runtime: RuntimeDep, principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
-    """File a declaration; a repeat while the person's declaration is open attaches to it."""
-    await take_token(runtime, principal=principal.sub, role=principal.role)
+    """File a declaration; another caller's while the person's is open is merged into it."""
+    host = request.client.host if request.client else "unknown"
+    await check_limits(runtime, role=principal.role, sub=principal.sub, host=host)
     raw = await request.body()
     body = parse_body(raw)
-    status, result = await file_declaration(runtime, principal, body, raw=raw,
-                                            idempotency_key=idempotency_key)
+    status, result = await file_declaration(
+        runtime, principal, body, raw=raw, idempotency_key=idempotency_key
+    )
     response.status_code = status
     return result
 
 
-@router.get("", response_model=DeclarationPage,
-            responses={200: {"content": {XLSX: {}}, "description": "format=xlsx 时为 XLSX 台账"}})
+@router.get(
+    "",
+    response_model=DeclarationPage,
+    responses={200: {"content": {XLSX: {}}, "description": "format=xlsx 时为 XLSX 台账"}},
+)
 async def list_declarations(
-    runtime: RuntimeDep, principal: CurrentPrincipal, status: str | None = None,
-    channel: str | None = None, village_code: str | None = None,
-    township_code: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: str | None = None, format: ExportFormat = "json",
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    status: str | None = None,
+    channel: str | None = None,
+    village_code: str | None = None,
+    township_code: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+    format: ExportFormat = "json",
 ) -> Any:
     """Declarations in the caller's scope by status and channel; `format=xlsx` for the sheet."""
-    filters = {"status": status, "channel": channel, "village_code": village_code,
-               "township_code": township_code}
+    filters = {
+        "status": status,
+        "channel": channel,
+        "village_code": village_code,
+        "township_code": township_code,
+    }
     queries.scope_filter(principal)  # 403 before any work for roles without a list
     if format == "xlsx":
         settings = cast(IntakeSettings, runtime.settings)
         async with runtime.sessionmaker() as session:
-            content = await build_xlsx(queries.stream_rows(
-                session, principal, filters=filters, max_rows=settings.max_export_rows))
-        return Response(content, media_type=XLSX, headers={
-            "Content-Disposition": 'attachment; filename="declarations.xlsx"'})
+            content = await build_xlsx(
+                queries.stream_rows(
+                    session, principal, filters=filters, max_rows=settings.max_export_rows
+                )
+            )
+        return Response(
+            content,
+            media_type=XLSX,
+            headers={"Content-Disposition": 'attachment; filename="declarations.xlsx"'},
+        )
     async with runtime.sessionmaker() as session:
-        rows, next_cursor = await queries.list_page(session, principal, filters=filters,
-                                                    limit=limit, cursor=cursor)
+        rows, next_cursor = await queries.list_page(
+            session, principal, filters=filters, limit=limit, cursor=cursor
+        )
     return {"items": rows, "next_cursor": next_cursor}
 
 
 @router.get("/{receipt}", response_model=DeclarationStatus)
-async def get_declaration(runtime: RuntimeDep, principal: CurrentPrincipal,
-                          receipt: str) -> dict[str, Any]:
+async def get_declaration(
+    runtime: RuntimeDep, principal: CurrentPrincipal, receipt: str
+) -> dict[str, Any]:
     """The status of a declaration (masked), for the resident who filed it or staff in scope."""
     async with runtime.sessionmaker() as session:
         return await queries.get_status(session, principal, receipt)

@@ -3,8 +3,11 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from shouwang.intake.domain.declaration import Channel, Status
+from shouwang.intake.domain.form import AttachmentMeta, DeclarationCreate
+
+__all__ = ["AttachmentMeta", "DeclarationCreate"]
 
 # Chinese labels for the field part of validation messages.
 FIELD_LABELS = {
@@ -12,29 +15,6 @@ FIELD_LABELS = {
     "village_code": "村（社区）代码", "household_size": "家庭人口数", "hardships": "困难类型",
     "description": "情况说明", "income_estimate_yuan": "收入估算", "attachments": "附件",
 }
-
-
-class AttachmentMeta(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(min_length=1, max_length=100)
-    size: int = Field(ge=0)
-
-
-class DeclarationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    channel: Channel
-    id_number: str = Field(max_length=32)
-    name: str = Field(max_length=50)
-    phone: str = Field(max_length=20)
-    village_code: str = Field(max_length=20)
-    household_size: int
-    hardships: list[str] = Field(max_length=11)
-    description: str = Field(default="", max_length=2000)
-    income_estimate_yuan: float | None = None
-    attachments: list[AttachmentMeta] = Field(default_factory=list, max_length=50)
 
 
 class DeclarationAccepted(BaseModel):

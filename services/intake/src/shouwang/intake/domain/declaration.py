@@ -3,7 +3,7 @@
 from typing import Final, Literal
 
 Channel = Literal["self_declaration", "cadre_screening", "petition", "hotline"]
-Status = Literal["received", "verifying", "verified", "included", "not_included"]
+Status = Literal["received", "verifying", "verified", "included", "not_included", "merged"]
 
 # Which roles may file on which channel (DESIGN "Intake channels").
 CHANNEL_ROLES: Final[dict[str, tuple[str, ...]]] = {
@@ -23,12 +23,22 @@ HARDSHIPS: Final[tuple[str, ...]] = (
 )
 STATUS_LABELS: Final[dict[str, str]] = {
     "received": "已受理", "verifying": "核实中", "verified": "已核实",
-    "included": "已纳入监测", "not_included": "未纳入监测",
+    "included": "已纳入监测", "not_included": "未纳入监测", "merged": "已并案核实",
 }
 OUTCOME_LABELS: Final[dict[str, str]] = {
     "risk_confirmed": "存在返贫致贫风险", "no_risk": "无风险", "already_monitored": "已是监测对象",
     "not_found": "查无此人", "moved": "已迁出",
 }
+
+
+def filer_key(role: str, sub: str) -> str:
+    """Who a filing (and its rate bucket) belongs to: the same sub in two roles is two callers."""
+    return f"{role}:{sub}"
+
+
+def sees_open_case(role: str) -> bool:
+    """True when the caller may learn the receipt of the open case their filing joined."""
+    return role != "resident"
 
 
 def may_file(role: str, channel: str) -> bool:

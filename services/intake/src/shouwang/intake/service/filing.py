@@ -1,4 +1,9 @@
-"""Filing a declaration: validate, protect PII, one open declaration per person, outbox event."""
+"""Filing a declaration: validate, protect PII, one open declaration per person, outbox event.
+
+Another caller's filing for a person whose declaration is open gets its own receipt (status
+`merged`) and joins the open case as a signal on the same task; only the caller's own repeat
+answers 200. Callers are role + sub.
+"""
 
 import secrets
 from datetime import datetime
@@ -6,20 +11,20 @@ from typing import Any
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
-from shouwang.common.errors import ApiError
 from shouwang.common.events.catalog.intake import DeclarationReceived
 from shouwang.common.events.envelope import new_envelope
+from shouwang.common.failures import Conflict, Forbidden, Invalid
 from shouwang.common.geography import Geography
 from shouwang.common.identity import ProtectedPerson, protect_person, seal_pii
 from shouwang.common.masking import mask_phone
 from shouwang.common.service import ServiceRuntime
 from shouwang.intake.adapters.tables import OPEN_SQL, OPEN_STATUSES, declarations, repeats
-from shouwang.intake.api.schemas import DeclarationCreate
-from shouwang.intake.domain.declaration import CHANNEL_LABELS, may_file
+from shouwang.intake.domain.declaration import CHANNEL_LABELS, filer_key, may_file, sees_open_case
+from shouwang.intake.domain.form import DeclarationCreate
 from shouwang.intake.domain.validation import check_fields, check_id_number, check_village
 from shouwang.intake.service import idempotency
 from shouwang.intake.service.idempotency import request_hash
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -27,13 +32,20 @@ SOURCE = "/shouwang/intake"
 Result = tuple[int, dict[str, Any]]
 MSG_RECEIVED = "申报已受理，乡镇将在 2 日内安排核实"
 MSG_ATTACHED = "您已有一件正在办理的申报，本次申报已并入该申报，不再重复立案"
+MSG_MERGED = "申报已受理，该申报对象已在核实中，本次申报将并入同一核实任务办理"
+_D = declarations.c
 
 
 # built once, values bound per call: `.values(row)` re-coerces every column on each request
 # (about a tenth of the endpoint's CPU in the declarations benchmark)
-_INSERT_UNLESS_OPEN = pg_insert(declarations).on_conflict_do_nothing(
-    index_elements=[declarations.c.person_ref], index_where=text(OPEN_SQL),
-).returning(declarations.c.receipt)
+_INSERT_UNLESS_OPEN = (
+    pg_insert(declarations)
+    .on_conflict_do_nothing(
+        index_elements=[declarations.c.person_ref],
+        index_where=text(OPEN_SQL),
+    )
+    .returning(declarations.c.receipt)
+)
 
 
 class _OpenClosed(Exception):
@@ -45,104 +57,242 @@ def new_receipt(now: datetime) -> str:
     return f"SB{now:%Y%m%d}{secrets.token_hex(5).upper()}"
 
 
-def validate(body: DeclarationCreate, principal: Principal, geography: Geography,
-             now: datetime) -> str:
+def validate(
+    body: DeclarationCreate, principal: Principal, geography: Geography, now: datetime
+) -> str:
     """Check the channel, the fields and the scope; return the village's township code."""
     if not may_file(principal.role, body.channel):
-        raise ApiError(403, "forbidden_channel",
-                       f"当前角色（{principal.role}）不能通过“{CHANNEL_LABELS[body.channel]}”渠道申报",
-                       field="channel")
+        raise Forbidden(
+            f"当前角色（{principal.role}）不能通过“{CHANNEL_LABELS[body.channel]}”渠道申报",
+            code="forbidden_channel",
+            field="channel",
+        )
     county = principal.region[:6] if principal.region else None
-    errors = [e for e in (check_id_number(body.id_number, today=now.date()),
-                          check_village(body.village_code, county_code=county, geography=geography))
-              if e is not None] + check_fields(body)
+    errors = [
+        e
+        for e in (
+            check_id_number(body.id_number, today=now.date()),
+            check_village(body.village_code, county_code=county, geography=geography),
+        )
+        if e is not None
+    ] + check_fields(body)
     if errors:
-        raise ApiError(422, "validation_failed", errors[0].message, field=errors[0].field,
-                       details=[e.as_detail() for e in errors])
+        raise Invalid(
+            errors[0].message,
+            code="validation_failed",
+            field=errors[0].field,
+            details=[e.as_detail() for e in errors],
+        )
     if principal.role != "resident" and not principal.covers(body.village_code):
-        raise ApiError(403, "forbidden_scope", "村（社区）不在您的辖区内", field="village_code")
+        raise Forbidden("村（社区）不在您的辖区内", code="forbidden_scope", field="village_code")
     township = geography.township_of(body.village_code)
     assert township is not None  # check_village guarantees a known village
     return township
 
 
-async def file_declaration(runtime: ServiceRuntime, principal: Principal, body: DeclarationCreate,
-                           *, raw: bytes, idempotency_key: str | None) -> Result:
-    """Accept a declaration (201) or attach it to the person's open one (200)."""
+async def file_declaration(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    body: DeclarationCreate,
+    *,
+    raw: bytes,
+    idempotency_key: str | None,
+) -> Result:
+    """Accept a declaration (201, merged when another caller's is open) or a repeat (200)."""
     now = runtime.clock.now()
     township = validate(body, principal, runtime.state["geography"], now)
     body_hash = request_hash(raw)
+    caller = filer_key(principal.role, principal.sub)
     for _ in range(3):
         try:
             async with runtime.uow() as uow:
-                if (done := await idempotency.replay(uow.session, principal=principal.sub,
-                                                     key=idempotency_key, body_hash=body_hash)):
+                if done := await idempotency.replay(
+                    uow.session, principal=caller, key=idempotency_key, body_hash=body_hash
+                ):
                     return done
                 status, result = await _accept(uow, runtime, principal, body, township, now)
-                await idempotency.remember(uow.session, principal=principal.sub,
-                                           key=idempotency_key, body_hash=body_hash,
-                                           status_code=status, response=result)
+                await idempotency.remember(
+                    uow.session,
+                    principal=caller,
+                    key=idempotency_key,
+                    body_hash=body_hash,
+                    status_code=status,
+                    response=result,
+                )
                 await uow.commit()
                 return status, result
         except (IntegrityError, _OpenClosed):
             continue  # a concurrent retry with the same key, or the open one just closed
-    raise ApiError(409, "declaration_conflict", "申报正在处理中，请稍后重试")
+    raise Conflict("申报正在处理中，请稍后重试", code="declaration_conflict")
 
 
-async def _accept(uow: UnitOfWork, runtime: ServiceRuntime, principal: Principal,
-                  body: DeclarationCreate, township: str, now: datetime) -> Result:
-    county = body.village_code[:6]
-    person = protect_person(body.id_number, body.name.strip(), cipher=runtime.cipher,
-                            master_secret=runtime.settings.hmac_key, county_code=county)
-    receipt = new_receipt(now)
-    row = _row(receipt, body, person, runtime, principal, township, now)
+async def _accept(
+    uow: UnitOfWork,
+    runtime: ServiceRuntime,
+    principal: Principal,
+    body: DeclarationCreate,
+    township: str,
+    now: datetime,
+) -> Result:
+    person = protect_person(
+        body.id_number,
+        body.name.strip(),
+        cipher=runtime.cipher,
+        master_secret=runtime.settings.hmac_key.get_secret_value(),
+        county_code=body.village_code[:6],
+    )
+    row = _row(new_receipt(now), body, person, runtime, principal, township, now)
     inserted = (await uow.session.execute(_INSERT_UNLESS_OPEN, row)).first()
     if inserted is None:
-        return await _attach(uow, runtime, principal, body, person.person_ref, now)
-    pii = {"id_number": body.id_number.strip().upper(), "name": body.name.strip()}
-    event = DeclarationReceived(
-        receipt=receipt, county_code=county, township_code=township,
-        village_code=body.village_code, channel=body.channel, person_ref=person.person_ref,
-        name_masked=person.name_masked, id_masked=person.id_masked, hardships=body.hardships,
-        household_size=body.household_size, pii_sealed=seal_pii(pii, cipher=runtime.cipher))
-    uow.publish(new_envelope(event, source=SOURCE, subject=receipt, time=now))
-    return 201, {"receipt": receipt, "status": "received", "attached_to": None,
-                 "message": MSG_RECEIVED}
+        return await _join_open(uow, runtime, principal, body, row, now)
+    _publish(uow, runtime, body, row, route=row, now=now)
+    return 201, {
+        "receipt": row["receipt"],
+        "status": "received",
+        "attached_to": None,
+        "message": MSG_RECEIVED,
+    }
 
 
-async def _attach(uow: UnitOfWork, runtime: ServiceRuntime, principal: Principal,
-                  body: DeclarationCreate, person_ref: str, now: datetime) -> Result:
-    open_row = (await uow.session.execute(
-        select(declarations.c.receipt, declarations.c.status).where(
-            declarations.c.person_ref == person_ref, declarations.c.status.in_(OPEN_STATUSES))
-        .with_for_update())).first()
+async def _join_open(
+    uow: UnitOfWork,
+    runtime: ServiceRuntime,
+    principal: Principal,
+    body: DeclarationCreate,
+    row: dict[str, Any],
+    now: datetime,
+) -> Result:
+    """The person's declaration is open: a repeat of the caller's own, or a merged filing."""
+    open_row = (
+        await uow.session.execute(
+            select(_D.receipt, _D.status, _D.village_code, _D.township_code)
+            .where(_D.person_ref == row["person_ref"], _D.status.in_(OPEN_STATUSES))
+            .with_for_update()
+        )
+    ).first()
     if open_row is None:
         raise _OpenClosed()
-    await uow.session.execute(insert(repeats).values(
-        receipt=open_row.receipt, channel=body.channel, hardships=body.hardships,
-        description_enc=_encrypt(runtime, body.description, b"description"),
-        filed_by=principal.sub, filed_by_role=principal.role, filed_at=now))
-    return 200, {"receipt": open_row.receipt, "status": open_row.status,
-                 "attached_to": open_row.receipt, "message": MSG_ATTACHED}
+    own = await _own_filing(uow, principal, open_receipt=open_row.receipt)
+    if own is not None:
+        return await _repeat(uow, runtime, principal, body, own, now)
+    merged = {**row, "status": "merged", "merged_into": open_row.receipt}
+    await uow.session.execute(insert(declarations), merged)
+    # NOTE: routed where the open case is, so the signal lands on its task (same partition key)
+    _publish(uow, runtime, body, merged, route=open_row._asdict(), now=now)
+    shown = open_row.receipt if sees_open_case(principal.role) else None
+    return 201, {
+        "receipt": row["receipt"],
+        "status": "merged",
+        "attached_to": shown,
+        "message": MSG_MERGED,
+    }
+
+
+async def _own_filing(uow: UnitOfWork, principal: Principal, *, open_receipt: str) -> Any:
+    """The caller's own filing in the open case: the open declaration or their merged one."""
+    return (
+        await uow.session.execute(
+            select(_D.receipt, _D.status)
+            .where(
+                _D.filed_by == principal.sub,
+                _D.filed_by_role == principal.role,
+                or_(_D.receipt == open_receipt, _D.merged_into == open_receipt),
+            )
+            .order_by(_D.created_at)
+            .limit(1)
+        )
+    ).first()
+
+
+async def _repeat(
+    uow: UnitOfWork,
+    runtime: ServiceRuntime,
+    principal: Principal,
+    body: DeclarationCreate,
+    own: Any,
+    now: datetime,
+) -> Result:
+    await uow.session.execute(
+        insert(repeats).values(
+            receipt=own.receipt,
+            channel=body.channel,
+            hardships=body.hardships,
+            description_enc=_encrypt(runtime, body.description, b"description"),
+            filed_by=principal.sub,
+            filed_by_role=principal.role,
+            filed_at=now,
+        )
+    )
+    return 200, {
+        "receipt": own.receipt,
+        "status": own.status,
+        "attached_to": own.receipt,
+        "message": MSG_ATTACHED,
+    }
+
+
+def _publish(
+    uow: UnitOfWork,
+    runtime: ServiceRuntime,
+    body: DeclarationCreate,
+    row: dict[str, Any],
+    *,
+    route: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Tell warning about the filing (a new task, or a signal on the person's open one)."""
+    pii = {"id_number": body.id_number.strip().upper(), "name": body.name.strip()}
+    event = DeclarationReceived(
+        receipt=row["receipt"],
+        county_code=row["county_code"],
+        township_code=route["township_code"],
+        village_code=route["village_code"],
+        channel=body.channel,
+        person_ref=row["person_ref"],
+        name_masked=row["name_masked"],
+        id_masked=row["id_masked"],
+        hardships=body.hardships,
+        household_size=body.household_size,
+        pii_sealed=seal_pii(pii, cipher=runtime.cipher),
+    )
+    uow.publish(new_envelope(event, source=SOURCE, subject=row["receipt"], time=now))
 
 
 def _encrypt(runtime: ServiceRuntime, value: str, aad: bytes) -> bytes | None:
     return runtime.cipher.encrypt(value, aad=aad) if value else None
 
 
-def _row(receipt: str, body: DeclarationCreate, person: ProtectedPerson, runtime: ServiceRuntime,
-         principal: Principal, township: str, now: datetime) -> dict[str, Any]:
+def _row(
+    receipt: str,
+    body: DeclarationCreate,
+    person: ProtectedPerson,
+    runtime: ServiceRuntime,
+    principal: Principal,
+    township: str,
+    now: datetime,
+) -> dict[str, Any]:
     phone = body.phone.replace(" ", "")
     return {
-        "receipt": receipt, "county_code": body.village_code[:6], "township_code": township,
-        "village_code": body.village_code, "channel": body.channel,
-        "person_ref": person.person_ref, "id_enc": person.id_enc, "name_enc": person.name_enc,
+        "receipt": receipt,
+        "county_code": body.village_code[:6],
+        "township_code": township,
+        "village_code": body.village_code,
+        "channel": body.channel,
+        "person_ref": person.person_ref,
+        "id_enc": person.id_enc,
+        "name_enc": person.name_enc,
         "phone_enc": _encrypt(runtime, phone, b"phone"),
         "description_enc": _encrypt(runtime, body.description, b"description"),
-        "id_masked": person.id_masked, "name_masked": person.name_masked,
-        "phone_masked": mask_phone(phone), "household_size": body.household_size,
-        "hardships": body.hardships, "income_estimate_yuan": body.income_estimate_yuan,
-        "attachments": [a.model_dump() for a in body.attachments], "status": "received",
-        "filed_by": principal.sub, "filed_by_role": principal.role,
-        "created_at": now, "updated_at": now,
+        "id_masked": person.id_masked,
+        "name_masked": person.name_masked,
+        "phone_masked": mask_phone(phone),
+        "household_size": body.household_size,
+        "hardships": body.hardships,
+        "income_estimate_yuan": body.income_estimate_yuan,
+        "attachments": [a.model_dump() for a in body.attachments],
+        "status": "received",
+        "filed_by": principal.sub,
+        "filed_by_role": principal.role,
+        "created_at": now,
+        "updated_at": now,
     }

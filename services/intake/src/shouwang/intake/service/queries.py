@@ -5,16 +5,20 @@ from typing import Any
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.paging import keyset_page
-from shouwang.common.errors import ApiError
-from shouwang.intake.adapters.tables import declarations, repeats
+from shouwang.common.failures import Forbidden, NotFound
+from shouwang.intake.adapters.tables import declarations
 from shouwang.intake.domain.declaration import STATUS_LABELS
-from sqlalchemy import ColumnElement, Select, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Filters = dict[str, str | None]
 # Masked columns only: nothing here needs a decrypted read.
-PUBLIC_COLUMNS = [c for c in declarations.c if not c.name.endswith("_enc")
-                  and c.name not in ("person_ref", "filed_by", "attachments")]
+PUBLIC_COLUMNS = [
+    c
+    for c in declarations.c
+    if not c.name.endswith("_enc")
+    and c.name not in ("person_ref", "filed_by", "attachments", "merged_into")
+]
 
 
 def scope_filter(principal: Principal) -> ColumnElement[bool]:
@@ -27,29 +31,32 @@ def scope_filter(principal: Principal) -> ColumnElement[bool]:
         return declarations.c.township_code == principal.scope
     if principal.role in ("county", "province"):
         return declarations.c.county_code.startswith(principal.scope)
-    raise ApiError(403, "forbidden_role", "当前角色无权查看申报列表")
+    raise Forbidden("当前角色无权查看申报列表", code="forbidden_role")
 
 
 def _filed_by(principal: Principal) -> ColumnElement[bool]:
-    attached = exists().where(repeats.c.receipt == declarations.c.receipt,
-                              repeats.c.filed_by == principal.sub)
-    return or_(declarations.c.filed_by == principal.sub, attached)
+    return and_(
+        declarations.c.filed_by == principal.sub, declarations.c.filed_by_role == principal.role
+    )
 
 
 async def get_status(session: AsyncSession, principal: Principal, receipt: str) -> dict[str, Any]:
     """The status of one declaration, for its filer or for staff in scope."""
     stmt = select(*PUBLIC_COLUMNS).where(declarations.c.receipt == receipt)
     if principal.role == "resident":
-        # a resident sees what they filed (or attached to); others' receipts do not exist for them
+        # a resident sees only what they filed; other receipts do not exist for them (404)
         stmt = stmt.where(_filed_by(principal))
     row = (await session.execute(stmt)).mappings().first()
     if row is None:
-        raise ApiError(404, "declaration_not_found", "申报不存在", field="receipt")
+        raise NotFound("申报不存在", code="declaration_not_found", field="receipt")
     if principal.role != "resident":
-        visible = (await session.execute(select(true()).where(
-            declarations.c.receipt == receipt, scope_filter(principal)))).first()
+        visible = (
+            await session.execute(
+                select(true()).where(declarations.c.receipt == receipt, scope_filter(principal))
+            )
+        ).first()
         if visible is None:
-            raise ApiError(403, "forbidden_scope", "无权查看其他辖区的申报")
+            raise Forbidden("无权查看其他辖区的申报", code="forbidden_scope")
     return {**row, "status_label": STATUS_LABELS[row["status"]]}
 
 
@@ -62,16 +69,28 @@ def filtered(principal: Principal, filters: dict[str, str | None]) -> Select[Any
     return stmt.order_by(declarations.c.created_at, declarations.c.receipt)
 
 
-async def list_page(session: AsyncSession, principal: Principal, *, filters: dict[str, str | None],
-                    limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+async def list_page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: dict[str, str | None],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the declarations in scope."""
-    return await keyset_page(session, filtered(principal, filters),
-                             created=declarations.c.created_at, key=declarations.c.receipt,
-                             limit=limit, cursor=cursor)
+    return await keyset_page(
+        session,
+        filtered(principal, filters),
+        created=declarations.c.created_at,
+        key=declarations.c.receipt,
+        limit=limit,
+        cursor=cursor,
+    )
 
 
-async def stream_rows(session: AsyncSession, principal: Principal, *,
-                      filters: Filters, max_rows: int) -> AsyncIterator[dict[str, Any]]:
+async def stream_rows(
+    session: AsyncSession, principal: Principal, *, filters: Filters, max_rows: int
+) -> AsyncIterator[dict[str, Any]]:
     """Every declaration in scope (up to max_rows), streamed from the server."""
     result = await session.stream(filtered(principal, filters).limit(max_rows))
     async for row in result.mappings():

@@ -1,4 +1,5 @@
-"""Per-principal token bucket for the public endpoint, kept in Postgres.
+"""Token buckets for the public endpoint, kept in Postgres: per caller (role + sub) and, for
+residents, per client address (a resident's tokens are cheap to come by; an address is not).
 
 Postgres rather than in-process: the service runs as several replicas behind one ingress, and a
 bucket per process would multiply the limit by the replica count and reset on every restart. One
@@ -10,14 +11,17 @@ import math
 from datetime import datetime
 from typing import cast
 
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import RateLimited
 from shouwang.common.service import ServiceRuntime
 from shouwang.intake.adapters.tables import rate_buckets
 from shouwang.intake.config import IntakeSettings, RateLimit
+from shouwang.intake.domain.declaration import filer_key
 from sqlalchemy import select, text
 
-_AVAILABLE = ("LEAST(CAST(:burst AS float8), b.tokens + GREATEST(0, EXTRACT(EPOCH FROM "
-              "(CAST(:now AS timestamptz) - b.updated_at))) * CAST(:rate AS float8))")
+_AVAILABLE = (
+    "LEAST(CAST(:burst AS float8), b.tokens + GREATEST(0, EXTRACT(EPOCH FROM "
+    "(CAST(:now AS timestamptz) - b.updated_at))) * CAST(:rate AS float8))"
+)
 _TAKE = text(f"""
 INSERT INTO intake.rate_buckets AS b (principal, tokens, updated_at)
 VALUES (:principal, CAST(:burst AS float8) - 1, CAST(:now AS timestamptz))
@@ -30,8 +34,9 @@ RETURNING tokens
 _NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit = off")
 
 
-def retry_after_seconds(tokens: float, updated_at: datetime, now: datetime,
-                        limit: RateLimit) -> int:
+def retry_after_seconds(
+    tokens: float, updated_at: datetime, now: datetime, limit: RateLimit
+) -> int:
     """Whole seconds until one token is available again (at least 1)."""
     rate = limit.per_minute / 60.0
     elapsed = max(0.0, (now - updated_at).total_seconds())
@@ -39,21 +44,51 @@ def retry_after_seconds(tokens: float, updated_at: datetime, now: datetime,
     return max(1, math.ceil((1.0 - available) / rate - 1e-9)) if rate > 0 else 3600
 
 
-async def take_token(runtime: ServiceRuntime, *, principal: str, role: str) -> None:
-    """Spend one token of the principal's bucket, or answer 429 with Retry-After."""
+async def check_limits(runtime: ServiceRuntime, *, role: str, sub: str, host: str) -> None:
+    """Spend the caller's token and, for residents, one of their client address's."""
     settings = cast(IntakeSettings, runtime.settings)
-    limit = settings.rate_for(role)
+    await take_token(
+        runtime,
+        bucket=filer_key(role, sub),
+        limit=settings.rate_for(role),
+        message="申报过于频繁，请 {wait} 秒后再试",
+    )
+    if role == "resident":
+        # NOTE: one address is many residents behind a carrier NAT: its own, wider bucket
+        await take_token(
+            runtime,
+            bucket=f"address:{host}",
+            limit=settings.resident_address_rate,
+            message="当前网络地址申报过于频繁，请 {wait} 秒后再试",
+        )
+
+
+async def take_token(
+    runtime: ServiceRuntime, *, bucket: str, limit: RateLimit, message: str
+) -> None:
+    """Spend one token of a bucket, or answer 429 (message with {wait}) and Retry-After."""
     now = runtime.clock.now()
-    params = {"principal": principal, "burst": limit.burst, "now": now,
-              "rate": limit.per_minute / 60.0}
+    params = {
+        "principal": bucket,
+        "burst": limit.burst,
+        "now": now,
+        "rate": limit.per_minute / 60.0,
+    }
     async with runtime.sessionmaker() as session, session.begin():
         # a bucket update lost in a crash only refunds a token: not worth waiting for a WAL flush
         await session.execute(_NO_FLUSH_WAIT)
         taken = (await session.execute(_TAKE, params)).first()
         if taken is not None:
             return
-        row = (await session.execute(select(rate_buckets).where(
-            rate_buckets.c.principal == principal))).mappings().one()
+        row = (
+            (await session.execute(select(rate_buckets).where(rate_buckets.c.principal == bucket)))
+            .mappings()
+            .one()
+        )
     wait = retry_after_seconds(row["tokens"], row["updated_at"], now, limit)
-    raise ApiError(429, "rate_limited", f"申报过于频繁，请 {wait} 秒后再试",
-                   details={"retry_after_seconds": wait}, headers={"Retry-After": str(wait)})
+    raise RateLimited(
+        message.format(wait=wait),
+        code="rate_limited",
+        details={"retry_after_seconds": wait},
+        headers={"Retry-After": str(wait)},
+    )

@@ -2,13 +2,15 @@
 
 received → verifying (task created or signal attached) → verified (outcome reported) →
 included | not_included (outcome confirmed; risk_confirmed waits for assistance to include).
+A merged filing (another caller's, joined to the open one) stays `merged`: it learns its task
+but never an outcome, which belongs to the open declaration's filer.
 """
 
 from datetime import datetime
 
 from shouwang.intake.adapters.tables import OPEN_STATUSES, declarations
 from shouwang.intake.domain.declaration import status_after_confirmation
-from sqlalchemy import update
+from sqlalchemy import case, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _D = declarations.c
@@ -16,9 +18,10 @@ _D = declarations.c
 
 async def task_opened(session: AsyncSession, *, receipt: str, task_id: str, now: datetime) -> int:
     """A task now carries the declaration (new task, or attached to the person's open one)."""
+    still_merged = case((_D.status == "merged", _D.status), else_=literal("verifying"))
     result = await session.execute(update(declarations).where(
-        _D.receipt == receipt, _D.status.in_(("received", "verifying"))).values(
-        task_id=task_id, status="verifying", outcome=None, updated_at=now))
+        _D.receipt == receipt, _D.status.in_(("received", "verifying", "merged"))).values(
+        task_id=task_id, status=still_merged, outcome=None, updated_at=now))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 

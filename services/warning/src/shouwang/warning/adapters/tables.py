@@ -1,5 +1,6 @@
 """Warning's tables (DB shape only), all in schema `warning`."""
 
+from shouwang.common.auth.stream_tickets import stream_ticket_table
 from shouwang.common.db.base import service_metadata
 from shouwang.common.db.inbox import inbox_table
 from shouwang.common.db.outbox import outbox_table
@@ -25,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 metadata = service_metadata("warning")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+stream_tickets = stream_ticket_table(metadata)
 OPEN_STATUSES = ("routed", "assigned", "reported", "returned")
 
 

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import ValidationError
 from shouwang.common.auth.deps import CurrentPrincipal
-from shouwang.common.errors import ApiError, validation_details
+from shouwang.common.errors import validation_details
+from shouwang.common.failures import Forbidden, Invalid, NotFound
 from shouwang.common.pii_access import record_pii_view
 from shouwang.warning.adapters.tables import batches
 from shouwang.warning.api.deps import RuntimeDep
@@ -15,7 +16,6 @@ from shouwang.warning.service.push import PushBatch, open_raw, push_batch
 from sqlalchemy import select
 
 router = APIRouter(prefix="/api/v1/warning-batches", tags=["warning batches"])
-MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 @router.post("", status_code=202, response_model=WarningBatchAccepted)
@@ -27,17 +27,14 @@ async def create_warning_batch(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
     """Push a month's warnings (or a zero report with `items: []`)."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "payload_too_large", "推送内容过大，请分批或使用文件上传")
+    raw = await request.body()  # size-limited as it streams in (main.body_limits)
     try:
         body = WarningBatchCreate.model_validate_json(raw)
     except ValidationError as exc:
         details = validation_details(list(exc.errors()))
-        raise ApiError(
-            422,
-            "validation_failed",
+        raise Invalid(
             details[0]["message"],
+            code="validation_failed",
             field=details[0]["field"],
             details=details,
         ) from None
@@ -60,11 +57,11 @@ async def _visible_batch(runtime: RuntimeDep, principal: CurrentPrincipal, batch
     try:
         key = uuid.UUID(batch_id)
     except ValueError:
-        raise ApiError(404, "batch_not_found", "批次不存在") from None
+        raise NotFound("批次不存在", code="batch_not_found") from None
     async with runtime.sessionmaker() as session:
         row = (await session.execute(select(batches).where(batches.c.id == key))).mappings().first()
     if row is None:
-        raise ApiError(404, "batch_not_found", "批次不存在")
+        raise NotFound("批次不存在", code="batch_not_found")
     own_department = (
         principal.role == "department"
         and principal.scope == row["department"]
@@ -75,7 +72,7 @@ async def _visible_batch(runtime: RuntimeDep, principal: CurrentPrincipal, batch
         or principal.role == "auditor"
         or (principal.role in ("county", "province") and principal.covers(row["county_code"]))
     ):
-        raise ApiError(403, "forbidden_scope", "无权查看该批次")
+        raise Forbidden("无权查看该批次", code="forbidden_scope")
     return row
 
 
@@ -100,7 +97,7 @@ async def list_warning_batches(
     elif principal.role in ("county", "province"):
         stmt = stmt.where(batches.c.county_code.startswith(principal.scope))
     elif principal.role != "auditor":
-        raise ApiError(403, "forbidden_role", "当前角色无权查看推送批次")
+        raise Forbidden("当前角色无权查看推送批次", code="forbidden_role")
     if department:
         stmt = stmt.where(batches.c.department == department)
     if period:

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from shouwang.common.auth.deps import CurrentPrincipal
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Forbidden
 from shouwang.warning.api.deps import RuntimeDep
 from shouwang.warning.api.schemas import PERIOD, ExtensionCreate, TaskReroute
 from shouwang.warning.service import county as county_service
@@ -88,4 +88,4 @@ def _county_of(principal: Any, county: str | None) -> str:
         return county
     if principal.role == "department" and principal.county:
         return str(principal.county)
-    raise ApiError(403, "forbidden_role", "当前角色无权查看推送情况（省级请指定 county）")
+    raise Forbidden("当前角色无权查看推送情况（省级请指定 county）", code="forbidden_role")

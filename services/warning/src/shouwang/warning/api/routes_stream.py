@@ -1,4 +1,4 @@
-"""Live task feed per township (SSE), resumable with Last-Event-ID."""
+"""Live task feed per township (SSE), resumable with Last-Event-ID; ends when the token does."""
 
 import asyncio
 import json
@@ -7,59 +7,55 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
-from shouwang.common.auth.principal import Principal
-from shouwang.common.auth.tokens import InvalidToken, verify_token
-from shouwang.common.errors import ApiError
+from shouwang.common.auth.stream_tickets import StreamGrant, stream_grant, stream_ticket_router
+from shouwang.common.failures import Forbidden
 from shouwang.common.service import ServiceRuntime
-from shouwang.warning.adapters.tables import task_feed
+from shouwang.warning.adapters.tables import stream_tickets, task_feed
 from sqlalchemy import select
 
-router = APIRouter(prefix="/api/v1/townships", tags=["live stream"])
+router = APIRouter(tags=["live stream"])
+router.include_router(stream_ticket_router(stream_tickets))
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 15.0
+STREAM_ROLES = ("township", "county", "province", "auditor")
+EXPIRED = json.dumps({"message": "访问令牌已过期，实时推送已关闭，请重新登录"}, ensure_ascii=False)
 
 
-def _principal(request: Request, authorization: str | None, token: str | None) -> Principal:
-    raw = token or (authorization or "").removeprefix("Bearer ").strip()
-    if not raw:
-        raise ApiError(401, "unauthenticated", "缺少访问令牌")
-    try:
-        return verify_token(request.app.state.settings, raw)
-    except InvalidToken:
-        raise ApiError(401, "invalid_token", "访问令牌无效或已过期") from None
-
-
-@router.get("/{township_code}/tasks/stream")
+@router.get("/api/v1/townships/{township_code}/tasks/stream")
 async def stream_township_tasks(
     request: Request,
     township_code: str,
-    authorization: Annotated[str | None, Header()] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    token: Annotated[
-        str | None, Query(description="for EventSource, which cannot set headers")
-    ] = None,
     limit: Annotated[int | None, Query(ge=1, le=10_000, description="close after n events")] = None,
 ) -> StreamingResponse:
-    """Server-sent events of the township's tasks (created, assigned, reported, overdue …)."""
-    principal = _principal(request, authorization, token)
-    if principal.role not in ("township", "county", "province", "auditor") or not principal.covers(
-        township_code
-    ):
-        raise ApiError(403, "forbidden_scope", "无权订阅其他乡镇的任务")
+    """Server-sent events of the township's tasks; auth: header, session cookie or `?ticket=`."""
+    grant = await stream_grant(request, table=stream_tickets)
+    principal = grant.principal
+    if principal.role not in STREAM_ROLES or not principal.covers(township_code):
+        raise Forbidden("无权订阅其他乡镇的任务", code="forbidden_scope")
     start = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
     runtime: ServiceRuntime = request.app.state.runtime
     return StreamingResponse(
-        _events(request, runtime, township_code, start, limit),
+        _events(request, runtime, grant, township_code, start, limit),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
 async def _events(
-    request: Request, runtime: ServiceRuntime, township: str, after: int, limit: int | None
+    request: Request,
+    runtime: ServiceRuntime,
+    grant: StreamGrant,
+    township: str,
+    after: int,
+    limit: int | None,
 ) -> AsyncIterator[str]:
     idle, remaining = 0.0, limit or -1
+    yield ": connected\n\n"
     while remaining and not await request.is_disconnected():
+        if grant.expired(runtime.clock.now()):
+            yield f"event: expired\ndata: {EXPIRED}\n\n"
+            return
         async with runtime.sessionmaker() as session:
             rows = (
                 (

@@ -53,7 +53,7 @@ async def _route_declaration(
         pii["id_number"],
         pii["name"],
         cipher=runtime.cipher,
-        master_secret=runtime.settings.hmac_key,
+        master_secret=runtime.settings.hmac_key.get_secret_value(),
         county_code=data.county_code,
     )
     settings: WarningSettings = runtime.settings  # type: ignore[assignment]

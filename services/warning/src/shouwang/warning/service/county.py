@@ -8,7 +8,7 @@ from typing import Any
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.paging import keyset_page
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Conflict, Forbidden, Invalid, NotFound
 from shouwang.common.geography import Geography
 from shouwang.common.identity import ProtectedPerson, person_ref_of
 from shouwang.common.idnumber import validate_id_number
@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert
 def require_county(principal: Principal) -> str:
     """The county a county-level caller acts for."""
     if principal.role != "county":
-        raise ApiError(403, "forbidden_role", "只有县级农业农村部门可以执行此操作")
+        raise Forbidden("只有县级农业农村部门可以执行此操作", code="forbidden_role")
     return principal.scope
 
 
@@ -34,9 +34,9 @@ async def open_extension(
     """Let a department push late for one period until a moment (补报延期)."""
     county = require_county(principal)
     if department not in DEPARTMENTS:
-        raise ApiError(422, "unknown_department", "未知的部门代码", field="department")
+        raise Invalid("未知的部门代码", code="unknown_department", field="department")
     if until.tzinfo is None:
-        raise ApiError(422, "timezone_required", "截止时间须带时区，如 +08:00", field="until")
+        raise Invalid("截止时间须带时区，如 +08:00", code="timezone_required", field="until")
     row = {
         "county_code": county,
         "department": department,
@@ -57,12 +57,16 @@ async def open_extension(
 
 
 async def list_unroutable(
-    runtime: ServiceRuntime, principal: Principal, *, status: str | None, limit: int,
+    runtime: ServiceRuntime,
+    principal: Principal,
+    *,
+    status: str | None,
+    limit: int,
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Items whose village the geography does not know, for the county to route by hand."""
     if principal.role not in ("county", "province", "auditor"):
-        raise ApiError(403, "forbidden_role", "当前角色无权查看待人工分派事项")
+        raise Forbidden("当前角色无权查看待人工分派事项", code="forbidden_role")
     cols = [c for c in unroutable.c if c.name not in ("id_enc", "name_enc", "values")]
     stmt = select(*cols)
     if principal.role != "auditor":
@@ -87,8 +91,8 @@ async def route_unroutable(
     county = require_county(principal)
     geography: Geography = runtime.state["geography"]
     if geography.township_of(village_code) is None or not village_code.startswith(county):
-        raise ApiError(
-            422, "unknown_village", "村（社区）代码不存在或不属于本县", field="village_code"
+        raise Invalid(
+            "村（社区）代码不存在或不属于本县", code="unknown_village", field="village_code"
         )
     settings: WarningSettings = runtime.settings  # type: ignore[assignment]
     async with runtime.uow() as uow:
@@ -102,9 +106,9 @@ async def route_unroutable(
             .first()
         )
         if row is None or row["county_code"] != county:
-            raise ApiError(404, "unroutable_not_found", "待分派事项不存在")
+            raise NotFound("待分派事项不存在", code="unroutable_not_found")
         if row["status"] != "open":
-            raise ApiError(409, "already_routed", "该事项已分派")
+            raise Conflict("该事项已分派", code="already_routed")
         person = ProtectedPerson(
             row["person_ref"], row["id_enc"], row["name_enc"], row["id_masked"], row["name_masked"]
         )
@@ -171,7 +175,7 @@ async def import_registry(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApiError(422, "invalid_encoding", "文件编码应为 UTF-8（CSV）", field="file") from None
+        raise Invalid("文件编码应为 UTF-8（CSV）", code="invalid_encoding", field="file") from None
     reader = csv.DictReader(io.StringIO(text))
     rows: dict[str, dict[str, Any]] = {}
     errors: list[dict[str, Any]] = []
@@ -192,7 +196,8 @@ async def import_registry(
                 }
             )
             continue
-        ref = person_ref_of(id_number, master_secret=runtime.settings.hmac_key, county_code=county)
+        secret = runtime.settings.hmac_key.get_secret_value()
+        ref = person_ref_of(id_number, master_secret=secret, county_code=county)
         rows[ref] = {
             "person_ref": ref,
             "county_code": county,
@@ -220,4 +225,4 @@ def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise ApiError(404, "unroutable_not_found", "待分派事项不存在") from None
+        raise NotFound("待分派事项不存在", code="unroutable_not_found") from None

@@ -3,7 +3,7 @@
 import hashlib
 from typing import Any
 
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Conflict
 from shouwang.warning.adapters.tables import idempotency_keys
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,8 +33,8 @@ async def replay(
     if row is None:
         return None
     if row["request_hash"] != body_hash:
-        raise ApiError(
-            409, "idempotency_key_reused", "幂等键已用于不同的请求内容", field="Idempotency-Key"
+        raise Conflict(
+            "幂等键已用于不同的请求内容", code="idempotency_key_reused", field="Idempotency-Key"
         )
     return int(row["status_code"]), dict(row["response"])
 

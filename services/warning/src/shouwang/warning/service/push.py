@@ -13,9 +13,9 @@ from typing import Any
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
-from shouwang.common.errors import ApiError
 from shouwang.common.events.catalog.warning import BatchFiled
 from shouwang.common.events.envelope import new_envelope
+from shouwang.common.failures import Conflict, Forbidden, Invalid
 from shouwang.common.service import ServiceRuntime
 from shouwang.warning.adapters.repository import SOURCE
 from shouwang.warning.adapters.tables import batches, extensions
@@ -133,7 +133,7 @@ async def admit(
     county = authorise(header, principal)
     async with runtime.uow() as uow:
         if stored := await idempotency.replay(
-            uow.session, principal=principal.sub, key=header.idempotency_key, body_hash=body_hash
+            uow.session, principal=principal.key, key=header.idempotency_key, body_hash=body_hash
         ):
             return stored
     now = runtime.clock.now()
@@ -148,7 +148,7 @@ async def replay_after_race(
     async with runtime.uow() as uow:
         return await idempotency.replay(
             uow.session,
-            principal=principal.sub,
+            principal=principal.key,
             key=header.idempotency_key,
             body_hash=admission.body_hash,
         )
@@ -199,7 +199,7 @@ async def file_batch(
     )
     await idempotency.remember(
         uow.session,
-        principal=principal.sub,
+        principal=principal.key,
         key=header.idempotency_key,
         body_hash=admission.body_hash,
         status_code=202,
@@ -223,13 +223,13 @@ async def file_batch(
 def authorise(header: BatchHeader, principal: Principal) -> str:
     """Check the caller may push this department's batch; return the county it pushes for."""
     if principal.role != "department" or principal.county is None:
-        raise ApiError(403, "forbidden_role", "只有行业部门可以推送预警数据")
+        raise Forbidden("只有行业部门可以推送预警数据", code="forbidden_role")
     if header.department != principal.scope:
-        raise ApiError(403, "forbidden_department", "只能推送本部门的数据", field="department")
+        raise Forbidden("只能推送本部门的数据", code="forbidden_department", field="department")
     if header.department not in DEPARTMENTS:
-        raise ApiError(422, "unknown_department", "未知的部门代码", field="department")
+        raise Invalid("未知的部门代码", code="unknown_department", field="department")
     if header.urgent and not (header.urgent_reason or "").strip():
-        raise ApiError(422, "urgent_reason_required", "紧急推送须说明原因", field="urgent_reason")
+        raise Invalid("紧急推送须说明原因", code="urgent_reason_required", field="urgent_reason")
     return principal.county
 
 
@@ -258,11 +258,10 @@ async def _timeliness(
             close_day=rules.window_close_day,
         )
     except WindowClosed as closed:
-        raise ApiError(
-            409,
-            "push_window_closed",
+        raise Conflict(
             f"推送窗口已关闭（每月{rules.window_open_day}日至{rules.window_close_day}日），"
             f"下次开放时间：{closed.next_opens_at.isoformat()}",
+            code="push_window_closed",
             details={"next_window_opens_at": closed.next_opens_at.isoformat()},
         ) from None
 

@@ -3,8 +3,9 @@
 from datetime import date
 from typing import Any
 
+from shouwang.common.auth.checks import require_role
 from shouwang.common.auth.principal import Principal
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Invalid
 from shouwang.common.geography import Geography
 from shouwang.common.identity import reveal_person, seal_pii
 from shouwang.common.pii_access import record_pii_view
@@ -13,11 +14,6 @@ from shouwang.warning.adapters.repository import get_task, save_task
 from shouwang.warning.config import WarningSettings
 from shouwang.warning.domain.errors import OutsideScope
 from shouwang.warning.service.task_queries import may_see
-
-
-def _require(principal: Principal, *roles: str) -> None:
-    if principal.role not in roles:
-        raise ApiError(403, "forbidden_role", f"当前角色（{principal.role}）无权执行此操作")
 
 
 async def assign_task(
@@ -29,7 +25,7 @@ async def assign_task(
     cadre_name: str | None,
 ) -> None:
     """Township assigns one of its tasks to a village."""
-    _require(principal, "township")
+    require_role(principal, "township")
     async with runtime.uow() as uow:
         task, row = await get_task(uow.session, task_id, for_update=True)
         if not may_see(principal, row):
@@ -51,7 +47,7 @@ async def report_task(
     target_township_code: str | None,
 ) -> None:
     """Village (or township) reports the verification outcome."""
-    _require(principal, "village", "township")
+    require_role(principal, "village", "township")
     async with runtime.uow() as uow:
         task, row = await get_task(uow.session, task_id, for_update=True)
         if not may_see(principal, row):
@@ -70,7 +66,7 @@ async def report_task(
 
 async def confirm_task(runtime: ServiceRuntime, principal: Principal, task_id: str) -> str:
     """Township confirms the report; returns the new status (confirmed or returned)."""
-    _require(principal, "township")
+    require_role(principal, "township")
     async with runtime.uow() as uow:
         task, row = await get_task(uow.session, task_id, for_update=True)
         if not may_see(principal, row):
@@ -92,12 +88,12 @@ async def reroute_task(
     runtime: ServiceRuntime, principal: Principal, task_id: str, *, village_code: str
 ) -> None:
     """County sends a returned task to the village now responsible."""
-    _require(principal, "county", "province")
+    require_role(principal, "county", "province")
     geography: Geography = runtime.state["geography"]
     township = geography.township_of(village_code)
     if township is None or not principal.covers(village_code):
-        raise ApiError(
-            422, "unknown_village", "村（社区）代码不存在或不属于本县", field="village_code"
+        raise Invalid(
+            "村（社区）代码不存在或不属于本县", code="unknown_village", field="village_code"
         )
     settings: WarningSettings = runtime.settings  # type: ignore[assignment]
     async with runtime.uow() as uow:
@@ -122,7 +118,7 @@ async def reveal_task_person(
     runtime: ServiceRuntime, principal: Principal, task_id: str
 ) -> dict[str, Any]:
     """Decrypt the person of a task for its village/township; the read is audited."""
-    _require(principal, "village", "township")
+    require_role(principal, "village", "township")
     async with runtime.uow() as uow:
         task, row = await get_task(uow.session, task_id)
         if not may_see(principal, row):

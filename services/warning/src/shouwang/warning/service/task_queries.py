@@ -6,7 +6,7 @@ from typing import Any
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.paging import keyset_page
-from shouwang.common.errors import ApiError
+from shouwang.common.failures import Forbidden
 from shouwang.warning.adapters.tables import signals, task_history, tasks
 from shouwang.warning.domain.errors import OutsideScope, TaskNotFound
 from sqlalchemy import ColumnElement, case, func, literal, select, true
@@ -23,7 +23,7 @@ def scope_filter(principal: Principal) -> ColumnElement[bool]:
         return tasks.c.township_code == principal.scope
     if principal.role in ("county", "province"):
         return tasks.c.county_code.startswith(principal.scope)
-    raise ApiError(403, "forbidden_role", "当前角色无权查看核实任务")
+    raise Forbidden("当前角色无权查看核实任务", code="forbidden_role")
 
 
 def may_see(principal: Principal, row: Any) -> bool:
@@ -73,8 +73,15 @@ async def list_tasks(
             stmt = stmt.where(tasks.c[name] == value)
     if value := filters.get("colour"):
         stmt = stmt.where(colour_expr(now, amber_ratio) == value)
-    return await keyset_page(session, stmt, created=tasks.c.created_at, key=tasks.c.id,
-                             limit=limit, cursor=cursor, parse_key=uuid.UUID)
+    return await keyset_page(
+        session,
+        stmt,
+        created=tasks.c.created_at,
+        key=tasks.c.id,
+        limit=limit,
+        cursor=cursor,
+        parse_key=uuid.UUID,
+    )
 
 
 async def task_detail(

@@ -2,7 +2,6 @@
 
 import asyncio
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -27,10 +26,9 @@ async def _county_page(request: Request, session: CountySession, *,
         if isinstance(answer, BaseException) and (
                 not isinstance(answer, UpstreamError) or answer.status == 401):
             raise answer  # sections show service errors; anything else is a real failure
-    settings = request.app.state.settings
-    dashboard = settings.dashboard_url
-    if settings.dev_login:  # the dev dashboard reads ?token= (it has no login of its own)
-        dashboard += f"?token={quote(session.token)}"
+    # NOTE: no token in the link: the dashboard reads this workbench's HttpOnly session cookie,
+    # which the browser sends to the dashboard's host whatever its port
+    dashboard = request.app.state.settings.dashboard_url
     return page(request, "county.html", {
         "unroutable": unroutable, "declarations": declarations, "errors": errors or {},
         "form": {"period": last_periods(request.app.state.clock.now(), 1)[0], **(form or {})},

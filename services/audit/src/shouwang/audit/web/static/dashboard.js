@@ -1,7 +1,8 @@
 // County dashboard: loads the pre-aggregated metrics, follows the live audit stream (SSE).
 (function () {
   "use strict";
-  const token = new URLSearchParams(location.search).get("token") || "";
+  // NOTE: no token in this page or its URLs: the fetches and the EventSource are same-origin and
+  // carry the workbench's HttpOnly session cookie (or a caller's own Authorization header).
   const county = document.body.dataset.county;
   const period = document.body.dataset.period;
   const STATUS = { on_time: "按时推送", late: "延期推送", urgent_only: "仅紧急推送",
@@ -37,7 +38,7 @@
     (children || []).forEach((c) => node.append(c instanceof Node ? c : text(c)));
     return node;
   };
-  const api = (path) => fetch(path, { headers: { Authorization: "Bearer " + token } })
+  const api = (path) => fetch(path, { credentials: "same-origin" })
     .then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); });
   const table = (id, head, rows) => {
     const t = document.getElementById(id);
@@ -48,8 +49,6 @@
   const colourChart = echarts.init(document.getElementById("colour-chart"));
   const categoryChart = echarts.init(document.getElementById("category-chart"));
   const riskChart = echarts.init(document.getElementById("risk-chart"));
-  const report = document.getElementById("report-link");
-  report.href += "&token=" + encodeURIComponent(token);
 
   function renderKpis(k) {
     const tiles = [["核实任务", k.created], ["已办结", k.closed], ["办结率", pct(k.closure_rate)],
@@ -154,10 +153,17 @@
   }
 
   function connect() {
-    const source = new EventSource("/api/v1/events/stream?token=" + encodeURIComponent(token));
+    const source = new EventSource("/api/v1/events/stream");
     const status = document.getElementById("live-status");
     source.onopen = () => { status.textContent = "已连接"; status.className = "ok"; };
-    source.onerror = () => { status.textContent = "重连中"; status.className = "down"; };
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {  // refused (401): do not retry forever
+        status.textContent = "未登录或登录已过期"; status.className = "down";
+      } else { status.textContent = "重连中"; status.className = "down"; }
+    };
+    source.addEventListener("expired", () => {
+      source.close(); status.textContent = "登录已过期，请重新登录后刷新"; status.className = "down";
+    });
     source.onmessage = onEvent;
   }
 
