@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from shouwang.common.events.catalog.warning import TaskCreated
 from shouwang.warning.domain.errors import BadRequest, InvalidTransition
 from shouwang.warning.domain.task import Task
 
@@ -112,3 +113,19 @@ def test_overdue_is_raised_once_per_stage():
     assert task.mark_overdue(late) is True
     assert task.mark_overdue(late) is False
     assert type(task.events[-1]).__name__ == "TaskOverdue"
+
+
+def test_a_task_opens_itself_and_returns_its_created_event():
+    now = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
+    task = Task.open(
+        id="t-1", county_code="231226", township_code="231226100", village_code="231226100201",
+        period="2026-11", person_ref="ref-1", channel="department_warning", source_ref="batch:1",
+        comparison="new", masked=("张*", "2312**********1234"), now=now, deadlines=(2, 7),
+    )  # fmt: skip
+    assert (task.status, task.assign_by, task.report_by) == (
+        "routed", now + timedelta(days=2), now + timedelta(days=7))  # fmt: skip
+    [created] = task.events
+    assert isinstance(created, TaskCreated)
+    assert (created.task_id, created.comparison, created.name_masked) == ("t-1", "new", "张*")
+    assert created.report_by == task.report_by
+    assert task.history == [("created", "batch:1", {"comparison": "new"})]

@@ -21,8 +21,8 @@ async def load_seed_geography(database_url: str) -> int:
 
 
 async def attach_geography(runtime: Any) -> None:
-    """on_startup hook: load the deployment's geography into runtime.state["geography"]."""
-    runtime.state["geography"] = await load_deployment_geography(runtime.engine)
+    """on_startup hook: load the deployment's geography into `runtime.geography`."""
+    runtime.geography = await load_deployment_geography(runtime.engine)
 
 
 async def load_deployment_geography(engine: AsyncEngine) -> Geography:

@@ -6,11 +6,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any, Generic, TypeVar
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shouwang.common.clock import Clock, SystemClock
 from shouwang.common.config import CommonSettings
@@ -19,6 +19,7 @@ from shouwang.common.db.engine import build_engine, build_sessionmaker
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.errors import install_error_handlers
 from shouwang.common.events.envelope import EventEnvelope
+from shouwang.common.geography import Geography
 from shouwang.common.http.body_limit import BodyLimit, Limit
 from shouwang.common.http_metrics import RequestMetrics
 from shouwang.common.kafka.consumer import BatchHandler, EventConsumer, Handler
@@ -41,12 +42,15 @@ class ConsumerSpec:
     batch_handler: BatchHandler | None = None
 
 
-Loop = Callable[["ServiceRuntime", asyncio.Event], Coroutine[Any, Any, None]]
+S = TypeVar("S", bound=CommonSettings)
+Loop = Callable[["ServiceRuntime[Any]", asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass
-class ServiceRuntime:
-    settings: CommonSettings
+class ServiceRuntime(Generic[S]):
+    """What a running service holds, typed by its settings (`ServiceRuntime[WarningSettings]`)."""
+
+    settings: S
     clock: Clock
     outbox: Table
     inbox: Table
@@ -54,8 +58,11 @@ class ServiceRuntime:
     sessionmaker: async_sessionmaker[AsyncSession] = field(init=False)
     producer: AIOKafkaProducer = field(init=False)
     cipher: PiiCipher = field(init=False)
+    relay: OutboxRelay = field(init=False)
     consumers: list[EventConsumer] = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)
+    # set when the app stops: open streams and loops end on it
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _geography: Geography | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.outbox)
@@ -64,14 +71,22 @@ class ServiceRuntime:
     def hmac_key(self) -> bytes:
         return self.settings.hmac_key.get_secret_value().encode()
 
+    @property
+    def geography(self) -> Geography:
+        """The deployment's geography (services that use it load it at start-up)."""
+        if self._geography is None:
+            raise RuntimeError("this service did not load the geography at start-up")
+        return self._geography
 
-async def current_runtime(request: Request) -> ServiceRuntime:
+    @geography.setter
+    def geography(self, value: Geography) -> None:
+        self._geography = value
+
+
+async def current_runtime(request: Request) -> ServiceRuntime[Any]:
     """The app's runtime, as a dependency (async: a sync one would hop to the threadpool)."""
-    runtime: ServiceRuntime = request.app.state.runtime
+    runtime: ServiceRuntime[Any] = request.app.state.runtime
     return runtime
-
-
-RuntimeDep = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 
 async def _start_producer(producer: AIOKafkaProducer, timeout_s: float = 60) -> None:
@@ -99,17 +114,21 @@ async def _run_consumer(consumer: EventConsumer, stop: asyncio.Event) -> None:
             await consumer.stop()
 
 
+Consumers = Callable[[ServiceRuntime[S]], Sequence[ConsumerSpec]]
+StartupHook = Callable[[ServiceRuntime[S]], Awaitable[None]]
+
+
 def create_service_app(
     *,
-    settings: CommonSettings,
+    settings: S,
     title: str,
     outbox: Table,
     inbox: Table,
     routers: Sequence[APIRouter],
-    consumers: Sequence[ConsumerSpec] | Callable[[ServiceRuntime], Sequence[ConsumerSpec]] = (),
+    consumers: Consumers[S] | None = None,
     loops: Sequence[Loop] = (),
     clock: Clock | None = None,
-    on_startup: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
+    on_startup: StartupHook[S] | None = None,
     body_limits: Sequence[Limit] = (),
 ) -> FastAPI:
     """Build a service app whose lifespan owns the engine, producer, relay and consumers."""
@@ -117,18 +136,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service_name=settings.service_name, level=settings.log_level)
-        runtime = ServiceRuntime(
-            settings=settings, clock=clock or SystemClock(), outbox=outbox, inbox=inbox
-        )
-        runtime.engine = build_engine(settings.database_url)
-        runtime.sessionmaker = build_sessionmaker(runtime.engine)
-        runtime.cipher = PiiCipher.from_secret(
-            settings.encryption_key.get_secret_value(), previous=settings.previous_encryption_keys
-        )
-        runtime.producer = build_producer(
-            settings.kafka_bootstrap_servers, **settings.kafka_client_options()
-        )
-        await _start_producer(runtime.producer)
+        runtime = await _open_runtime(settings, clock or SystemClock(), outbox, inbox)
         app.state.runtime = runtime
         if on_startup:
             await on_startup(runtime)
@@ -137,40 +145,13 @@ def create_service_app(
             # collection walking them all stalls every request in flight
             gc.collect()
             gc.freeze()
-        stop = asyncio.Event()
-        relay = OutboxRelay(
-            engine=runtime.engine,
-            table=outbox,
-            producer=runtime.producer,
-            batch_size=settings.relay_batch_size,
-            idle_seconds=settings.relay_idle_seconds,
-            retention_days=settings.outbox_retention_days,
-        )
-        runtime.state["relay"] = relay
-        tasks = [asyncio.create_task(relay.run(stop), name="relay")]
-        for spec in consumers(runtime) if callable(consumers) else consumers:
-            consumer = EventConsumer(
-                name=f"shouwang-{settings.service_name}{spec.group_suffix}",
-                bootstrap_servers=settings.kafka_bootstrap_servers,
-                topics=spec.topics,
-                handler=spec.handler,
-                sessionmaker=runtime.sessionmaker,
-                inbox=inbox,
-                producer=runtime.producer,
-                session_timeout_ms=settings.consumer_session_timeout_ms,
-                heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
-                accepts=spec.accepts,
-                batch_handler=spec.batch_handler,
-                client_options=settings.kafka_client_options(),
-            )
-            runtime.consumers.append(consumer)
-            tasks.append(asyncio.create_task(_run_consumer(consumer, stop), name=consumer.name))
-        tasks += [asyncio.create_task(loop(runtime, stop)) for loop in loops]
+        specs = consumers(runtime) if consumers else ()
+        tasks = _start_workers(runtime, specs, loops)
         log.info("service.started", service=settings.service_name)
         try:
             yield
         finally:
-            stop.set()
+            runtime.stopping.set()
             await asyncio.gather(*tasks, return_exceptions=True)
             await runtime.producer.stop()
             await runtime.engine.dispose()
@@ -188,6 +169,63 @@ def create_service_app(
     return app
 
 
+async def _open_runtime(
+    settings: S, clock: Clock, outbox: Table, inbox: Table
+) -> ServiceRuntime[S]:
+    """Engine, cipher, started producer and relay of a service."""
+    runtime = ServiceRuntime(settings=settings, clock=clock, outbox=outbox, inbox=inbox)
+    runtime.engine = build_engine(settings.database_url)
+    runtime.sessionmaker = build_sessionmaker(runtime.engine)
+    runtime.cipher = PiiCipher.from_secret(
+        settings.encryption_key.get_secret_value(), previous=settings.previous_encryption_keys
+    )
+    runtime.producer = build_producer(
+        settings.kafka_bootstrap_servers, **settings.kafka_client_options()
+    )
+    await _start_producer(runtime.producer)
+    runtime.relay = OutboxRelay(
+        engine=runtime.engine,
+        table=outbox,
+        producer=runtime.producer,
+        batch_size=settings.relay_batch_size,
+        idle_seconds=settings.relay_idle_seconds,
+        retention_days=settings.outbox_retention_days,
+    )
+    return runtime
+
+
+def _start_workers(
+    runtime: ServiceRuntime[S], specs: Sequence[ConsumerSpec], loops: Sequence[Loop]
+) -> list[asyncio.Task[None]]:
+    """Start the relay, one consumer per spec and the service's loops."""
+    stop = runtime.stopping
+    tasks = [asyncio.create_task(runtime.relay.run(stop), name="relay")]
+    for spec in specs:
+        consumer = _consumer(runtime, spec)
+        runtime.consumers.append(consumer)
+        tasks.append(asyncio.create_task(_run_consumer(consumer, stop), name=consumer.name))
+    tasks += [asyncio.create_task(loop(runtime, stop)) for loop in loops]
+    return tasks
+
+
+def _consumer(runtime: ServiceRuntime[S], spec: ConsumerSpec) -> EventConsumer:
+    settings = runtime.settings
+    return EventConsumer(
+        name=f"shouwang-{settings.service_name}{spec.group_suffix}",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        topics=spec.topics,
+        handler=spec.handler,
+        sessionmaker=runtime.sessionmaker,
+        inbox=runtime.inbox,
+        producer=runtime.producer,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
+        accepts=spec.accepts,
+        batch_handler=spec.batch_handler,
+        client_options=settings.kafka_client_options(),
+    )
+
+
 def _install_ops_routes(app: FastAPI, service: str) -> None:
     app.add_middleware(RequestMetrics, service=service)
 
@@ -197,7 +235,7 @@ def _install_ops_routes(app: FastAPI, service: str) -> None:
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request, response: Response) -> dict[str, Any]:
-        runtime: ServiceRuntime = request.app.state.runtime
+        runtime: ServiceRuntime[Any] = request.app.state.runtime
         checks = {"database": await _check_db(runtime), "broker": await _check_broker(runtime)}
         ready = all(checks.values())
         response.status_code = 200 if ready else 503
@@ -208,7 +246,7 @@ def _install_ops_routes(app: FastAPI, service: str) -> None:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-async def _check_db(runtime: ServiceRuntime) -> bool:
+async def _check_db(runtime: ServiceRuntime[Any]) -> bool:
     try:
         async with asyncio.timeout(2):
             async with runtime.engine.connect() as conn:
@@ -218,7 +256,7 @@ async def _check_db(runtime: ServiceRuntime) -> bool:
         return False
 
 
-async def _check_broker(runtime: ServiceRuntime) -> bool:
+async def _check_broker(runtime: ServiceRuntime[Any]) -> bool:
     try:
         async with asyncio.timeout(2):
             return bool(await runtime.producer.client.fetch_all_metadata())

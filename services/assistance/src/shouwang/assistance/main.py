@@ -7,19 +7,14 @@ from shouwang.assistance.config import AssistanceSettings
 from shouwang.assistance.messaging.consumers import consumer_specs
 from shouwang.assistance.service.deadlines import deadline_loop
 from shouwang.common.clock import Clock
-from shouwang.common.geography_store import load_deployment_geography
+from shouwang.common.geography_store import attach_geography
 from shouwang.common.http.body_limit import Limit
-from shouwang.common.service import ServiceRuntime, create_service_app
+from shouwang.common.service import create_service_app
 
 
 def create_app(settings: AssistanceSettings | None = None, clock: Clock | None = None) -> FastAPI:
     """Build the assistance app (uvicorn --factory shouwang.assistance.main:create_app)."""
     settings = settings or AssistanceSettings()
-    holder: dict[str, ServiceRuntime] = {}
-
-    async def on_startup(runtime: ServiceRuntime) -> None:
-        holder["runtime"] = runtime
-        runtime.state["geography"] = await load_deployment_geography(runtime.engine)
 
     app = create_service_app(
         settings=settings,
@@ -27,10 +22,10 @@ def create_app(settings: AssistanceSettings | None = None, clock: Clock | None =
         outbox=outbox,
         inbox=inbox,
         routers=[routes_households.router, routes_workflow.router, routes_campaigns.router],
-        consumers=consumer_specs(lambda: holder["runtime"]),
+        consumers=consumer_specs,
         loops=[deadline_loop],
         clock=clock,
-        on_startup=on_startup,
+        on_startup=attach_geography,
         body_limits=[import_limit(settings)],
     )
 

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from shouwang.assistance.api.deps import RuntimeDep
 from shouwang.assistance.api.schemas import HouseholdCreate, HouseholdUpdate, Labour, MemberIn
-from shouwang.assistance.config import AssistanceSettings
 from shouwang.assistance.service import import_upload, queries, registry
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.deps import CurrentPrincipal
@@ -68,7 +67,7 @@ async def get_household(
     runtime: RuntimeDep, principal: CurrentPrincipal, household_id: str
 ) -> dict[str, Any]:
     """A household, masked, with its procedures."""
-    settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     async with runtime.sessionmaker() as session:
         row = await queries.household_detail(
             session, principal, household_id, now=local_now(runtime), settings=settings

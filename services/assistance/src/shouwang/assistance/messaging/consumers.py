@@ -1,11 +1,11 @@
 """What assistance consumes: confirmed risks from the warning loop start identification (纳入)."""
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import households, members
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.identification import OPENABLE, open_identification
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.db.uow import UnitOfWork
@@ -13,20 +13,19 @@ from shouwang.common.events.catalog.warning import TaskConfirmed
 from shouwang.common.events.envelope import EventEnvelope
 from shouwang.common.events.topics import VERIFICATION_TASKS
 from shouwang.common.identity import ProtectedPerson, protect_person, unseal_pii
-from shouwang.common.service import ConsumerSpec, ServiceRuntime
+from shouwang.common.service import ConsumerSpec
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ACTOR = "warning-loop"
 
 
-def consumer_specs(runtime_ref: Callable[[], ServiceRuntime]) -> list[ConsumerSpec]:
-    """Declare assistance's consumers; the runtime exists only once the app has started."""
+def consumer_specs(runtime: AssistanceRuntime) -> list[ConsumerSpec]:
+    """Declare assistance's consumers (built at start-up, when the runtime exists)."""
 
     async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:
         data = envelope.data
         if isinstance(data, TaskConfirmed) and data.outcome == "risk_confirmed" and data.pii_sealed:
-            runtime = runtime_ref()
             uow = UnitOfWork.joined(session, runtime.outbox)
             await on_risk_confirmed(data, uow=uow, runtime=runtime)
             await uow.flush_events()
@@ -35,7 +34,7 @@ def consumer_specs(runtime_ref: Callable[[], ServiceRuntime]) -> list[ConsumerSp
 
 
 async def on_risk_confirmed(
-    data: TaskConfirmed, *, uow: UnitOfWork, runtime: ServiceRuntime
+    data: TaskConfirmed, *, uow: UnitOfWork, runtime: AssistanceRuntime
 ) -> None:
     """Open identification for the confirmed person's household (registering it if new)."""
     pii = unseal_pii(data.pii_sealed or "", cipher=runtime.cipher)

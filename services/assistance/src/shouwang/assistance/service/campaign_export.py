@@ -6,6 +6,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from shouwang.assistance.domain.campaign import STATE_LABELS, problem_state
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.campaign_problems import scoped_problems
 from shouwang.assistance.service.campaigns import load_campaign
 from shouwang.assistance.service.timekeeping import local_now
@@ -13,7 +14,6 @@ from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import Invalid
 from shouwang.common.geography import Geography
 from shouwang.common.pii_scrub import scrub_text
-from shouwang.common.service import ServiceRuntime
 
 Row = dict[str, Any]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -85,11 +85,11 @@ def _township(principal: Principal, requested: str | None) -> str:
 
 
 async def export_four_lists(
-    runtime: ServiceRuntime, principal: Principal, campaign_id: str, township_code: str | None
+    runtime: AssistanceRuntime, principal: Principal, campaign_id: str, township_code: str | None
 ) -> tuple[str, bytes]:
     """(file name, XLSX bytes) of one township's four lists in a campaign."""
     today = local_now(runtime).date()
-    geography: Geography = runtime.state["geography"]
+    geography: Geography = runtime.geography
     async with runtime.sessionmaker() as session:
         campaign = await load_campaign(session, principal, campaign_id)
         township = _township(principal, township_code)

@@ -13,12 +13,12 @@ from shouwang.assistance.domain.campaign import (
     check_recording,
     problem_state,
 )
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.campaigns import load_campaign
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.events.catalog.assistance import CampaignProblemClosed, CampaignProblemRecorded
-from shouwang.common.service import ServiceRuntime
 from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,7 +73,7 @@ def _facts(row: Row) -> Row:
 
 
 async def record_problem(
-    runtime: ServiceRuntime, principal: Principal, campaign_id: str, body: Row
+    runtime: AssistanceRuntime, principal: Principal, campaign_id: str, body: Row
 ) -> Row:
     """A township or village records a problem found at a household, with its four lists."""
     require_role(principal, *RECORD_ROLES)
@@ -116,7 +116,7 @@ async def record_problem(
 
 
 async def close_problem(
-    runtime: ServiceRuntime, principal: Principal, campaign_id: str, problem_id: str, body: Row
+    runtime: AssistanceRuntime, principal: Principal, campaign_id: str, problem_id: str, body: Row
 ) -> Row:
     """销号: close a problem with written evidence (and attachment metadata); 422 without."""
     require_role(principal, *CLOSE_ROLES)
@@ -148,7 +148,7 @@ async def close_problem(
 
 
 async def list_problems(
-    runtime: ServiceRuntime,
+    runtime: AssistanceRuntime,
     principal: Principal,
     campaign_id: str,
     *,

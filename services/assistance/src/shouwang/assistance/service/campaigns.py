@@ -12,11 +12,11 @@ from shouwang.assistance.domain.campaign import (
     current_phase,
     totals,
 )
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import READ_ROLES, require_role
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import Forbidden
-from shouwang.common.service import ServiceRuntime
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,7 +57,7 @@ def campaign_view(row: Row, today: date) -> Row:
     }
 
 
-async def create_campaign(runtime: ServiceRuntime, principal: Principal, body: Row) -> Row:
+async def create_campaign(runtime: AssistanceRuntime, principal: Principal, body: Row) -> Row:
     """A county opens a campaign with its phases."""
     require_role(principal, "county")
     phases = body["phases"]
@@ -81,7 +81,7 @@ async def create_campaign(runtime: ServiceRuntime, principal: Principal, body: R
     return campaign_view(values, now.date())
 
 
-async def list_campaigns(runtime: ServiceRuntime, principal: Principal) -> list[Row]:
+async def list_campaigns(runtime: AssistanceRuntime, principal: Principal) -> list[Row]:
     """The campaigns of the principal's county (newest first)."""
     require_role(principal, *READ_ROLES)
     today = local_now(runtime).date()
@@ -91,7 +91,7 @@ async def list_campaigns(runtime: ServiceRuntime, principal: Principal) -> list[
     return [campaign_view(dict(r), today) for r in rows if sees_county(principal, r["county_code"])]
 
 
-async def get_campaign(runtime: ServiceRuntime, principal: Principal, campaign_id: str) -> Row:
+async def get_campaign(runtime: AssistanceRuntime, principal: Principal, campaign_id: str) -> Row:
     """One campaign."""
     async with runtime.sessionmaker() as session:
         row = await load_campaign(session, principal, campaign_id)
@@ -124,10 +124,10 @@ async def township_progress(
     ]
 
 
-async def progress(runtime: ServiceRuntime, principal: Principal, campaign_id: str) -> Row:
+async def progress(runtime: AssistanceRuntime, principal: Principal, campaign_id: str) -> Row:
     """整改完成率 and overdue counts per township within the caller's geography."""
     today = local_now(runtime).date()
-    geography = runtime.state["geography"]
+    geography = runtime.geography
     async with runtime.sessionmaker() as session:
         row = await load_campaign(session, principal, campaign_id)
         rows = await township_progress(session, row["id"], today, _narrower(principal, row))

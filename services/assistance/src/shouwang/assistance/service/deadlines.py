@@ -1,11 +1,9 @@
 """Deadline sweep: overdue identifications, late plans and overdue campaign problems, once each."""
 
-import asyncio
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import structlog
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import (
     campaign_problems,
@@ -14,16 +12,15 @@ from shouwang.assistance.adapters.tables import (
     identifications,
     plans,
 )
-from shouwang.assistance.config import AssistanceSettings
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import DeadlineOverdue
-from shouwang.common.service import ServiceRuntime
+from shouwang.common.periodic import periodic
 from sqlalchemy import Select, exists, select
 from sqlalchemy.dialects.postgresql import insert
 
-log = structlog.get_logger(__name__)
 Row = dict[str, Any]
 ACTOR = "deadline-sweep"
 LATE_STATUSES = ("monitored", "deferred_exit")
@@ -71,7 +68,7 @@ Due = Callable[[Row], tuple[str, datetime]]
 
 
 async def _sweep(
-    runtime: ServiceRuntime, stage: str, find: Finder, due: Due, batch_size: int
+    runtime: AssistanceRuntime, stage: str, find: Finder, due: Due, batch_size: int
 ) -> int:
     now = local_now(runtime)
     raised = 0
@@ -140,9 +137,9 @@ def _plan_due(plan_days: int) -> Due:
     return due
 
 
-async def sweep_overdue(runtime: ServiceRuntime, *, batch_size: int = 500) -> int:
+async def sweep_overdue(runtime: AssistanceRuntime, *, batch_size: int = 500) -> int:
     """Flag every deadline passed since the last sweep, once per stage and reference."""
-    settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     raised = await _sweep(
         runtime,
         "identification",
@@ -168,15 +165,9 @@ async def sweep_overdue(runtime: ServiceRuntime, *, batch_size: int = 500) -> in
     return raised
 
 
-async def deadline_loop(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
-    """Sweep periodically; nothing is lost on restart because the deadlines live in the database."""
-    settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
-    while not stop.is_set():
-        try:
-            await sweep_overdue(runtime)
-        except Exception as exc:  # noqa: BLE001 - retry next round; the state is in the database
-            log.warning("deadlines.sweep_failed", error=repr(exc))
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=settings.deadline_sweep_seconds)
-        except TimeoutError:
-            pass
+# the sweep runs once per round whatever the number of replicas (a lease in Postgres)
+deadline_loop = periodic(
+    "assistance.deadlines",
+    every=lambda settings: settings.deadline_sweep_seconds,
+    jobs=[sweep_overdue],
+)

@@ -6,7 +6,7 @@ from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import eliminations
-from shouwang.assistance.config import AssistanceSettings, CountyRules
+from shouwang.assistance.config import CountyRules
 from shouwang.assistance.domain import elimination as rules_domain
 from shouwang.assistance.domain.errors import (
     BadRequest,
@@ -16,6 +16,7 @@ from shouwang.assistance.domain.errors import (
     UnknownStep,
 )
 from shouwang.assistance.domain.followup import MonthIncome, annualise, per_person
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.followups import month_incomes
 from shouwang.assistance.service.plans import household_measures, measures_in_effect
@@ -23,7 +24,6 @@ from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import DataQualityFlagged
-from shouwang.common.service import ServiceRuntime
 from sqlalchemy import insert, select, update
 
 CRITERIA_MESSAGES = {
@@ -35,7 +35,7 @@ CRITERIA_MESSAGES = {
 
 
 async def record_step(
-    runtime: ServiceRuntime,
+    runtime: AssistanceRuntime,
     principal: Principal,
     household_id: str,
     step: str,
@@ -46,7 +46,7 @@ async def record_step(
         raise UnknownStep()
     require_role(principal, *rules_domain.STEP_ROLES[step])
     now = local_now(runtime)
-    settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     async with runtime.uow() as uow:
         row = await repo.get_household(uow.session, household_id, for_update=True)
         require_household_scope(principal, row)

@@ -6,10 +6,10 @@ from typing import Any
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import eliminations
 from shouwang.assistance.domain.errors import InvalidStep
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography
-from shouwang.common.service import ServiceRuntime
 from sqlalchemy import select
 
 NOTIFIABLE = ("risk_eliminated", "deferred_exit")
@@ -65,7 +65,7 @@ def render_elimination_notice(
 
 
 async def elimination_notice_html(
-    runtime: ServiceRuntime, principal: Principal, household_id: str
+    runtime: AssistanceRuntime, principal: Principal, household_id: str
 ) -> str:
     """The notice of the household's latest completed elimination (409 before the mark)."""
     async with runtime.sessionmaker() as session:
@@ -80,4 +80,4 @@ async def elimination_notice_html(
         found = (await session.execute(stmt)).mappings().first()
     if found is None or found["outcome"] not in NOTIFIABLE:
         raise InvalidStep("该户尚未完成风险消除标注，不能出具告知书")
-    return render_elimination_notice(row, dict(found), geography=runtime.state["geography"])
+    return render_elimination_notice(row, dict(found), geography=runtime.geography)

@@ -4,14 +4,13 @@ from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import followups
-from shouwang.assistance.config import AssistanceSettings
 from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.domain.followup import FlagInputs, MonthIncome, annualise, income_flags
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.events.catalog.assistance import FollowupFlagged
-from shouwang.common.service import ServiceRuntime
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -36,14 +35,14 @@ def _last_year(
 
 
 async def record_followup(
-    runtime: ServiceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
+    runtime: AssistanceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     """Store one month (re-recording a month replaces it) and answer with the flags."""
     require_role(principal, "village", "township")
     now = local_now(runtime)
     if body["month"] > now.strftime("%Y-%m"):
         raise BadRequest("不能登记未来月份的收入", field="month")
-    settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     async with runtime.uow() as uow:
         row = await repo.get_household(uow.session, household_id, for_update=True)
         require_household_scope(principal, row)

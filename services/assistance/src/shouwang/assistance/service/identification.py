@@ -10,6 +10,7 @@ from shouwang.assistance.domain import identification as ident_domain
 from shouwang.assistance.domain.errors import BadRequest, InvalidStep, UnknownStep
 from shouwang.assistance.domain.identification import Identification
 from shouwang.assistance.domain.vocab import LIFTED, MONITORING_CATEGORIES
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.identification_store import (
     add_identification,
@@ -20,18 +21,17 @@ from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import IdentificationStepRecorded
-from shouwang.common.service import ServiceRuntime
 
 OPENABLE = ("lifted", "none", "risk_eliminated")
 
 
-def _settings(runtime: ServiceRuntime) -> AssistanceSettings:
-    return runtime.settings  # type: ignore[return-value]
+def _settings(runtime: AssistanceRuntime) -> AssistanceSettings:
+    return runtime.settings
 
 
 async def open_identification(
     uow: UnitOfWork,
-    runtime: ServiceRuntime,
+    runtime: AssistanceRuntime,
     row: dict[str, Any],
     *,
     trigger: str,
@@ -81,7 +81,7 @@ async def open_identification(
 
 
 async def start_by_township(
-    runtime: ServiceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
+    runtime: AssistanceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
 ) -> None:
     """A township (or county) opens identification for a registered household."""
     require_role(principal, "township", "county")
@@ -106,7 +106,7 @@ async def start_by_township(
 
 
 async def record_step(
-    runtime: ServiceRuntime,
+    runtime: AssistanceRuntime,
     principal: Principal,
     household_id: str,
     step: str,

@@ -6,12 +6,11 @@ import tempfile
 from collections.abc import AsyncIterator
 from typing import IO, Any
 
-from shouwang.assistance.config import AssistanceSettings
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service import importer
 from shouwang.assistance.service.access import require_role
 from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import Invalid
-from shouwang.common.service import ServiceRuntime
 from shouwang.common.spreadsheet.reader import open_sheet, rows_off_loop, sheet_rows
 from shouwang.common.spreadsheet.text import charset_of
 from starlette.datastructures import UploadFile
@@ -21,7 +20,7 @@ SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
 
 async def import_upload(
-    runtime: ServiceRuntime, principal: Principal, request: Request
+    runtime: AssistanceRuntime, principal: Principal, request: Request
 ) -> dict[str, Any]:
     """Import a registry export, CSV (UTF-8 or GBK) or XLSX: the raw body or a multipart `file`."""
     require_role(principal, *importer.IMPORT_ROLES)
@@ -39,10 +38,10 @@ async def import_upload(
 
 
 async def _import_file(
-    runtime: ServiceRuntime, principal: Principal, file: IO[bytes], content_type: str | None
+    runtime: AssistanceRuntime, principal: Principal, file: IO[bytes], content_type: str | None
 ) -> dict[str, Any]:
     sheet = await asyncio.to_thread(open_sheet, file, charset=charset_of(content_type))
-    settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     rows = sheet_rows(sheet, max_rows=settings.max_import_rows)
     try:
         return await importer.import_records(runtime, principal, rows_off_loop(rows))

@@ -6,8 +6,8 @@ from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import households, members
-from shouwang.assistance.config import AssistanceSettings
 from shouwang.assistance.domain.import_rows import ImportRow, RowError, header_index, parse_row
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_role
 from shouwang.assistance.service.people import member_row
 from shouwang.assistance.service.registry import insert_household
@@ -15,7 +15,6 @@ from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.failures import Failure, Invalid
-from shouwang.common.service import ServiceRuntime
 from shouwang.common.spreadsheet.errors import empty_file
 from shouwang.common.spreadsheet.reader import Row, is_blank
 from sqlalchemy import insert, select
@@ -43,7 +42,7 @@ class ImportReport:
 
 
 async def import_records(
-    runtime: ServiceRuntime, principal: Principal, records: AsyncIterator[Row]
+    runtime: AssistanceRuntime, principal: Principal, records: AsyncIterator[Row]
 ) -> dict[str, Any]:
     """Import the numbered rows of a registry export (header first); each batch commits alone."""
     require_role(principal, *IMPORT_ROLES)
@@ -55,7 +54,7 @@ async def import_records(
         index = header_index(first[1])
     except RowError as exc:
         raise Invalid(exc.message, code=exc.code, field=exc.field) from None
-    batch_size = runtime.settings.import_batch_households  # type: ignore[attr-defined]
+    batch_size = runtime.settings.import_batch_households
     batch: list[Group] = []
     group: Group = []
     today = local_now(runtime).date()
@@ -83,7 +82,7 @@ async def import_records(
 
 
 async def _commit_batch(
-    runtime: ServiceRuntime, principal: Principal, batch: list[Group], report: ImportReport
+    runtime: AssistanceRuntime, principal: Principal, batch: list[Group], report: ImportReport
 ) -> None:
     now = local_now(runtime)
     async with runtime.uow() as uow:
@@ -100,10 +99,10 @@ async def _commit_batch(
     report.batches_committed += 1
 
 
-def _check_place(runtime: ServiceRuntime, principal: Principal, village: str) -> str:
+def _check_place(runtime: AssistanceRuntime, principal: Principal, village: str) -> str:
     if not principal.covers(village):
         raise RowError("forbidden_scope", "村代码不在本辖区内", "village_code")
-    township = runtime.state["geography"].township_of(village)
+    township = runtime.geography.township_of(village)
     if township is None:
         raise RowError("unknown_village", "村代码不存在", "village_code")
     return str(township)
@@ -111,7 +110,7 @@ def _check_place(runtime: ServiceRuntime, principal: Principal, village: str) ->
 
 async def _save_group(
     uow: UnitOfWork,
-    runtime: ServiceRuntime,
+    runtime: AssistanceRuntime,
     principal: Principal,
     group: Group,
     report: ImportReport,
@@ -157,10 +156,10 @@ async def _save_group(
 
 
 async def _add_missing(
-    uow: UnitOfWork, runtime: ServiceRuntime, existing: dict[str, Any], rows: Group
+    uow: UnitOfWork, runtime: AssistanceRuntime, existing: dict[str, Any], rows: Group
 ) -> int:
     present = {m["person_ref"] for m in await repo.get_members(uow.session, existing["id"])}
-    settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     new = [
         member_row(
             r[1].member,

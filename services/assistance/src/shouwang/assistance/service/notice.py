@@ -5,13 +5,12 @@ from html import escape
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.config import AssistanceSettings
 from shouwang.assistance.domain.errors import InvalidStep
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope
 from shouwang.assistance.service.identification_store import latest_identification
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography
-from shouwang.common.service import ServiceRuntime
 
 _PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
@@ -51,9 +50,9 @@ def render_notice(
     )
 
 
-async def notice_html(runtime: ServiceRuntime, principal: Principal, household_id: str) -> str:
+async def notice_html(runtime: AssistanceRuntime, principal: Principal, household_id: str) -> str:
     """The notice of the household's identification (after the notice step was recorded)."""
-    settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     async with runtime.sessionmaker() as session:
         row = await repo.get_household(session, household_id)
         require_household_scope(principal, row)
@@ -63,7 +62,7 @@ async def notice_html(runtime: ServiceRuntime, principal: Principal, household_i
     posted_on = date.fromisoformat(ident.steps["notice"]["posted_on"])
     return render_notice(
         row,
-        geography=runtime.state["geography"],
+        geography=runtime.geography,
         posted_on=posted_on,
         notice_days=settings.rules_for(row["county_code"]).notice_days,
     )

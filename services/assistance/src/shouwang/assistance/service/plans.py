@@ -6,14 +6,13 @@ from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import plans
-from shouwang.assistance.config import AssistanceSettings
 from shouwang.assistance.domain.errors import BadRequest, InvalidStep, PlanRuleViolated
 from shouwang.assistance.domain.plan_rules import plan_due, plan_is_late, plan_violations
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.events.catalog.assistance import PlanRecorded
-from shouwang.common.service import ServiceRuntime
 from sqlalchemy import insert, select
 
 PLANNABLE = ("identifying", "monitored", "deferred_exit")
@@ -27,7 +26,7 @@ def check_measures(measures: list[dict[str, Any]]) -> None:
 
 
 async def create_plan(
-    runtime: ServiceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
+    runtime: AssistanceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     """Check the plan against the measure rules and store it (late if past its due day)."""
     require_role(principal, "village", "township", "county")
@@ -50,7 +49,7 @@ async def create_plan(
                     "rules": [{"rule": r.code, "message": r.message} for r in broken],
                 },
             )
-        settings: AssistanceSettings = runtime.settings  # type: ignore[assignment]
+        settings = runtime.settings
         days = settings.rules_for(row["county_code"]).plan_days
         made_on = now.date()
         late = plan_is_late(approved_on=row["approved_on"], made_on=made_on, plan_days=days)

@@ -8,6 +8,7 @@ from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import households, members
 from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.domain.vocab import LIFTED
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.people import check_id_number, encrypt_address, member_row
 from shouwang.assistance.service.timekeeping import local_now
@@ -17,7 +18,6 @@ from shouwang.common.failures import Conflict
 from shouwang.common.geography import Geography
 from shouwang.common.identity import reveal_person
 from shouwang.common.pii_access import record_pii_view
-from shouwang.common.service import ServiceRuntime
 from sqlalchemy import insert, select, update
 
 WRITE_ROLES = ("county", "township", "village")
@@ -44,7 +44,7 @@ def default_status(category: str, status: str | None) -> str:
 
 async def insert_household(
     uow: UnitOfWork,
-    runtime: ServiceRuntime,
+    runtime: AssistanceRuntime,
     data: dict[str, Any],
     *,
     township_code: str,
@@ -106,12 +106,12 @@ async def _check_not_registered(uow: UnitOfWork, county: str, refs: list[str]) -
 
 
 async def register_household(
-    runtime: ServiceRuntime, principal: Principal, data: dict[str, Any]
+    runtime: AssistanceRuntime, principal: Principal, data: dict[str, Any]
 ) -> str:
     """Register a household from the API; publishes its status."""
     require_role(principal, *WRITE_ROLES)
     require_household_scope(principal, data)
-    township = township_of(runtime.state["geography"], data["village_code"])
+    township = township_of(runtime.geography, data["village_code"])
     for i, member in enumerate(data["members"]):
         check_id_number(member["id_number"], field=f"members.{i}.id_number")
     now = local_now(runtime)
@@ -128,7 +128,7 @@ async def register_household(
 
 
 async def update_household(
-    runtime: ServiceRuntime, principal: Principal, household_id: str, changes: dict[str, Any]
+    runtime: AssistanceRuntime, principal: Principal, household_id: str, changes: dict[str, Any]
 ) -> None:
     """Correct a household's category, risks, protection, security or size."""
     require_role(principal, *WRITE_ROLES)
@@ -149,7 +149,7 @@ async def update_household(
 
 
 async def add_member(
-    runtime: ServiceRuntime, principal: Principal, household_id: str, member: dict[str, Any]
+    runtime: AssistanceRuntime, principal: Principal, household_id: str, member: dict[str, Any]
 ) -> None:
     """Add a member to a household (size grows if it was smaller); republishes member refs."""
     require_role(principal, *WRITE_ROLES)
@@ -183,7 +183,7 @@ async def add_member(
 
 
 async def reveal_household(
-    runtime: ServiceRuntime, principal: Principal, household_id: str
+    runtime: AssistanceRuntime, principal: Principal, household_id: str
 ) -> dict[str, Any]:
     """Decrypted members and address for the cadres of the household's area; audited."""
     require_role(principal, "county", "township", "village")
@@ -219,7 +219,7 @@ async def reveal_household(
 
 
 async def set_member_labour(
-    runtime: ServiceRuntime, principal: Principal, household_id: str, member_id: str, labour: str
+    runtime: AssistanceRuntime, principal: Principal, household_id: str, member_id: str, labour: str
 ) -> None:
     """Record a member's labour capacity (full/partial/none) after the home visit."""
     require_role(principal, *WRITE_ROLES)

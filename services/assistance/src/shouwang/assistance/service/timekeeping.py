@@ -2,15 +2,15 @@
 
 from datetime import date, datetime
 
+from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.common.clock import SHANGHAI
-from shouwang.common.service import ServiceRuntime
 
 
-def local_now(runtime: ServiceRuntime) -> datetime:
+def local_now(runtime: AssistanceRuntime) -> datetime:
     """Now, in Asia/Shanghai."""
     return runtime.clock.now().astimezone(SHANGHAI)
 
 
-def today(runtime: ServiceRuntime) -> date:
+def today(runtime: AssistanceRuntime) -> date:
     """Today's date in Asia/Shanghai."""
     return local_now(runtime).date()

@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from shouwang.audit.adapters.tables import stream_tickets
+from shouwang.audit.runtime import AuditRuntime
 from shouwang.common.auth.principal import Principal
 from shouwang.common.auth.stream_tickets import StreamGrant, stream_grant, token_grant
 from shouwang.common.failures import Forbidden, Invalid, Unauthenticated
-from shouwang.common.service import RuntimeDep as RuntimeDep
+from shouwang.common.service import current_runtime
 
 READER_ROLES = ("auditor", "county", "province")
 
@@ -60,3 +61,5 @@ def county_for(principal: Principal, county: str | None) -> str:
     if not principal.covers(county):
         raise Forbidden("无权访问其他辖区的数据", code="forbidden_scope")
     return county
+
+RuntimeDep = Annotated[AuditRuntime, Depends(current_runtime)]

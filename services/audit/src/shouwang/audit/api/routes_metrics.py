@@ -4,12 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from shouwang.audit.api.deps import Reader, RuntimeDep, county_for
-from shouwang.audit.config import AuditSettings
+from shouwang.audit.runtime import AuditRuntime
 from shouwang.audit.service import metrics
 from shouwang.audit.service import supervision as household_metrics
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.geography import Geography
-from shouwang.common.service import ServiceRuntime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
@@ -24,7 +23,7 @@ async def supervision(
     """KPIs, compliance, township ranking, trend, deadline colours, household metrics."""
     county = county_for(principal, county)
     period = period or runtime.clock.now().astimezone(SHANGHAI).strftime("%Y-%m")
-    geography: Geography = runtime.state["geography"]
+    geography: Geography = runtime.geography
     async with runtime.engine.connect() as conn:
         totals = await metrics.county_totals(conn, county, period)
         table = await metrics.compliance_table(conn, county, period)
@@ -37,10 +36,10 @@ async def supervision(
                 "trend": await metrics.trend(conn, county, period), **households}
 
 
-async def _household_metrics(runtime: ServiceRuntime, conn: AsyncConnection, county: str,
+async def _household_metrics(runtime: AuditRuntime, conn: AsyncConnection, county: str,
                              period: str) -> dict[str, Any]:
-    geography: Geography = runtime.state["geography"]
-    settings: AuditSettings = runtime.settings  # type: ignore[assignment]
+    geography: Geography = runtime.geography
+    settings = runtime.settings
     return {
         "deadline_colours": await household_metrics.deadline_colours(
             conn, county, runtime.clock.now(), settings.amber_ratio, geography),
@@ -73,5 +72,5 @@ async def overdue(
     """Open tasks past their assign/report deadline (drill down via audit events by subject)."""
     county = county_for(principal, county)
     async with runtime.engine.connect() as conn:
-        items = await metrics.overdue_tasks(conn, county, runtime.state["geography"], limit)
+        items = await metrics.overdue_tasks(conn, county, runtime.geography, limit)
     return {"items": items}

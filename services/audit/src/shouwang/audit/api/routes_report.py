@@ -7,22 +7,22 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from shouwang.audit.api.deps import Reader, RuntimeDep, county_for, stream_reader
+from shouwang.audit.runtime import AuditRuntime
 from shouwang.audit.service.consultation import consultation_report, quarter_of
 from shouwang.audit.web.report import render_report
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.errors import failure_status
 from shouwang.common.failures import Failure
-from shouwang.common.service import ServiceRuntime
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 router = APIRouter(tags=["report"])
 _PAGE = Template((WEB / "templates" / "consultation.html").read_text(encoding="utf-8"))
 
 
-async def _report(runtime: ServiceRuntime, county: str, quarter: str | None) -> dict[str, Any]:
+async def _report(runtime: AuditRuntime, county: str, quarter: str | None) -> dict[str, Any]:
     quarter = quarter or quarter_of(runtime.clock.now())
     async with runtime.engine.connect() as conn:
-        return await consultation_report(conn, county, quarter, runtime.state["geography"])
+        return await consultation_report(conn, county, quarter, runtime.geography)
 
 
 @router.get("/report/consultation", response_class=HTMLResponse, include_in_schema=False)

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from shouwang.audit.adapters.tables import audit_log, stream_tickets
 from shouwang.audit.api.deps import RuntimeDep, region_filter, stream_reader
-from shouwang.audit.config import AuditSettings
+from shouwang.audit.runtime import AuditRuntime
 from shouwang.audit.service.queries import EventFilter, event_view, filtered
 from shouwang.common.auth.stream_tickets import StreamGrant, stream_ticket_router
-from shouwang.common.service import ServiceRuntime
 from sqlalchemy import func, select
 
 router = APIRouter(tags=["stream"])
@@ -47,17 +46,16 @@ def _position(value: str | None) -> int | None:
     return int(value) if value and value.strip().isdigit() else None
 
 
-async def _head(runtime: ServiceRuntime) -> int:
+async def _head(runtime: AuditRuntime) -> int:
     async with runtime.engine.connect() as conn:
         return int((await conn.execute(select(func.coalesce(func.max(audit_log.c.position), 0))))
                    .scalar_one())
 
 
-async def _events(request: Request, runtime: ServiceRuntime, grant: StreamGrant,
+async def _events(request: Request, runtime: AuditRuntime, grant: StreamGrant,
                   flt: EventFilter, limit: int | None) -> AsyncIterator[bytes]:
     settings = runtime.settings
-    assert isinstance(settings, AuditSettings)
-    stop: asyncio.Event = runtime.state.get("stop") or asyncio.Event()
+    stop = runtime.stopping
     sent, idle = 0, 0.0
     yield b": connected\n\n"
     while not stop.is_set() and not await request.is_disconnected():

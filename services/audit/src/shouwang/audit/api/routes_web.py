@@ -36,7 +36,7 @@ async def dashboard(
             f"<p>无法打开督导看板：{exc.message}</p>",
             status_code=failure_status(exc),
         )
-    geography = runtime.state["geography"]
+    geography = runtime.geography
     period = runtime.clock.now().astimezone(SHANGHAI).strftime("%Y-%m")
     html = _PAGE.substitute(
         county=county,

@@ -5,6 +5,7 @@ the envelope decoder rejects would be dead-lettered again to a `<dlq>.dlq` topic
 exist. Recording DLQs would need a raw-record consumer; see the service README note.
 """
 
+from shouwang.audit.runtime import AuditRuntime
 from shouwang.audit.service.chain import append_event, append_events
 from shouwang.audit.service.projection import project, project_many
 from shouwang.common.events.envelope import EventEnvelope
@@ -29,6 +30,6 @@ async def handle_many(envelopes: list[EventEnvelope], session: AsyncSession) -> 
     await project_many(session, await append_events(session, envelopes))
 
 
-def consumer_specs() -> list[ConsumerSpec]:
+def consumer_specs(runtime: AuditRuntime) -> list[ConsumerSpec]:
     """Declare audit's single consumer group over all main topics."""
     return [ConsumerSpec(topics=audited_topics(), handler=handle, batch_handler=handle_many)]

@@ -1,6 +1,7 @@
 """Intake's tables (DB shape only), all in schema `intake`."""
 
 from shouwang.common.db.base import service_metadata
+from shouwang.common.db.idempotency import IdempotencyKeys, idempotency_table
 from shouwang.common.db.inbox import inbox_table
 from shouwang.common.db.outbox import outbox_table
 from sqlalchemy import (
@@ -13,10 +14,8 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Numeric,
-    PrimaryKeyConstraint,
     Table,
     Text,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -79,16 +78,8 @@ repeats = Table(
     Column("filed_at", DateTime(timezone=True), nullable=False),
 )
 
-idempotency_keys = Table(
-    "idempotency_keys", metadata,
-    Column("principal", Text, nullable=False),
-    Column("key", Text, nullable=False),
-    Column("request_hash", Text, nullable=False),
-    Column("status_code", Integer, nullable=False),
-    Column("response", JSONB, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    PrimaryKeyConstraint("principal", "key", name="pk_idempotency_keys"),
-)
+idempotency_keys = idempotency_table(metadata)
+idempotency = IdempotencyKeys(idempotency_keys)
 
 # Token buckets of the public endpoint, one row per principal (shared by every replica).
 rate_buckets = Table(

@@ -1,3 +1,9 @@
 """Annotated dependencies of the intake API."""
 
-from shouwang.common.service import RuntimeDep as RuntimeDep
+from typing import Annotated
+
+from fastapi import Depends
+from shouwang.common.service import current_runtime
+from shouwang.intake.runtime import IntakeRuntime
+
+RuntimeDep = Annotated[IntakeRuntime, Depends(current_runtime)]

@@ -1,6 +1,6 @@
 """Declarations: filing on the four channels, the filer's status, scoped lists and the sheet."""
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import ValidationError
@@ -16,7 +16,6 @@ from shouwang.intake.api.schemas import (
     DeclarationStatus,
     ExportFormat,
 )
-from shouwang.intake.config import IntakeSettings
 from shouwang.intake.service import queries
 from shouwang.intake.service.export import build_xlsx
 from shouwang.intake.service.filing import file_declaration
@@ -94,7 +93,7 @@ async def list_declarations(
     }
     queries.scope_filter(principal)  # 403 before any work for roles without a list
     if format == "xlsx":
-        settings = cast(IntakeSettings, runtime.settings)
+        settings = runtime.settings
         async with runtime.sessionmaker() as session:
             content = await build_xlsx(
                 queries.stream_rows(

@@ -19,7 +19,8 @@ from shouwang.common.events.catalog.warning import (
 )
 from shouwang.common.events.envelope import EventEnvelope
 from shouwang.common.events.topics import ASSISTANCE_HOUSEHOLDS, VERIFICATION_TASKS
-from shouwang.common.service import ConsumerSpec, ServiceRuntime
+from shouwang.common.service import ConsumerSpec
+from shouwang.intake.runtime import IntakeRuntime
 from shouwang.intake.service import status
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,7 +56,7 @@ async def apply_event(envelope: EventEnvelope, session: AsyncSession, *, now: da
         await status.household_included(session, person_refs=data.member_refs, now=now)
 
 
-def consumer_specs(runtime: ServiceRuntime) -> list[ConsumerSpec]:
+def consumer_specs(runtime: IntakeRuntime) -> list[ConsumerSpec]:
     """Declare intake's consumer (built at start-up, when the runtime exists)."""
 
     async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:

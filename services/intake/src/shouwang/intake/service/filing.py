@@ -17,13 +17,17 @@ from shouwang.common.failures import Conflict, Forbidden, Invalid
 from shouwang.common.geography import Geography
 from shouwang.common.identity import ProtectedPerson, protect_person, seal_pii
 from shouwang.common.masking import mask_phone
-from shouwang.common.service import ServiceRuntime
-from shouwang.intake.adapters.tables import OPEN_SQL, OPEN_STATUSES, declarations, repeats
+from shouwang.intake.adapters.tables import (
+    OPEN_SQL,
+    OPEN_STATUSES,
+    declarations,
+    idempotency,
+    repeats,
+)
 from shouwang.intake.domain.declaration import CHANNEL_LABELS, filer_key, may_file, sees_open_case
 from shouwang.intake.domain.form import DeclarationCreate
 from shouwang.intake.domain.validation import check_fields, check_id_number, check_village
-from shouwang.intake.service import idempotency
-from shouwang.intake.service.idempotency import request_hash
+from shouwang.intake.runtime import IntakeRuntime
 from sqlalchemy import insert, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
@@ -91,7 +95,7 @@ def validate(
 
 
 async def file_declaration(
-    runtime: ServiceRuntime,
+    runtime: IntakeRuntime,
     principal: Principal,
     body: DeclarationCreate,
     *,
@@ -100,8 +104,8 @@ async def file_declaration(
 ) -> Result:
     """Accept a declaration (201, merged when another caller's is open) or a repeat (200)."""
     now = runtime.clock.now()
-    township = validate(body, principal, runtime.state["geography"], now)
-    body_hash = request_hash(raw)
+    township = validate(body, principal, runtime.geography, now)
+    body_hash = idempotency.request_hash(raw)
     caller = filer_key(principal.role, principal.sub)
     for _ in range(3):
         try:
@@ -128,7 +132,7 @@ async def file_declaration(
 
 async def _accept(
     uow: UnitOfWork,
-    runtime: ServiceRuntime,
+    runtime: IntakeRuntime,
     principal: Principal,
     body: DeclarationCreate,
     township: str,
@@ -156,7 +160,7 @@ async def _accept(
 
 async def _join_open(
     uow: UnitOfWork,
-    runtime: ServiceRuntime,
+    runtime: IntakeRuntime,
     principal: Principal,
     body: DeclarationCreate,
     row: dict[str, Any],
@@ -206,7 +210,7 @@ async def _own_filing(uow: UnitOfWork, principal: Principal, *, open_receipt: st
 
 async def _repeat(
     uow: UnitOfWork,
-    runtime: ServiceRuntime,
+    runtime: IntakeRuntime,
     principal: Principal,
     body: DeclarationCreate,
     own: Any,
@@ -233,7 +237,7 @@ async def _repeat(
 
 def _publish(
     uow: UnitOfWork,
-    runtime: ServiceRuntime,
+    runtime: IntakeRuntime,
     body: DeclarationCreate,
     row: dict[str, Any],
     *,
@@ -258,7 +262,7 @@ def _publish(
     uow.publish(new_envelope(event, source=SOURCE, subject=row["receipt"], time=now))
 
 
-def _encrypt(runtime: ServiceRuntime, value: str, aad: bytes) -> bytes | None:
+def _encrypt(runtime: IntakeRuntime, value: str, aad: bytes) -> bytes | None:
     return runtime.cipher.encrypt(value, aad=aad) if value else None
 
 
@@ -266,7 +270,7 @@ def _row(
     receipt: str,
     body: DeclarationCreate,
     person: ProtectedPerson,
-    runtime: ServiceRuntime,
+    runtime: IntakeRuntime,
     principal: Principal,
     township: str,
     now: datetime,

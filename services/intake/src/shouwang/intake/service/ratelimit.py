@@ -9,13 +9,12 @@ next to the declaration's own insert.
 
 import math
 from datetime import datetime
-from typing import cast
 
 from shouwang.common.failures import RateLimited
-from shouwang.common.service import ServiceRuntime
 from shouwang.intake.adapters.tables import rate_buckets
-from shouwang.intake.config import IntakeSettings, RateLimit
+from shouwang.intake.config import RateLimit
 from shouwang.intake.domain.declaration import filer_key
+from shouwang.intake.runtime import IntakeRuntime
 from sqlalchemy import select, text
 
 _AVAILABLE = (
@@ -44,9 +43,9 @@ def retry_after_seconds(
     return max(1, math.ceil((1.0 - available) / rate - 1e-9)) if rate > 0 else 3600
 
 
-async def check_limits(runtime: ServiceRuntime, *, role: str, sub: str, host: str) -> None:
+async def check_limits(runtime: IntakeRuntime, *, role: str, sub: str, host: str) -> None:
     """Spend the caller's token and, for residents, one of their client address's."""
-    settings = cast(IntakeSettings, runtime.settings)
+    settings = runtime.settings
     await take_token(
         runtime,
         bucket=filer_key(role, sub),
@@ -64,7 +63,7 @@ async def check_limits(runtime: ServiceRuntime, *, role: str, sub: str, host: st
 
 
 async def take_token(
-    runtime: ServiceRuntime, *, bucket: str, limit: RateLimit, message: str
+    runtime: IntakeRuntime, *, bucket: str, limit: RateLimit, message: str
 ) -> None:
     """Spend one token of a bucket, or answer 429 (message with {wait}) and Retry-After."""
     now = runtime.clock.now()

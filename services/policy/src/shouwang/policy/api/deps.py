@@ -1,8 +1,12 @@
 """Annotated dependencies of the policy API, and invalid settings as a 422 failure."""
 
+from typing import Annotated
+
+from fastapi import Depends
 from shouwang.common.failures import Invalid
 from shouwang.common.policy.validation import PolicyInvalid
-from shouwang.common.service import RuntimeDep as RuntimeDep
+from shouwang.common.service import current_runtime
+from shouwang.policy.runtime import PolicyRuntime
 
 
 def invalid(exc: PolicyInvalid, *, prefix: str) -> Invalid:
@@ -13,3 +17,5 @@ def invalid(exc: PolicyInvalid, *, prefix: str) -> Invalid:
     return Invalid(
         first["message"], code="validation_failed", field=first["field"], details=details
     )
+
+RuntimeDep = Annotated[PolicyRuntime, Depends(current_runtime)]

@@ -10,20 +10,20 @@ import zlib
 from collections.abc import Iterable
 
 from shouwang.common.crypto import PiiCipher, PiiDecryptError
-from shouwang.common.service import ServiceRuntime
+from shouwang.warning.runtime import WarningRuntime
 
 # Filed uploads are stored compressed; the marker tells them from sealed JSON bodies.
 _FILE_MARKER = b"SWRAWZ1\x00"
 _INFLATE_CHUNK = 1 << 20
 
 
-def seal_raw(raw: bytes, *, runtime: ServiceRuntime, batch_id: uuid.UUID) -> bytes:
+def seal_raw(raw: bytes, *, runtime: WarningRuntime, batch_id: uuid.UUID) -> bytes:
     """Encrypt the filed original: it holds ID numbers and names."""
     text = raw.decode("utf-8", errors="surrogateescape")
     return runtime.cipher.encrypt(text, aad=batch_id.bytes)
 
 
-def seal_file(chunks: Iterable[bytes], *, runtime: ServiceRuntime, batch_id: uuid.UUID) -> bytes:
+def seal_file(chunks: Iterable[bytes], *, runtime: WarningRuntime, batch_id: uuid.UUID) -> bytes:
     """Compress and encrypt an uploaded file (any bytes) read chunk by chunk."""
     packer = zlib.compressobj(6)
     packed = b"".join([*(packer.compress(chunk) for chunk in chunks), packer.flush()])
@@ -32,7 +32,7 @@ def seal_file(chunks: Iterable[bytes], *, runtime: ServiceRuntime, batch_id: uui
     return _FILE_MARKER + runtime.cipher.encrypt(text, aad=_FILE_MARKER + batch_id.bytes)
 
 
-def open_raw(sealed: bytes, *, runtime: ServiceRuntime, batch_id: uuid.UUID) -> bytes:
+def open_raw(sealed: bytes, *, runtime: WarningRuntime, batch_id: uuid.UUID) -> bytes:
     """Decrypt a filed original (callers record the read)."""
     return _content(*_unseal(bytes(sealed), runtime.cipher, batch_id))
 

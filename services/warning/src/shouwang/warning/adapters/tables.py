@@ -2,6 +2,7 @@
 
 from shouwang.common.auth.stream_tickets import stream_ticket_table
 from shouwang.common.db.base import service_metadata
+from shouwang.common.db.idempotency import IdempotencyKeys, idempotency_table
 from shouwang.common.db.inbox import inbox_table
 from shouwang.common.db.outbox import outbox_table
 from sqlalchemy import (
@@ -81,17 +82,8 @@ batch_items = Table(
     PrimaryKeyConstraint("batch_id", "idx", name="pk_batch_items"),
 )
 
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("principal", Text, nullable=False),
-    Column("key", Text, nullable=False),
-    Column("request_hash", Text, nullable=False),
-    Column("status_code", Integer, nullable=False),
-    Column("response", JSONB, nullable=False),
-    _created(),
-    PrimaryKeyConstraint("principal", "key", name="pk_idempotency_keys"),
-)
+idempotency_keys = idempotency_table(metadata)
+idempotency = IdempotencyKeys(idempotency_keys)
 
 tasks = Table(
     "tasks",

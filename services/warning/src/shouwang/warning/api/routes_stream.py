@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from shouwang.common.auth.stream_tickets import StreamGrant, stream_grant, stream_ticket_router
 from shouwang.common.failures import Forbidden
-from shouwang.common.service import ServiceRuntime
 from shouwang.warning.adapters.tables import stream_tickets, task_feed
+from shouwang.warning.runtime import WarningRuntime
 from sqlalchemy import select
 
 router = APIRouter(tags=["live stream"])
@@ -34,7 +34,7 @@ async def stream_township_tasks(
     if principal.role not in STREAM_ROLES or not principal.covers(township_code):
         raise Forbidden("无权订阅其他乡镇的任务", code="forbidden_scope")
     start = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
-    runtime: ServiceRuntime = request.app.state.runtime
+    runtime: WarningRuntime = request.app.state.runtime
     return StreamingResponse(
         _events(request, runtime, grant, township_code, start, limit),
         media_type="text/event-stream",
@@ -44,7 +44,7 @@ async def stream_township_tasks(
 
 async def _events(
     request: Request,
-    runtime: ServiceRuntime,
+    runtime: WarningRuntime,
     grant: StreamGrant,
     township: str,
     after: int,

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query
 from shouwang.common.auth.deps import CurrentPrincipal
 from shouwang.warning.api.deps import RuntimeDep
 from shouwang.warning.api.schemas import TaskAssign, TaskPage, TaskRead, TaskReport, TaskReroute
-from shouwang.warning.config import WarningSettings
 from shouwang.warning.service import task_commands
 from shouwang.warning.service.task_queries import list_tasks, task_detail, to_read
 
@@ -14,7 +13,7 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["verification tasks"])
 
 
 def _amber(runtime: RuntimeDep) -> float:
-    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     return settings.default_rules.amber_ratio
 
 

@@ -87,7 +87,7 @@ async def upload_warning_batch(
 
 def _sample_place(runtime: RuntimeDep, principal: Principal) -> tuple[str, str]:
     county = principal.county or (principal.region or "")[:6]
-    villages = runtime.state["geography"].county_villages(county) if len(county) == 6 else []
+    villages = runtime.geography.county_villages(county) if len(county) == 6 else []
     village = villages[0].code if villages else DEMO_VILLAGE
     return village[:6], village
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from shouwang.common.events.catalog.warning import (
     TaskAssigned,
     TaskConfirmed,
+    TaskCreated,
     TaskOverdue,
     TaskReported,
     TaskRerouted,
@@ -43,8 +44,45 @@ class Task:
     note: str | None = None
     target_township_code: str | None = None
     overdue_stages: list[str] = field(default_factory=list)
+    name_masked: str = ""
+    id_masked: str = ""
+    comparison: str = ""
     events: list[BaseModel] = field(default_factory=list)
     history: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        id: str,
+        county_code: str,
+        township_code: str,
+        village_code: str,
+        period: str,
+        person_ref: str,
+        channel: str,
+        source_ref: str,
+        comparison: str,
+        masked: tuple[str, str],
+        now: datetime,
+        deadlines: tuple[int, int],
+    ) -> "Task":
+        """Open a routed task (`masked`: name, ID; `deadlines`: days to assign, to report)."""
+        assign_days, report_days = deadlines
+        task = cls(
+            id=id, county_code=county_code, township_code=township_code,
+            village_code=village_code, period=period, person_ref=person_ref, channel=channel,
+            source_ref=source_ref, status="routed", assign_by=now + timedelta(days=assign_days),
+            report_by=now + timedelta(days=report_days), created_at=now,
+            name_masked=masked[0], id_masked=masked[1], comparison=comparison,
+        )  # fmt: skip
+        created = TaskCreated(
+            **task._facts(), name_masked=task.name_masked, id_masked=task.id_masked,
+            source_ref=source_ref, comparison=comparison, assign_by=task.assign_by,
+            report_by=task.report_by,
+        )  # fmt: skip
+        task._record(created, "created", source_ref, comparison=comparison)
+        return task
 
     def _facts(self) -> dict[str, Any]:
         return {

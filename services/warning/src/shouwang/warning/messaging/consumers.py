@@ -13,10 +13,10 @@ from shouwang.common.events.topics import (
     WARNING_BATCHES,
 )
 from shouwang.common.identity import protect_person, unseal_pii
-from shouwang.common.service import ConsumerSpec, ServiceRuntime
+from shouwang.common.service import ConsumerSpec
 from shouwang.warning.adapters.tables import registry
-from shouwang.warning.config import WarningSettings
 from shouwang.warning.domain.window import current_period
+from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.processing import process_filed_batch
 from shouwang.warning.service.routing import Signal, route_signals
 from sqlalchemy.dialects.postgresql import insert
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 EnvelopeHandler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
 
 
-def consumer_specs(runtime: ServiceRuntime) -> list[ConsumerSpec]:
+def consumer_specs(runtime: WarningRuntime) -> list[ConsumerSpec]:
     """Declare warning's consumers (built at start-up, when the runtime exists)."""
 
     async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:
@@ -46,7 +46,7 @@ def consumer_specs(runtime: ServiceRuntime) -> list[ConsumerSpec]:
 
 
 async def _route_declaration(
-    data: DeclarationReceived, *, uow: UnitOfWork, runtime: ServiceRuntime
+    data: DeclarationReceived, *, uow: UnitOfWork, runtime: WarningRuntime
 ) -> None:
     pii = unseal_pii(data.pii_sealed, cipher=runtime.cipher)
     person = protect_person(
@@ -56,7 +56,7 @@ async def _route_declaration(
         master_secret=runtime.settings.hmac_key.get_secret_value(),
         county_code=data.county_code,
     )
-    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     now = runtime.clock.now()
     signal = Signal(
         person=person,
@@ -73,7 +73,7 @@ async def _route_declaration(
         county_code=data.county_code,
         period=current_period(now),
         now=now,
-        geography=runtime.state["geography"],
+        geography=runtime.geography,
         rules=settings.rules_for(data.county_code),
     )
 

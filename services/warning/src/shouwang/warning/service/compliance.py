@@ -7,12 +7,11 @@ from openpyxl import Workbook
 from shouwang.common.events.catalog.warning import PushMissing
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.geography import Geography
-from shouwang.common.service import ServiceRuntime
 from shouwang.warning.adapters.repository import SOURCE
 from shouwang.warning.adapters.tables import batches, push_missing_sent
-from shouwang.warning.config import WarningSettings
 from shouwang.warning.domain.indicators import DEPARTMENTS
 from shouwang.warning.domain.window import current_period, window_of
+from shouwang.warning.runtime import WarningRuntime
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,12 +90,12 @@ def compliance_workbook(rows: list[dict[str, Any]], *, county_code: str, period:
     return out.getvalue()
 
 
-async def sweep_missing_pushes(runtime: ServiceRuntime) -> int:
+async def sweep_missing_pushes(runtime: WarningRuntime) -> int:
     """After the window closes, announce every department that pushed nothing (once)."""
     now = runtime.clock.now()
     period = current_period(now)
-    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
-    geography: Geography = runtime.state["geography"]
+    settings = runtime.settings
+    geography: Geography = runtime.geography
     sent = 0
     for county in geography.counties():
         rules = settings.rules_for(county.code)

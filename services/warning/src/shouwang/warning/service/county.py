@@ -12,10 +12,9 @@ from shouwang.common.failures import Conflict, Forbidden, Invalid, NotFound
 from shouwang.common.geography import Geography
 from shouwang.common.identity import ProtectedPerson, person_ref_of
 from shouwang.common.idnumber import validate_id_number
-from shouwang.common.service import ServiceRuntime
 from shouwang.warning.adapters.tables import extensions, registry, unroutable
-from shouwang.warning.config import WarningSettings
 from shouwang.warning.domain.indicators import DEPARTMENTS
+from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.routing import Signal, route_signals
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -29,7 +28,7 @@ def require_county(principal: Principal) -> str:
 
 
 async def open_extension(
-    runtime: ServiceRuntime, principal: Principal, *, department: str, period: str, until: datetime
+    runtime: WarningRuntime, principal: Principal, *, department: str, period: str, until: datetime
 ) -> dict[str, Any]:
     """Let a department push late for one period until a moment (补报延期)."""
     county = require_county(principal)
@@ -57,7 +56,7 @@ async def open_extension(
 
 
 async def list_unroutable(
-    runtime: ServiceRuntime,
+    runtime: WarningRuntime,
     principal: Principal,
     *,
     status: str | None,
@@ -85,16 +84,16 @@ async def list_unroutable(
 
 
 async def route_unroutable(
-    runtime: ServiceRuntime, principal: Principal, item_id: str, *, village_code: str
+    runtime: WarningRuntime, principal: Principal, item_id: str, *, village_code: str
 ) -> dict[str, Any]:
     """Route a held item to a known village: it joins (or opens) that person's task."""
     county = require_county(principal)
-    geography: Geography = runtime.state["geography"]
+    geography: Geography = runtime.geography
     if geography.township_of(village_code) is None or not village_code.startswith(county):
         raise Invalid(
             "村（社区）代码不存在或不属于本县", code="unknown_village", field="village_code"
         )
-    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     async with runtime.uow() as uow:
         row = (
             (
@@ -168,7 +167,7 @@ REGISTRY_STATUS = {
 
 
 async def import_registry(
-    runtime: ServiceRuntime, principal: Principal, data: bytes
+    runtime: WarningRuntime, principal: Principal, data: bytes
 ) -> dict[str, Any]:
     """Load an existing registry export (CSV) into the comparison projection."""
     county = require_county(principal)

@@ -1,19 +1,15 @@
 """Deadline sweep: overdue tasks raise `task.overdue` and escalate to the county."""
 
-import asyncio
 
-import structlog
-from shouwang.common.service import ServiceRuntime
+from shouwang.common.periodic import periodic
 from shouwang.warning.adapters.repository import save_overdue, task_from_row
 from shouwang.warning.adapters.tables import tasks
-from shouwang.warning.config import WarningSettings
+from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.compliance import sweep_missing_pushes
 from sqlalchemy import and_, or_, select
 
-log = structlog.get_logger(__name__)
 
-
-async def sweep_overdue(runtime: ServiceRuntime, *, batch_size: int = 2000) -> int:
+async def sweep_overdue(runtime: WarningRuntime, *, batch_size: int = 2000) -> int:
     """Mark every task past its running deadline once per stage; return how many."""
     now = runtime.clock.now()
     stages = tasks.c.overdue_stages
@@ -46,16 +42,9 @@ async def sweep_overdue(runtime: ServiceRuntime, *, batch_size: int = 2000) -> i
             return raised
 
 
-async def deadline_loop(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
-    """Sweep periodically; a restart loses nothing because the due dates live in the database."""
-    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
-    while not stop.is_set():
-        try:
-            await sweep_overdue(runtime)
-            await sweep_missing_pushes(runtime)
-        except Exception as exc:  # noqa: BLE001 - retry next round; the state is in the database
-            log.warning("deadlines.sweep_failed", error=repr(exc))
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=settings.deadline_sweep_seconds)
-        except TimeoutError:
-            pass
+# the sweeps run once per round whatever the number of replicas (a lease in Postgres)
+deadline_loop = periodic(
+    "warning.deadlines",
+    every=lambda settings: settings.deadline_sweep_seconds,
+    jobs=[sweep_overdue, sweep_missing_pushes],
+)

@@ -6,10 +6,10 @@ from typing import Any
 
 from shouwang.common.db.bulk import copy_rows
 from shouwang.common.identity import protect_person
-from shouwang.common.service import ServiceRuntime
 from shouwang.warning.adapters.originals import open_raw, reseal_raw, seal_file, seal_raw
 from shouwang.warning.adapters.tables import batch_items
 from shouwang.warning.domain.items import ValidItem
+from shouwang.warning.runtime import WarningRuntime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = [
@@ -21,7 +21,7 @@ ITEM_CHUNK = 5000
 
 
 def item_rows(
-    batch_id: uuid.UUID, items: Iterable[ValidItem], *, runtime: ServiceRuntime, county: str
+    batch_id: uuid.UUID, items: Iterable[ValidItem], *, runtime: WarningRuntime, county: str
 ) -> list[dict[str, Any]]:
     """Protect (pseudonymise, encrypt, mask) accepted items into batch_items rows."""
     rows = []
@@ -63,7 +63,7 @@ async def store_items(
     batch_id: uuid.UUID,
     items: list[ValidItem],
     *,
-    runtime: ServiceRuntime,
+    runtime: WarningRuntime,
     county: str,
 ) -> None:
     """Protect and insert accepted items in chunks of ITEM_CHUNK."""

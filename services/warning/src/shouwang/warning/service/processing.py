@@ -7,16 +7,15 @@ from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import BatchFiled, BatchProcessed
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.identity import ProtectedPerson
-from shouwang.common.service import ServiceRuntime
 from shouwang.warning.adapters.repository import SOURCE
 from shouwang.warning.adapters.tables import batch_items, batches
-from shouwang.warning.config import WarningSettings
+from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.routing import Signal, route_signals
 from sqlalchemy import select, update
 
 
 async def process_filed_batch(
-    filed: BatchFiled, *, uow: UnitOfWork, runtime: ServiceRuntime
+    filed: BatchFiled, *, uow: UnitOfWork, runtime: WarningRuntime
 ) -> None:
     """Turn a filed batch's accepted items into tasks and signals (idempotent via the inbox)."""
     batch_id = uuid.UUID(filed.batch_id)
@@ -38,7 +37,7 @@ async def process_filed_batch(
         .mappings()
         .all()
     )
-    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     now = runtime.clock.now()
     outcome = await route_signals(
         uow,
@@ -46,7 +45,7 @@ async def process_filed_batch(
         county_code=filed.county_code,
         period=filed.period,
         now=now,
-        geography=runtime.state["geography"],
+        geography=runtime.geography,
         rules=settings.rules_for(filed.county_code),
     )
     await uow.session.execute(

@@ -16,14 +16,12 @@ from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import BatchFiled
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.failures import Conflict, Forbidden, Invalid
-from shouwang.common.service import ServiceRuntime
 from shouwang.warning.adapters.repository import SOURCE
-from shouwang.warning.adapters.tables import batches, extensions
-from shouwang.warning.config import WarningSettings
+from shouwang.warning.adapters.tables import batches, extensions, idempotency
 from shouwang.warning.domain.indicators import DEPARTMENTS
 from shouwang.warning.domain.items import Rejection, ValidItem, check_item
 from shouwang.warning.domain.window import WindowClosed, classify_push
-from shouwang.warning.service import idempotency
+from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.filing import open_raw, seal_file, seal_raw, store_items
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -84,7 +82,7 @@ class FiledOriginal:
 
 
 async def push_batch(
-    cmd: PushBatch, *, runtime: ServiceRuntime, principal: Principal
+    cmd: PushBatch, *, runtime: WarningRuntime, principal: Principal
 ) -> tuple[int, dict[str, Any]]:
     """File a batch and queue it for processing; return (status, response body)."""
     admission = await admit(
@@ -92,7 +90,7 @@ async def push_batch(
     )
     if not isinstance(admission, Admission):
         return admission
-    accepted, rejections = _check_items(cmd, admission.county, runtime.state["geography"])
+    accepted, rejections = _check_items(cmd, admission.county, runtime.geography)
     batch_id = uuid.uuid4()
     tally = Tally(len(cmd.items), len(accepted), len(rejections), [r.__dict__ for r in rejections])
     original = FiledOriginal(
@@ -127,7 +125,7 @@ async def push_batch(
 
 
 async def admit(
-    header: BatchHeader, body_hash: str, *, runtime: ServiceRuntime, principal: Principal
+    header: BatchHeader, body_hash: str, *, runtime: WarningRuntime, principal: Principal
 ) -> Admission | tuple[int, dict[str, Any]]:
     """Authorise, answer a retried request from its stored response, or classify the window."""
     county = authorise(header, principal)
@@ -142,7 +140,7 @@ async def admit(
 
 
 async def replay_after_race(
-    header: BatchHeader, admission: Admission, *, runtime: ServiceRuntime, principal: Principal
+    header: BatchHeader, admission: Admission, *, runtime: WarningRuntime, principal: Principal
 ) -> tuple[int, dict[str, Any]] | None:
     """After an IntegrityError: the response a concurrent retry with the same key stored."""
     async with runtime.uow() as uow:
@@ -234,9 +232,9 @@ def authorise(header: BatchHeader, principal: Principal) -> str:
 
 
 async def _timeliness(
-    runtime: ServiceRuntime, header: BatchHeader, county: str, now: datetime
+    runtime: WarningRuntime, header: BatchHeader, county: str, now: datetime
 ) -> str:
-    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     rules = settings.rules_for(county)
     async with runtime.sessionmaker() as session:
         until = (

@@ -2,13 +2,13 @@
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 from shouwang.common.db.bulk import copy_rows
 from shouwang.common.db.uow import UnitOfWork
-from shouwang.common.events.catalog.warning import ItemUnroutable, TaskCreated, TaskSignalAttached
+from shouwang.common.events.catalog.warning import ItemUnroutable, TaskSignalAttached
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.geography import Geography
 from shouwang.common.identity import ProtectedPerson
@@ -16,6 +16,7 @@ from shouwang.warning.adapters.repository import SOURCE, add_feed
 from shouwang.warning.adapters.tables import OPEN_STATUSES, registry, signals, task_history, tasks
 from shouwang.warning.adapters.tables import unroutable as unroutable_table
 from shouwang.warning.config import CountyRules
+from shouwang.warning.domain.task import Task
 from sqlalchemy import Text, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,25 +111,25 @@ class _Plan:
         return task_id
 
     def _open(self, sig: Signal, township: str, label: str) -> str:
-        task_id = str(uuid.uuid4())
-        self.open_tasks[sig.person.person_ref] = (task_id, township)
-        row = _task_row(
-            task_id, sig, self.county_code, township, self.period, label, self.now, self.rules
-        )
-        self.rows["tasks"].append(row)
+        p = sig.person
+        task = Task.open(
+            id=str(uuid.uuid4()), county_code=self.county_code, township_code=township,
+            village_code=sig.village_code, period=self.period, person_ref=p.person_ref,
+            channel=sig.channel, source_ref=sig.source_ref, comparison=label,
+            masked=(p.name_masked, p.id_masked), now=self.now,
+            deadlines=(self.rules.assign_days, self.rules.report_days),
+        )  # fmt: skip
+        self.open_tasks[p.person_ref] = (task.id, township)
+        self.rows["tasks"].append(_task_row(task, sig))
+        action, actor, details = task.history[0]
         self.rows["history"].append(
-            {
-                "task_id": row["id"],
-                "at": self.now,
-                "action": "created",
-                "actor": sig.source_ref,
-                "details": {"comparison": label},
-            }
-        )
-        self.events.append(_created_event(row))
+            {"task_id": uuid.UUID(task.id), "at": self.now, "action": action, "actor": actor,
+             "details": details}
+        )  # fmt: skip
+        self.events.extend(task.events)
         self.outcome.tasks_created += 1
-        self.outcome.task_ids.append(task_id)
-        return task_id
+        self.outcome.task_ids.append(task.id)
+        return task.id
 
 
 async def route_signals(
@@ -200,55 +201,28 @@ def _any(values: list[str]) -> Any:
     return any_(bindparam("refs", value=values, type_=ARRAY(Text)))
 
 
-def _task_row(
-    task_id: str,
-    sig: Signal,
-    county: str,
-    township: str,
-    period: str,
-    label: str,
-    now: datetime,
-    rules: CountyRules,
-) -> dict[str, Any]:
-    p = sig.person
+def _task_row(task: Task, sig: Signal) -> dict[str, Any]:
+    """The `tasks` row of a newly opened task, its person's sealed PII included."""
     return {
-        "id": uuid.UUID(task_id),
-        "county_code": county,
-        "township_code": township,
-        "village_code": sig.village_code,
-        "period": period,
-        "person_ref": p.person_ref,
-        "id_enc": p.id_enc,
-        "name_enc": p.name_enc,
-        "id_masked": p.id_masked,
-        "name_masked": p.name_masked,
-        "channel": sig.channel,
-        "source_ref": sig.source_ref,
-        "comparison": label,
-        "status": "routed",
-        "assign_by": now + timedelta(days=rules.assign_days),
-        "report_by": now + timedelta(days=rules.report_days),
-        "created_at": now,
-        "updated_at": now,
+        "id": uuid.UUID(task.id),
+        "county_code": task.county_code,
+        "township_code": task.township_code,
+        "village_code": task.village_code,
+        "period": task.period,
+        "person_ref": task.person_ref,
+        "id_enc": sig.person.id_enc,
+        "name_enc": sig.person.name_enc,
+        "id_masked": task.id_masked,
+        "name_masked": task.name_masked,
+        "channel": task.channel,
+        "source_ref": task.source_ref,
+        "comparison": task.comparison,
+        "status": task.status,
+        "assign_by": task.assign_by,
+        "report_by": task.report_by,
+        "created_at": task.created_at,
+        "updated_at": task.created_at,
     }
-
-
-def _created_event(row: dict[str, Any]) -> TaskCreated:
-    return TaskCreated(
-        task_id=str(row["id"]),
-        county_code=row["county_code"],
-        township_code=row["township_code"],
-        village_code=row["village_code"],
-        period=row["period"],
-        channel=row["channel"],
-        person_ref=row["person_ref"],
-        name_masked=row["name_masked"],
-        id_masked=row["id_masked"],
-        source_ref=row["source_ref"],
-        comparison=row["comparison"],
-        assign_by=row["assign_by"],
-        report_by=row["report_by"],
-    )
 
 
 def _signal_row(task_id: str, sig: Signal, now: datetime) -> dict[str, Any]:

@@ -9,15 +9,14 @@ from shouwang.common.failures import Invalid
 from shouwang.common.geography import Geography
 from shouwang.common.identity import reveal_person, seal_pii
 from shouwang.common.pii_access import record_pii_view
-from shouwang.common.service import ServiceRuntime
 from shouwang.warning.adapters.repository import get_task, save_task
-from shouwang.warning.config import WarningSettings
 from shouwang.warning.domain.errors import OutsideScope
+from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.task_queries import may_see
 
 
 async def assign_task(
-    runtime: ServiceRuntime,
+    runtime: WarningRuntime,
     principal: Principal,
     task_id: str,
     *,
@@ -36,7 +35,7 @@ async def assign_task(
 
 
 async def report_task(
-    runtime: ServiceRuntime,
+    runtime: WarningRuntime,
     principal: Principal,
     task_id: str,
     *,
@@ -64,7 +63,7 @@ async def report_task(
         await uow.commit()
 
 
-async def confirm_task(runtime: ServiceRuntime, principal: Principal, task_id: str) -> str:
+async def confirm_task(runtime: WarningRuntime, principal: Principal, task_id: str) -> str:
     """Township confirms the report; returns the new status (confirmed or returned)."""
     require_role(principal, "township")
     async with runtime.uow() as uow:
@@ -85,17 +84,17 @@ async def confirm_task(runtime: ServiceRuntime, principal: Principal, task_id: s
 
 
 async def reroute_task(
-    runtime: ServiceRuntime, principal: Principal, task_id: str, *, village_code: str
+    runtime: WarningRuntime, principal: Principal, task_id: str, *, village_code: str
 ) -> None:
     """County sends a returned task to the village now responsible."""
     require_role(principal, "county", "province")
-    geography: Geography = runtime.state["geography"]
+    geography: Geography = runtime.geography
     township = geography.township_of(village_code)
     if township is None or not principal.covers(village_code):
         raise Invalid(
             "村（社区）代码不存在或不属于本县", code="unknown_village", field="village_code"
         )
-    settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+    settings = runtime.settings
     async with runtime.uow() as uow:
         task, row = await get_task(uow.session, task_id, for_update=True)
         if not may_see(principal, row):
@@ -115,7 +114,7 @@ async def reroute_task(
 
 
 async def reveal_task_person(
-    runtime: ServiceRuntime, principal: Principal, task_id: str
+    runtime: WarningRuntime, principal: Principal, task_id: str
 ) -> dict[str, Any]:
     """Decrypt the person of a task for its village/township; the read is audited."""
     require_role(principal, "village", "township")

@@ -14,12 +14,11 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from shouwang.common.auth.principal import Principal
-from shouwang.common.service import ServiceRuntime
 from shouwang.common.spreadsheet.errors import empty_file
 from shouwang.common.spreadsheet.reader import Sheet, is_blank, open_sheet, sheet_rows
-from shouwang.warning.config import WarningSettings
+from shouwang.warning.adapters.tables import idempotency
 from shouwang.warning.domain.items import ValidItem, check_item
-from shouwang.warning.service import idempotency
+from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.filing import insert_item_rows, item_rows, seal_file
 from shouwang.warning.service.push import (
     Admission,
@@ -45,7 +44,7 @@ async def upload_batch(
     file: IO[bytes],
     *,
     charset: str | None = None,
-    runtime: ServiceRuntime,
+    runtime: WarningRuntime,
     principal: Principal,
 ) -> tuple[int, dict[str, Any]]:
     """File an uploaded batch and queue it for processing; return (status, response body)."""
@@ -129,9 +128,9 @@ class _RowBatcher:
         header: BatchHeader,
         admission: Admission,
         batch_id: uuid.UUID,
-        runtime: ServiceRuntime,
+        runtime: WarningRuntime,
     ) -> None:
-        settings: WarningSettings = runtime.settings  # type: ignore[assignment]
+        settings = runtime.settings
         # every row counts, the header and blank ones too: a sheet of a million empty rows
         # is refused at the cap instead of being walked to its end
         self.rows = sheet_rows(sheet, max_rows=settings.max_batch_items + 1)
@@ -139,7 +138,7 @@ class _RowBatcher:
         self.county = admission.county
         self.batch_id = batch_id
         self.runtime = runtime
-        self.geography = runtime.state["geography"]
+        self.geography = runtime.geography
         self.mapper: ItemMapper | None = None
         self.tally = Tally()
 
