@@ -25,8 +25,9 @@ bench: setup  ## full benchmarks; results in bench/results/
 bench-quick: setup  ## seconds-long smoke run of the benchmarks (CI runs it)
 	@$(UV) run python -m bench.run --quick
 
-lint: setup  ## ruff, mypy --strict and the import contracts (pyproject.toml [tool.importlinter])
+lint: setup  ## ruff (lint + format check), mypy --strict, import contracts ([tool.importlinter])
 	@$(UV) run ruff check libs services tests bench
+	@$(UV) run ruff format --check libs services tests bench
 	@$(UV) run mypy libs/common/src services/*/src
 	@$(UV) run lint-imports
 

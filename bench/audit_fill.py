@@ -29,10 +29,30 @@ from tqdm import tqdm
 SOURCE = "/shouwang/warning"
 TOPIC = VERIFICATION_TASKS.name
 TYPE = spec_for_model(TaskCreated).type_name
-LOG_COLUMNS = ("event_id", "type", "source", "subject", "time", "topic", "actor", "county_code",
-               "township_code", "person_ref", "canonical", "prev_hash", "hash")
-STATE_COLUMNS = ("task_id", "county_code", "township_code", "period", "status", "created_at",
-                 "report_by")
+LOG_COLUMNS = (
+    "event_id",
+    "type",
+    "source",
+    "subject",
+    "time",
+    "topic",
+    "actor",
+    "county_code",
+    "township_code",
+    "person_ref",
+    "canonical",
+    "prev_hash",
+    "hash",
+)
+STATE_COLUMNS = (
+    "task_id",
+    "county_code",
+    "township_code",
+    "period",
+    "status",
+    "created_at",
+    "report_by",
+)
 CHUNK = 50_000
 
 
@@ -55,27 +75,38 @@ def last_periods(count: int, now: datetime | None = None) -> list[str]:
 
 def places(geography: Geography, counties: list[str]) -> dict[str, list[Place]]:
     """Every village of each county with its township."""
-    return {c: [Place(c, v.parent_code or "", v.code) for v in geography.county_villages(c)]
-            for c in counties}
+    return {
+        c: [Place(c, v.parent_code or "", v.code) for v in geography.county_villages(c)]
+        for c in counties
+    }
 
 
 def sample_task(place: Place, period: str, rng: random.Random) -> TaskCreated:
     """A task.created payload for a generated (never real) person."""
     created = datetime.fromisoformat(f"{period}-10T10:00:00+08:00")
     return TaskCreated(
-        task_id=_uuid(rng), county_code=place.county,
-        township_code=place.township, village_code=place.village, period=period,
-        channel="department_warning", person_ref=f"{rng.getrandbits(256):064x}",
-        name_masked="王*", id_masked=f"{place.county}********{rng.randrange(10000):04d}",
-        source_ref=_uuid(rng), comparison="new",
-        assign_by=created + timedelta(days=3), report_by=created + timedelta(days=15))
+        task_id=_uuid(rng),
+        county_code=place.county,
+        township_code=place.township,
+        village_code=place.village,
+        period=period,
+        channel="department_warning",
+        person_ref=f"{rng.getrandbits(256):064x}",
+        name_masked="王*",
+        id_masked=f"{place.county}********{rng.randrange(10000):04d}",
+        source_ref=_uuid(rng),
+        comparison="new",
+        assign_by=created + timedelta(days=3),
+        report_by=created + timedelta(days=15),
+    )
 
 
 def envelope_of(task: TaskCreated, rng: random.Random) -> EventEnvelope:
     """The envelope warning's outbox would have published for the task."""
     at = datetime.fromisoformat(f"{task.period}-10T10:00:00+08:00")
-    return EventEnvelope(id=_uuid(rng), type=TYPE, source=SOURCE, time=at, subject=task.task_id,
-                         data=task)
+    return EventEnvelope(
+        id=_uuid(rng), type=TYPE, source=SOURCE, time=at, subject=task.task_id, data=task
+    )
 
 
 @dataclass(frozen=True)
@@ -89,12 +120,15 @@ class PeriodTemplate:
 
     @classmethod
     def of(cls, period: str) -> PeriodTemplate:
-        sample = sample_task(Place("000000", "000000000", "000000000000"), period,
-                             random.Random(0))
+        sample = sample_task(Place("000000", "000000000", "000000000000"), period, random.Random(0))
         at = datetime.fromisoformat(f"{period}-10T10:00:00+08:00")
         dumped = sample.model_dump(mode="json")
-        return cls(at, at.astimezone(UTC).isoformat(), sample.report_by,
-                   {k: dumped[k] for k in ("assign_by", "report_by")})
+        return cls(
+            at,
+            at.astimezone(UTC).isoformat(),
+            sample.report_by,
+            {k: dumped[k] for k in ("assign_by", "report_by")},
+        )
 
 
 class ChainBuilder:
@@ -111,27 +145,57 @@ class ChainBuilder:
     def row(self, event_id: str, data: dict[str, Any], template: PeriodTemplate) -> tuple[Any, ...]:
         """The audit_log row (without position) of the next event."""
         canonical = json.dumps(
-            {"id": event_id, "type": TYPE, "source": SOURCE, "subject": data["task_id"],
-             "time": template.at_json, "correlation_id": None, "topic": TOPIC, "data": data},
-            sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            {
+                "id": event_id,
+                "type": TYPE,
+                "source": SOURCE,
+                "subject": data["task_id"],
+                "time": template.at_json,
+                "correlation_id": None,
+                "topic": TOPIC,
+                "data": data,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
         if self.count < 3:
-            envelope = EventEnvelope(id=event_id, type=TYPE, source=SOURCE, time=template.at,
-                                     subject=data["task_id"], data=TaskCreated(**data))
+            envelope = EventEnvelope(
+                id=event_id,
+                type=TYPE,
+                source=SOURCE,
+                time=template.at,
+                subject=data["task_id"],
+                data=TaskCreated(**data),
+            )
             if canonical != canonical_event(envelope, TOPIC):
                 raise AssertionError("bench canonical form differs from the audit service's")
         prev, self.head = self.head, chain_hash(self.head, canonical)
         self.count += 1
-        return (event_id, TYPE, SOURCE, data["task_id"], template.at, TOPIC, actor_of(data),
-                data["county_code"], data["township_code"], data["person_ref"], canonical, prev,
-                self.head)
+        return (
+            event_id,
+            TYPE,
+            SOURCE,
+            data["task_id"],
+            template.at,
+            TOPIC,
+            actor_of(data),
+            data["county_code"],
+            data["township_code"],
+            data["person_ref"],
+            canonical,
+            prev,
+            self.head,
+        )
 
 
 def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def generate(geography: Geography, counties: list[str], total: int, periods: list[str],
-             seed: int = 11) -> Iterator[tuple[str, dict[str, Any], PeriodTemplate]]:
+def generate(
+    geography: Geography, counties: list[str], total: int, periods: list[str], seed: int = 11
+) -> Iterator[tuple[str, dict[str, Any], PeriodTemplate]]:
     """`total` (event id, task.created data, period) spread over counties × periods."""
     rng = random.Random(seed)
     where = places(geography, counties)
@@ -140,16 +204,30 @@ def generate(geography: Geography, counties: list[str], total: int, periods: lis
         county = counties[i % len(counties)]
         period = periods[(i // len(counties)) % len(periods)]
         place = rng.choice(where[county])
-        data = {"task_id": _uuid(rng), "county_code": county, "township_code": place.township,
-                "village_code": place.village, "period": period,
-                "channel": "department_warning", "person_ref": f"{rng.getrandbits(256):064x}",
-                "name_masked": "王*", "id_masked": f"{county}********{rng.randrange(10000):04d}",
-                "source_ref": _uuid(rng), "comparison": "new", **templates[period].deadlines_json}
+        data = {
+            "task_id": _uuid(rng),
+            "county_code": county,
+            "township_code": place.township,
+            "village_code": place.village,
+            "period": period,
+            "channel": "department_warning",
+            "person_ref": f"{rng.getrandbits(256):064x}",
+            "name_masked": "王*",
+            "id_masked": f"{county}********{rng.randrange(10000):04d}",
+            "source_ref": _uuid(rng),
+            "comparison": "new",
+            **templates[period].deadlines_json,
+        }
         yield _uuid(rng), data, templates[period]
 
 
-async def fill(conn: asyncpg.Connection, geography: Geography, counties: list[str], total: int,
-               periods: list[str]) -> dict[str, Any]:
+async def fill(
+    conn: asyncpg.Connection,
+    geography: Geography,
+    counties: list[str],
+    total: int,
+    periods: list[str],
+) -> dict[str, Any]:
     """COPY the chain and task_state, aggregate task_counts/compliance, set the chain head."""
     chain = ChainBuilder()
     log_rows: list[tuple[Any, ...]] = []
@@ -157,8 +235,17 @@ async def fill(conn: asyncpg.Connection, geography: Geography, counties: list[st
     with tqdm(total=total, unit=" events", desc="audit chain + task_state") as bar:
         for event_id, data, template in generate(geography, counties, total, periods):
             log_rows.append(chain.row(event_id, data, template))
-            state_rows.append((data["task_id"], data["county_code"], data["township_code"],
-                               data["period"], "routed", template.at, template.report_by))
+            state_rows.append(
+                (
+                    data["task_id"],
+                    data["county_code"],
+                    data["township_code"],
+                    data["period"],
+                    "routed",
+                    template.at,
+                    template.report_by,
+                )
+            )
             if len(log_rows) >= CHUNK:
                 await _copy(conn, log_rows, state_rows)
                 bar.update(len(log_rows))
@@ -168,21 +255,29 @@ async def fill(conn: asyncpg.Connection, geography: Geography, counties: list[st
             bar.update(len(log_rows))
     await conn.execute(
         "UPDATE audit.chain_head SET position = (SELECT max(position) FROM audit.audit_log), "
-        "hash = $1, events = $2 WHERE id = 1", chain.head, chain.count)
+        "hash = $1, events = $2 WHERE id = 1",
+        chain.head,
+        chain.count,
+    )
     await conn.execute(_COUNTS)
     await conn.execute(_COMPLIANCE, list(DEPARTMENTS))
-    await conn.execute("ANALYZE audit.audit_log; ANALYZE audit.task_state; "
-                       "ANALYZE audit.task_counts; ANALYZE audit.compliance")
+    await conn.execute(
+        "ANALYZE audit.audit_log; ANALYZE audit.task_state; "
+        "ANALYZE audit.task_counts; ANALYZE audit.compliance"
+    )
     return {"events": chain.count, "head": chain.head}
 
 
-async def _copy(conn: asyncpg.Connection, log_rows: list[tuple[Any, ...]],
-                state_rows: list[tuple[Any, ...]]) -> None:
+async def _copy(
+    conn: asyncpg.Connection, log_rows: list[tuple[Any, ...]], state_rows: list[tuple[Any, ...]]
+) -> None:
     async with conn.transaction():
-        await conn.copy_records_to_table("audit_log", schema_name="audit", records=log_rows,
-                                         columns=LOG_COLUMNS)
-        await conn.copy_records_to_table("task_state", schema_name="audit", records=state_rows,
-                                         columns=STATE_COLUMNS)
+        await conn.copy_records_to_table(
+            "audit_log", schema_name="audit", records=log_rows, columns=LOG_COLUMNS
+        )
+        await conn.copy_records_to_table(
+            "task_state", schema_name="audit", records=state_rows, columns=STATE_COLUMNS
+        )
 
 
 _COUNTS = """

@@ -67,8 +67,15 @@ class People:
                 return number
 
 
-def push_batches(geography: Geography, counties: list[str], *, items: int, batch_size: int,
-                 period: str, seed: int = 2026) -> Iterator[Batch]:
+def push_batches(
+    geography: Geography,
+    counties: list[str],
+    *,
+    items: int,
+    batch_size: int,
+    period: str,
+    seed: int = 2026,
+) -> Iterator[Batch]:
     """Split `items` over counties × the ten departments, in batches of at most `batch_size`."""
     people = People(seed)
     rng = people.rng
@@ -83,15 +90,23 @@ def push_batches(geography: Geography, counties: list[str], *, items: int, batch
                 return
             ind = indicators[department]
             body = {
-                "department": department, "period": period, "urgent": True,
+                "department": department,
+                "period": period,
+                "urgent": True,
                 "urgent_reason": "性能基准测试（合成数据）",
-                "items": [{"id_number": people.new_id(county), "name": person_name(rng),
-                           "village_code": rng.choice(villages[county]), "indicator": ind.code,
-                           "values": sample_values(ind, rng)} for _ in range(size)],
+                "items": [
+                    {
+                        "id_number": people.new_id(county),
+                        "name": person_name(rng),
+                        "village_code": rng.choice(villages[county]),
+                        "indicator": ind.code,
+                        "values": sample_values(ind, rng),
+                    }
+                    for _ in range(size)
+                ],
             }
             left -= size
-            yield Batch(county, department, size,
-                        json.dumps(body, ensure_ascii=False).encode())
+            yield Batch(county, department, size, json.dumps(body, ensure_ascii=False).encode())
 
 
 def pick_counties(candidates: list[str], count: int, seed: int = 7) -> list[str]:

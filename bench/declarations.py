@@ -59,19 +59,29 @@ def prepare_requests(count: int, villages: list[str], people: People) -> list[Pr
     for _ in range(count):
         sub = f"resident-bench-{rng.getrandbits(64):016x}"
         token = issue_token(settings, role="resident", scope="", sub=sub)
-        body = {"channel": "self_declaration", "id_number": people.new_id(SEED_COUNTY),
-                "name": person_name(rng), "phone": f"138{rng.randrange(10**8):08d}",
-                "village_code": rng.choice(villages), "household_size": rng.randrange(1, 7),
-                "hardships": [rng.choice(HARDSHIPS)], "description": "基准测试合成数据",
-                "income_estimate_yuan": rng.randrange(3000, 20000)}
-        out.append(Prepared(json.dumps(body, ensure_ascii=False).encode(),
-                            {"Authorization": f"Bearer {token}",
-                             "Content-Type": "application/json"}))
+        body = {
+            "channel": "self_declaration",
+            "id_number": people.new_id(SEED_COUNTY),
+            "name": person_name(rng),
+            "phone": f"138{rng.randrange(10**8):08d}",
+            "village_code": rng.choice(villages),
+            "household_size": rng.randrange(1, 7),
+            "hardships": [rng.choice(HARDSHIPS)],
+            "description": "基准测试合成数据",
+            "income_estimate_yuan": rng.randrange(3000, 20000),
+        }
+        out.append(
+            Prepared(
+                json.dumps(body, ensure_ascii=False).encode(),
+                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+        )
     return out
 
 
-async def open_loop(client: LoadClient, requests: list[Prepared],
-                    per_second: int) -> dict[str, Any]:
+async def open_loop(
+    client: LoadClient, requests: list[Prepared], per_second: int
+) -> dict[str, Any]:
     """Send `requests` at `per_second` on schedule; latency from the scheduled send time."""
     loop = asyncio.get_running_loop()
     latencies: list[float] = []
@@ -97,16 +107,22 @@ async def open_loop(client: LoadClient, requests: list[Prepared],
     sent_s = loop.time() - start
     await asyncio.gather(*tasks)
     done_s = loop.time() - start
-    return {"target_per_s": per_second, "sent": len(requests),
-            "offered_per_s": rate(len(requests), sent_s),
-            "completed_per_s": rate(len(requests), done_s), "statuses": dict(statuses),
-            "send_lateness_p99_ms": round(sorted(lateness)[int(0.99 * (len(lateness) - 1))]
-                                          * 1000, 2) if lateness else None,
-            **latency_summary(latencies)}
+    return {
+        "target_per_s": per_second,
+        "sent": len(requests),
+        "offered_per_s": rate(len(requests), sent_s),
+        "completed_per_s": rate(len(requests), done_s),
+        "statuses": dict(statuses),
+        "send_lateness_p99_ms": round(sorted(lateness)[int(0.99 * (len(lateness) - 1))] * 1000, 2)
+        if lateness
+        else None,
+        **latency_summary(latencies),
+    }
 
 
-async def _measure(url: str, options: DeclarationOptions, batches: list[list[Prepared]],
-                   warmup: list[Prepared]) -> list[dict[str, Any]]:
+async def _measure(
+    url: str, options: DeclarationOptions, batches: list[list[Prepared]], warmup: list[Prepared]
+) -> list[dict[str, Any]]:
     parts = urlsplit(url)
     client = LoadClient(parts.hostname or "127.0.0.1", parts.port or 80)
     try:
@@ -141,8 +157,10 @@ class DeclarationsPrepared:
 def available() -> None:
     """Raise CaseUnavailable when the intake service cannot be imported."""
     if importlib.util.find_spec("shouwang.intake.main") is None:
-        raise CaseUnavailable("shouwang.intake.main is not importable: the intake service "
-                              "is not installed in this environment")
+        raise CaseUnavailable(
+            "shouwang.intake.main is not importable: the intake service "
+            "is not installed in this environment"
+        )
 
 
 def prepare(database_url: str, options: DeclarationOptions) -> DeclarationsPrepared:
@@ -152,11 +170,13 @@ def prepare(database_url: str, options: DeclarationOptions) -> DeclarationsPrepa
     people = People(seed=4242)
     return DeclarationsPrepared(
         prepare_requests(options.warmup, villages, people),
-        [prepare_requests(int(r * options.duration_s), villages, people) for r in options.rates])
+        [prepare_requests(int(r * options.duration_s), villages, people) for r in options.rates],
+    )
 
 
-def measure(ctx: CaseContext, prep: DeclarationsPrepared,
-            options: DeclarationOptions) -> dict[str, Any]:
+def measure(
+    ctx: CaseContext, prep: DeclarationsPrepared, options: DeclarationOptions
+) -> dict[str, Any]:
     """Offer each rate in turn to the running intake service."""
     intake = ctx.service
     sampler = RssSampler()
@@ -168,5 +188,10 @@ def measure(ctx: CaseContext, prep: DeclarationsPrepared,
     elapsed = time.perf_counter() - started
     profile = profiler.stop() if profiler else None
     intake.stop()
-    return {"duration_s_per_rate": options.duration_s, "elapsed_s": round(elapsed, 2),
-            "rates": results, "peak_rss_mb": sampler.peaks_mb(), "profile": profile}
+    return {
+        "duration_s_per_rate": options.duration_s,
+        "elapsed_s": round(elapsed, 2),
+        "rates": results,
+        "peak_rss_mb": sampler.peaks_mb(),
+        "profile": profile,
+    }

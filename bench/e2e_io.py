@@ -36,9 +36,22 @@ class TailReader:
 
     def __init__(self, bootstrap: str, expect: int) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.tail_consumer", "--bootstrap", bootstrap,
-             "--topic", "verification.tasks", "--type", TASK_CREATED, "--expect", str(expect)],
-            stdout=subprocess.PIPE, cwd=ROOT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "bench.tail_consumer",
+                "--bootstrap",
+                bootstrap,
+                "--topic",
+                "verification.tasks",
+                "--type",
+                TASK_CREATED,
+                "--expect",
+                str(expect),
+            ],
+            stdout=subprocess.PIPE,
+            cwd=ROOT,
+            text=True,
         )
         self.ready = threading.Event()
         self.done = threading.Event()
@@ -81,8 +94,9 @@ def department_headers(county: str, department: str) -> dict[str, str]:
 
 async def push_all(base_url: str, batches: list[Batch], *, concurrency: int) -> list[PushResult]:
     """POST every batch (at most `concurrency` in flight); fail on any non-202 or rejection."""
-    headers = {(b.county, b.department): department_headers(b.county, b.department)
-               for b in batches}
+    headers = {
+        (b.county, b.department): department_headers(b.county, b.department) for b in batches
+    }
     results: list[PushResult] = []
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -93,9 +107,13 @@ async def push_all(base_url: str, batches: list[Batch], *, concurrency: int) -> 
             async with gate:
                 started = time.time()
                 resp = await client.post(
-                    "/api/v1/warning-batches", content=batch.body,
-                    headers={**headers[(batch.county, batch.department)],
-                             "Idempotency-Key": f"bench-{index}"})
+                    "/api/v1/warning-batches",
+                    content=batch.body,
+                    headers={
+                        **headers[(batch.county, batch.department)],
+                        "Idempotency-Key": f"bench-{index}",
+                    },
+                )
                 finished = time.time()
             body = resp.json()
             if resp.status_code != 202 or body.get("accepted") != batch.items:
@@ -110,8 +128,9 @@ async def push_all(base_url: str, batches: list[Batch], *, concurrency: int) -> 
     return results
 
 
-async def wait_routed(database_url: str, expect: int, tail: TailReader,
-                      timeout_s: float) -> tuple[float, float, list[tuple[float, int]]]:
+async def wait_routed(
+    database_url: str, expect: int, tail: TailReader, timeout_s: float
+) -> tuple[float, float, list[tuple[float, int]]]:
     """Poll warning.tasks until `expect` tasks are routed and the reader saw them all.
 
     Returns (wall time all routed, wall time all on the topic, routed-count timeline).
@@ -125,7 +144,8 @@ async def wait_routed(database_url: str, expect: int, tail: TailReader,
         while True:
             if not routed_at:
                 routed = await conn.fetchval(
-                    "SELECT count(*) FROM warning.tasks WHERE status = 'routed'")
+                    "SELECT count(*) FROM warning.tasks WHERE status = 'routed'"
+                )
                 timeline.append((time.time(), routed))
                 if routed >= expect:
                     routed_at = time.time()

@@ -44,8 +44,12 @@ async def _counties_and_geography(database_url: str, options: E2EOptions) -> tup
     try:
         if not options.national:
             return [SEED_COUNTY], await load_geography(conn, county_codes=[SEED_COUNTY])
-        candidates = [r["county_code"] for r in await conn.fetch(
-            "SELECT DISTINCT county_code FROM geo.regions WHERE level = 'village'")]
+        candidates = [
+            r["county_code"]
+            for r in await conn.fetch(
+                "SELECT DISTINCT county_code FROM geo.regions WHERE level = 'village'"
+            )
+        ]
         wanted = max(1, math.ceil(options.items / (len(DEPARTMENTS) * options.batch_size)))
         counties = pick_counties(candidates, wanted)
         return counties, await load_geography(conn, county_codes=counties)
@@ -63,8 +67,12 @@ async def _keep_counties(database_url: str, options: E2EOptions) -> list[str]:
     ancestors = sorted({c[:2] for c in counties} | {c[:4] for c in counties})
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute("DELETE FROM geo.regions WHERE NOT (county_code = ANY($1::text[]) "
-                           "OR code = ANY($2::text[]))", counties, ancestors)
+        await conn.execute(
+            "DELETE FROM geo.regions WHERE NOT (county_code = ANY($1::text[]) "
+            "OR code = ANY($2::text[]))",
+            counties,
+            ancestors,
+        )
     finally:
         await conn.close()
     return counties
@@ -97,19 +105,26 @@ def prepare(database_url: str, options: E2EOptions) -> E2EPrepared:
     started = time.perf_counter()
     counties, geography = asyncio.run(_counties_and_geography(database_url, options))
     period = datetime.now(SHANGHAI).strftime("%Y-%m")
-    batches = list(push_batches(geography, counties, items=options.items,
-                                batch_size=options.batch_size, period=period))
+    batches = list(
+        push_batches(
+            geography, counties, items=options.items, batch_size=options.batch_size, period=period
+        )
+    )
     prepared = E2EPrepared(counties, batches, time.perf_counter() - started)
-    print(f"e2e: {prepared.items:,} items in {len(batches)} batches, {len(counties)} counties "
-          f"(generated in {prepared.generate_s:.1f}s)")
+    print(
+        f"e2e: {prepared.items:,} items in {len(batches)} batches, {len(counties)} counties "
+        f"(generated in {prepared.generate_s:.1f}s)"
+    )
     return prepared
 
 
-async def _push_while_polling(ctx: CaseContext, prep: E2EPrepared, options: E2EOptions,
-                              tail: TailReader) -> tuple[list[PushResult], float, Any]:
+async def _push_while_polling(
+    ctx: CaseContext, prep: E2EPrepared, options: E2EOptions, tail: TailReader
+) -> tuple[list[PushResult], float, Any]:
     """Push every batch while polling the routed count; wait for both to finish."""
-    poll = asyncio.create_task(wait_routed(ctx.database_url, prep.items, tail,
-                                           timeout_s=max(600, prep.items / 50)))
+    poll = asyncio.create_task(
+        wait_routed(ctx.database_url, prep.items, tail, timeout_s=max(600, prep.items / 50))
+    )
     try:
         pushes = await push_all(ctx.service.url, prep.batches, concurrency=options.concurrency)
     except BaseException:
@@ -119,27 +134,39 @@ async def _push_while_polling(ctx: CaseContext, prep: E2EPrepared, options: E2EO
     return pushes, pushed_at, await poll
 
 
-def _push_and_wait(ctx: CaseContext, prep: E2EPrepared, options: E2EOptions,
-                   sampler: RssSampler) -> dict[str, Any]:
+def _push_and_wait(
+    ctx: CaseContext, prep: E2EPrepared, options: E2EOptions, sampler: RssSampler
+) -> dict[str, Any]:
     warning, items = ctx.service, prep.items
     tail = TailReader(ctx.bootstrap, items)
     if not tail.ready.wait(60):
         raise RuntimeError("outside reader did not start")
-    for name, pid in (("warning", warning.process.pid), ("outside_reader", tail.process.pid),
-                      ("broker", ctx.broker_pid)):
+    for name, pid in (
+        ("warning", warning.process.pid),
+        ("outside_reader", tail.process.pid),
+        ("broker", ctx.broker_pid),
+    ):
         sampler.watch(name, pid)
     profiler = Profiler(warning.process.pid, options.profile_to) if options.profile_to else None
     try:
         with sampler:
             started = time.time()
             pushes, pushed_at, (routed_at, seen_at, routed_timeline) = asyncio.run(
-                _push_while_polling(ctx, prep, options, tail))
+                _push_while_polling(ctx, prep, options, tail)
+            )
     finally:
         profile = profiler.stop() if profiler else None
         tail.stop()
-    return {"started": started, "pushed_at": pushed_at, "routed_at": routed_at,
-            "seen_at": seen_at, "pushes": pushes, "profile": profile,
-            "routed_timeline": routed_timeline, "tail": tail}
+    return {
+        "started": started,
+        "pushed_at": pushed_at,
+        "routed_at": routed_at,
+        "seen_at": seen_at,
+        "pushes": pushes,
+        "profile": profile,
+        "routed_timeline": routed_timeline,
+        "tail": tail,
+    }
 
 
 def measure(ctx: CaseContext, prep: E2EPrepared, options: E2EOptions) -> dict[str, Any]:
@@ -152,21 +179,28 @@ def measure(ctx: CaseContext, prep: E2EPrepared, options: E2EOptions) -> dict[st
     total_s = max(run["routed_at"], run["seen_at"]) - started
     e2e_rate = rate(items, total_s)
     return {
-        "items": items, "batches": len(prep.batches), "batch_size": options.batch_size,
-        "counties": len(prep.counties), "departments": len(DEPARTMENTS),
-        "concurrency": options.concurrency, "geography": "national" if options.national else "seed",
+        "items": items,
+        "batches": len(prep.batches),
+        "batch_size": options.batch_size,
+        "counties": len(prep.counties),
+        "departments": len(DEPARTMENTS),
+        "concurrency": options.concurrency,
+        "geography": "national" if options.national else "seed",
         "generate_s": round(prep.generate_s, 2),
         "push_s": round(run["pushed_at"] - started, 3),
         "routed_s": round(run["routed_at"] - started, 3),
-        "on_topic_s": round(run["seen_at"] - started, 3), "total_s": round(total_s, 3),
+        "on_topic_s": round(run["seen_at"] - started, 3),
+        "total_s": round(total_s, 3),
         "items_per_s": e2e_rate,
         "push_http_latency": latency_summary([p.finished - p.started for p in pushes]),
         "batch_to_topic_latency": latency_summary(
-            _batch_latencies(pushes, tail.final.get("batch_last_seen", {}))),
+            _batch_latencies(pushes, tail.final.get("batch_last_seen", {}))
+        ),
         "peak_rss_mb": sampler.peaks_mb(),
         "limit": limit,
         "ratio_to_limit": round(e2e_rate / limit["limit_items_per_s"], 4)
-        if limit["limit_items_per_s"] else None,
+        if limit["limit_items_per_s"]
+        else None,
         "profile": run["profile"],
         "timeline": {
             "accepted": downsample(_accepted_timeline(pushes, started)),

@@ -58,14 +58,20 @@ class LoadClient:
         except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError):
             return await self._post(path, body, headers, fresh=True)
 
-    async def _post(self, path: str, body: bytes, headers: dict[str, str], *,
-                    fresh: bool = False) -> Response:
+    async def _post(
+        self, path: str, body: bytes, headers: dict[str, str], *, fresh: bool = False
+    ) -> Response:
         """POST and read the whole response (Content-Length framing, as uvicorn answers)."""
         reader, writer = await self._acquire(fresh=fresh)
         try:
-            lines = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                     f"Content-Length: {len(body)}",
-                     *(f"{k}: {v}" for k, v in headers.items()), "", ""]
+            lines = [
+                f"POST {path} HTTP/1.1",
+                f"Host: {self.host}:{self.port}",
+                f"Content-Length: {len(body)}",
+                *(f"{k}: {v}" for k, v in headers.items()),
+                "",
+                "",
+            ]
             writer.write("\r\n".join(lines).encode() + body)
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])

@@ -33,8 +33,12 @@ from shouwang.common.kafka.admin import ensure_topics, wait_for_broker
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_TOPICS = {"bench.limit": 12}
 # what the services and the bench must never inherit: they would point at someone else's servers
-_FOREIGN_ENV = ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "SHOUWANG_DATABASE_URL",
-                "SHOUWANG_KAFKA_BOOTSTRAP_SERVERS")
+_FOREIGN_ENV = (
+    "DATABASE_URL",
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "SHOUWANG_DATABASE_URL",
+    "SHOUWANG_KAFKA_BOOTSTRAP_SERVERS",
+)
 
 
 def free_port() -> int:
@@ -72,6 +76,7 @@ class Service:
 
     def watch_ready(self, timeout_s: float = 300) -> threading.Thread:
         """Poll readiness in a thread from now on; `ready_s` is set when it answers."""
+
         def poll() -> None:
             try:
                 self.ready_s = self.wait_ready(timeout_s)
@@ -169,8 +174,9 @@ class BenchStack:
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="shouwang-bench-"))
         self.logs = self.work_dir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
-        self.postgres = EmbeddedPostgres(self.work_dir / "pg", free_port(),
-                                         self.logs / "postgres.log")
+        self.postgres = EmbeddedPostgres(
+            self.work_dir / "pg", free_port(), self.logs / "postgres.log"
+        )
         self.server_url = ""
         self.template = ""
         self._brokers: list[EmbeddedBroker] = []
@@ -192,8 +198,9 @@ class BenchStack:
     def case_database(self, case: str) -> str:
         """A fresh copy of the template for one case."""
         name = f"bench_{case}_{uuid.uuid4().hex[:6]}"
-        asyncio.run(execute(self.server_url,
-                            f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        asyncio.run(
+            execute(self.server_url, f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        )
         return self.db_url(name)
 
     @contextmanager
@@ -208,18 +215,33 @@ class BenchStack:
         finally:
             broker.stop()
 
-    def spawn(self, service: str, *, database_url: str, bootstrap: str,
-              env: dict[str, str] | None = None) -> Service:
+    def spawn(
+        self, service: str, *, database_url: str, bootstrap: str, env: dict[str, str] | None = None
+    ) -> Service:
         """Start one service as a separate process on a free port (not yet ready)."""
         port = free_port()
         log_path = self.logs / f"{service}-{port}.log"
-        full_env = {**os.environ, "DATABASE_URL": database_url,
-                    "KAFKA_BOOTSTRAP_SERVERS": bootstrap, **(env or {})}
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            **(env or {}),
+        }
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "shouwang.common.cli", "serve", service,
-                 "--port", str(port)],
-                env=full_env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                [
+                    sys.executable,
+                    "-m",
+                    "shouwang.common.cli",
+                    "serve",
+                    service,
+                    "--port",
+                    str(port),
+                ],
+                env=full_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
             )
         started = Service(service, port, process, log_path)
         self._services.append(started)

@@ -26,28 +26,39 @@ async def copy_rows(conn: asyncpg.Connection, limit: int) -> tuple[int, float]:
     rows = await conn.fetch("SELECT * FROM warning.tasks ORDER BY created_at LIMIT $1", limit)
     if not rows:
         return 0, 0.0
-    await conn.execute("CREATE SCHEMA IF NOT EXISTS bench_limit; "
-                       "CREATE TABLE bench_limit.tasks (LIKE warning.tasks)")
+    await conn.execute(
+        "CREATE SCHEMA IF NOT EXISTS bench_limit; "
+        "CREATE TABLE bench_limit.tasks (LIKE warning.tasks)"
+    )
     columns = list(rows[0].keys())
     records = [tuple(r) for r in rows]
     started = time.perf_counter()
-    await conn.copy_records_to_table("tasks", schema_name="bench_limit", records=records,
-                                     columns=columns)
+    await conn.copy_records_to_table(
+        "tasks", schema_name="bench_limit", records=records, columns=columns
+    )
     return len(records), time.perf_counter() - started
 
 
 async def produce_events(conn: asyncpg.Connection, bootstrap: str, limit: int) -> tuple[int, float]:
     """Produce up to `limit` of the run's task.created events; return (events, seconds)."""
-    rows = await conn.fetch("SELECT * FROM warning.outbox WHERE type = $1 ORDER BY id LIMIT $2",
-                            TASK_CREATED, limit)
+    rows = await conn.fetch(
+        "SELECT * FROM warning.outbox WHERE type = $1 ORDER BY id LIMIT $2", TASK_CREATED, limit
+    )
     messages = [to_kafka(envelope_from_row(dict(r))) for r in rows]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
-                                max_batch_size=256 * 1024, request_timeout_ms=30000)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=5,
+        max_batch_size=256 * 1024,
+        request_timeout_ms=30000,
+    )
     await producer.start()
     try:
         started = time.perf_counter()
-        futures = [await producer.send(LIMIT_TOPIC, value=value, key=key, headers=headers)
-                   for key, value, headers in messages]
+        futures = [
+            await producer.send(LIMIT_TOPIC, value=value, key=key, headers=headers)
+            for key, value, headers in messages
+        ]
         await asyncio.gather(*futures)
         return len(messages), time.perf_counter() - started
     finally:
@@ -64,8 +75,12 @@ async def measure(database_url: str, bootstrap: str, items: int) -> dict[str, An
         await conn.close()
     total = copy_s + produce_s
     return {
-        "rows": rows, "copy_s": round(copy_s, 3), "copy_rows_per_s": rate(rows, copy_s),
-        "events": events, "produce_s": round(produce_s, 3),
+        "rows": rows,
+        "copy_s": round(copy_s, 3),
+        "copy_rows_per_s": rate(rows, copy_s),
+        "events": events,
+        "produce_s": round(produce_s, 3),
         "produce_events_per_s": rate(events, produce_s),
-        "limit_s": round(total, 3), "limit_items_per_s": rate(min(rows, events), total),
+        "limit_s": round(total, 3),
+        "limit_items_per_s": rate(min(rows, events), total),
     }

@@ -21,8 +21,11 @@ def _save(fig: Any, path: Path) -> Path:
 def e2e_progress(e2e: dict[str, Any], path: Path) -> Path:
     """Items accepted, tasks routed and tasks on the topic over time."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for key, label in (("accepted", "accepted (HTTP 202)"), ("routed", "tasks routed (DB)"),
-                       ("on_topic", "task.created on topic (outside reader)")):
+    for key, label in (
+        ("accepted", "accepted (HTTP 202)"),
+        ("routed", "tasks routed (DB)"),
+        ("on_topic", "task.created on topic (outside reader)"),
+    ):
         points = e2e["timeline"].get(key) or []
         if points:
             ax.plot([p[0] for p in points], [p[1] for p in points], label=label)
@@ -38,8 +41,12 @@ def throughput(e2e: dict[str, Any], path: Path) -> Path:
     """e2e items/s next to the physical limit and its two parts."""
     limit = e2e["limit"]
     labels = ["e2e", "limit\n(COPY + produce)", "COPY only", "produce only"]
-    values = [e2e["items_per_s"], limit["limit_items_per_s"], limit["copy_rows_per_s"],
-              limit["produce_events_per_s"]]
+    values = [
+        e2e["items_per_s"],
+        limit["limit_items_per_s"],
+        limit["copy_rows_per_s"],
+        limit["produce_events_per_s"],
+    ]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     bars = ax.bar(labels, values, color=["tab:red", "tab:blue", "tab:gray", "tab:gray"])
     ax.bar_label(bars, labels=[f"{v:,.0f}" for v in values])

@@ -25,10 +25,28 @@ class Profiler:
     def __init__(self, pid: int, output: Path, rate: int = 50) -> None:
         self.output = output
         exe = py_spy()
-        self.process = None if exe is None else subprocess.Popen(
-            [exe, "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw",
-             "--output", str(output), "--nonblocking", "--full-filenames"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = (
+            None
+            if exe is None
+            else subprocess.Popen(
+                [
+                    exe,
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--rate",
+                    str(rate),
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(output),
+                    "--nonblocking",
+                    "--full-filenames",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
 
     def stop(self) -> dict[str, Any] | None:
         """Stop sampling and summarise the collapsed stacks (None if py-spy was unavailable)."""
@@ -49,7 +67,7 @@ def _frame(raw: str) -> str:
     where = where.rstrip(")")
     root = f"{ROOT}/"
     if where.startswith(root) and "/.venv/" not in where:
-        where = where[len(root):]
+        where = where[len(root) :]
     else:
         for marker in ("site-packages/", "/lib/python3.11/"):
             if marker in where:
@@ -80,5 +98,9 @@ def summarise(folded: Path, top: int = 12) -> dict[str, Any]:
     def share(counter: Counter[str]) -> list[dict[str, Any]]:
         return [{"frame": f, "pct": round(100 * n / total, 1)} for f, n in counter.most_common(top)]
 
-    return {"samples": total, "file": folded.name, "top_own": share(own),
-            "top_inclusive_shouwang": share(inclusive)}
+    return {
+        "samples": total,
+        "file": folded.name,
+        "top_own": share(own),
+        "top_inclusive_shouwang": share(inclusive),
+    }

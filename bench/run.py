@@ -36,15 +36,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--items", type=int, help="e2e items (default 100,000; quick 2,000)")
     p.add_argument("--batch-size", type=int, help="items per push (default 2,000; quick 200)")
     p.add_argument("--concurrency", type=int, default=4, help="pushes in flight")
-    p.add_argument("--cases", nargs="+", default=list(ORDER),
-                   help=f"any of {', '.join(ORDER)} (also: dashboard)")
-    p.add_argument("--tasks", type=int, help="tasks/events recorded for dashboard and audit "
-                   "(default 1,000,000; quick 10,000)")
-    p.add_argument("--rates", type=int, nargs="+", help="declaration rates per second "
-                   "(default 100 200 500; quick 50)")
+    p.add_argument(
+        "--cases",
+        nargs="+",
+        default=list(ORDER),
+        help=f"any of {', '.join(ORDER)} (also: dashboard)",
+    )
+    p.add_argument(
+        "--tasks",
+        type=int,
+        help="tasks/events recorded for dashboard and audit (default 1,000,000; quick 10,000)",
+    )
+    p.add_argument(
+        "--rates",
+        type=int,
+        nargs="+",
+        help="declaration rates per second (default 100 200 500; quick 50)",
+    )
     p.add_argument("--duration", type=float, help="seconds per declaration rate (10; quick 2)")
-    p.add_argument("--profile", action="store_true", help="py-spy the service under test "
-                   "(warning in e2e, intake in declarations)")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy the service under test (warning in e2e, intake in declarations)",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
     p.add_argument("--keep", action="store_true", help="keep the stack's temp dir (logs)")
     args = p.parse_args(argv)
@@ -63,21 +77,28 @@ def case_options(args: argparse.Namespace, stem: str) -> dict[str, Any]:
         "e2e": e2e_push.E2EOptions(
             items=args.items or (2_000 if quick else 100_000),
             batch_size=args.batch_size or (200 if quick else 2_000),
-            concurrency=args.concurrency, national=not quick,
-            profile_to=args.out / f"{stem}-warning.folded" if args.profile else None),
+            concurrency=args.concurrency,
+            national=not quick,
+            profile_to=args.out / f"{stem}-warning.folded" if args.profile else None,
+        ),
         "audit": audit_cases.AuditOptions(
             tasks=args.tasks or (10_000 if quick else 1_000_000),
             consume_events=300 if quick else 10_000,
-            dashboard_requests=30 if quick else 200, counties=100, national=not quick),
+            dashboard_requests=30 if quick else 200,
+            counties=100,
+            national=not quick,
+        ),
         "declarations": declarations.DeclarationOptions(
             rates=tuple(args.rates or ((50,) if quick else (100, 200, 500))),
             duration_s=args.duration or (2.0 if quick else 10.0),
-            profile_to=args.out / f"{stem}-intake.folded" if args.profile else None),
+            profile_to=args.out / f"{stem}-intake.folded" if args.profile else None,
+        ),
     }
 
 
-def run_cases(stack: BenchStack, args: argparse.Namespace, options: dict[str, Any],
-              result: dict[str, Any]) -> None:
+def run_cases(
+    stack: BenchStack, args: argparse.Namespace, options: dict[str, Any], result: dict[str, Any]
+) -> None:
     """Start every service at once, prepare the data meanwhile, then measure case by case."""
     wanted = [c for c in args.cases if c in MODULES]
     contexts: dict[str, CaseContext] = {}
@@ -89,35 +110,52 @@ def run_cases(stack: BenchStack, args: argparse.Namespace, options: dict[str, An
             if not _guard(result, case, getattr(module, "available", lambda: None)):
                 continue
             database_url = stack.case_database(case)
-            if not _guard(result, case, lambda m=module, u=database_url, o=options[case]:
-                          getattr(m, "before_spawn", lambda *_: None)(u, o)):
+            if not _guard(
+                result,
+                case,
+                lambda m=module, u=database_url, o=options[case]: getattr(
+                    m, "before_spawn", lambda *_: None
+                )(u, o),
+            ):
                 continue
             bootstrap, broker_pid = brokers.enter_context(stack.broker())
             service = stack.spawn(module.SERVICE, database_url=database_url, bootstrap=bootstrap)
             watchers[case] = service.watch_ready()
             contexts[case] = CaseContext(database_url, bootstrap, broker_pid, service)
         for case, ctx in list(contexts.items()):
-            if not _guard(result, case, lambda c=case, x=ctx: prepared.__setitem__(
-                    c, MODULES[c].prepare(x.database_url, options[c]))):
+            if not _guard(
+                result,
+                case,
+                lambda c=case, x=ctx: prepared.__setitem__(
+                    c, MODULES[c].prepare(x.database_url, options[c])
+                ),
+            ):
                 ctx.service.stop()
-        ready = {c: _ready(result, c, ctx, watchers[c]) for c, ctx in contexts.items()
-                 if c in prepared}
+        ready = {
+            c: _ready(result, c, ctx, watchers[c]) for c, ctx in contexts.items() if c in prepared
+        }
         for case, ctx in contexts.items():
             if ready.get(case) is None:
                 ctx.service.stop()
                 continue
             started = time.perf_counter()
             outcome: dict[str, Any] = {}
-            if _guard(result, case, lambda c=case, x=ctx, o=outcome: o.update(
-                    MODULES[c].measure(x, prepared[c], options[c]))):
+            if _guard(
+                result,
+                case,
+                lambda c=case, x=ctx, o=outcome: o.update(
+                    MODULES[c].measure(x, prepared[c], options[c])
+                ),
+            ):
                 outcome["service_ready_s"] = ready[case]
                 outcome["case_s"] = round(time.perf_counter() - started, 2)
                 result["cases"][case] = outcome
             ctx.service.stop()
 
 
-def _ready(result: dict[str, Any], case: str, ctx: CaseContext,
-           watcher: threading.Thread) -> float | None:
+def _ready(
+    result: dict[str, Any], case: str, ctx: CaseContext, watcher: threading.Thread
+) -> float | None:
     """Seconds from spawn to ready (polled from spawn on), or None with the case's error."""
     watcher.join()
     if ctx.service.ready_s is None:
@@ -146,10 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.items and not args.quick:
         stem += f"-{args.items}items"
     options = case_options(args, stem)
-    result: dict[str, Any] = {"benchmark": "shouwang", "mode": mode,
-                              "at": now.isoformat(timespec="seconds"),
-                              "machine": report.machine(), "cases_requested": args.cases,
-                              "setup": {}, "cases": {}, "skipped": {}, "errors": {}}
+    result: dict[str, Any] = {
+        "benchmark": "shouwang",
+        "mode": mode,
+        "at": now.isoformat(timespec="seconds"),
+        "machine": report.machine(),
+        "cases_requested": args.cases,
+        "setup": {},
+        "cases": {},
+        "skipped": {},
+        "errors": {},
+    }
     started = time.perf_counter()
     stack = BenchStack()
     try:
@@ -171,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     result["plots"] = plots.write_all(result, args.out, stem)
     path = report.write_json(result, args.out, stem, "latest-quick" if args.quick else "latest")
     report.print_table(result)
-    print(f"\nwrote {path} (+ {', '.join(result['plots']) or 'no plots'}) "
-          f"in {result['elapsed_s']}s")
+    print(
+        f"\nwrote {path} (+ {', '.join(result['plots']) or 'no plots'}) in {result['elapsed_s']}s"
+    )
     return 1 if result["errors"] else 0
 
 

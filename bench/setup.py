@@ -38,8 +38,13 @@ async def _national(url: str, regions_dir: Path, *, measure: bool) -> dict[str, 
         await conn.close()
 
 
-def prepare_template(stack: BenchStack, *, national: bool, measure_geo: bool,
-                     regions_dir: Path = geo_import.DEFAULT_REGIONS) -> dict[str, Any]:
+def prepare_template(
+    stack: BenchStack,
+    *,
+    national: bool,
+    measure_geo: bool,
+    regions_dir: Path = geo_import.DEFAULT_REGIONS,
+) -> dict[str, Any]:
     """Create, migrate and load the template; return what it took (and the geo case, if run)."""
     url = stack.create_template()
     migrate_s = migrate(url)
@@ -49,5 +54,9 @@ def prepare_template(stack: BenchStack, *, national: bool, measure_geo: bool,
     else:
         geo = {"rows": asyncio.run(load_seed_geography(url))}
     geo_s = time.perf_counter() - started
-    return {"migrate_s": round(migrate_s, 2), "geography": "national" if national else "seed",
-            "geography_s": round(geo_s, 2), "geography_detail": geo}
+    return {
+        "migrate_s": round(migrate_s, 2),
+        "geography": "national" if national else "seed",
+        "geography_s": round(geo_s, 2),
+        "geography_detail": geo,
+    }

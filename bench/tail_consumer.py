@@ -28,8 +28,14 @@ def emit(**fields: object) -> None:
 
 def tail(bootstrap: str, topic: str, type_name: str, expect: int, timeout_s: float) -> int:
     """Read the topic from the beginning until `expect` distinct subjects of `type_name`."""
-    reader = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-tail-{time.time_ns()}",
-                       "enable.auto.commit": False, "fetch.wait.max.ms": 50})
+    reader = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"bench-tail-{time.time_ns()}",
+            "enable.auto.commit": False,
+            "fetch.wait.max.ms": 50,
+        }
+    )
     try:
         parts = sorted(reader.list_topics(topic, timeout=10).topics[topic].partitions)
         reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
@@ -54,8 +60,9 @@ def tail(bootstrap: str, topic: str, type_name: str, expect: int, timeout_s: flo
             if now - last_report >= 0.5:
                 emit(event="progress", t=now, seen=len(seen), records=records)
                 last_report = now
-        emit(event="done", t=time.time(), seen=len(seen), records=records,
-             batch_last_seen=batch_last)
+        emit(
+            event="done", t=time.time(), seen=len(seen), records=records, batch_last_seen=batch_last
+        )
         return 0 if len(seen) >= expect else 1
     finally:
         reader.close()

@@ -12,14 +12,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str],
-                                                                  Path]:
+def quick_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     """Run the quick benchmark once into a temp results directory."""
     out = tmp_path_factory.mktemp("bench-results")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
-    proc = subprocess.run([sys.executable, "-m", "bench.run", "--quick", "--out", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=280)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
     return proc, out
 
 
@@ -27,8 +35,9 @@ def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
-def test_quick_run_succeeds_and_writes_dated_and_latest(quick_run: tuple[
-        subprocess.CompletedProcess[str], Path]) -> None:
+def test_quick_run_succeeds_and_writes_dated_and_latest(
+    quick_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
     proc, out = quick_run
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     dated = [p for p in out.glob("*-quick.json") if not p.name.startswith("latest")]
@@ -37,8 +46,9 @@ def test_quick_run_succeeds_and_writes_dated_and_latest(quick_run: tuple[
     assert "e2e push" in proc.stdout  # the table
 
 
-def test_result_has_every_case_with_its_figures(quick_run: tuple[
-        subprocess.CompletedProcess[str], Path]) -> None:
+def test_result_has_every_case_with_its_figures(
+    quick_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
     _, out = quick_run
     result = json.loads((out / "latest-quick.json").read_text())
     assert result["mode"] == "quick" and result["errors"] == {}

@@ -79,12 +79,16 @@ class Services:
         for name in names:
             settings_class, create_app = APPS[name]
             settings = self.make_settings(
-                settings_class, database_url=self.url, service_name=f"{name}-{self.group}",
-                encryption_key=key, encryption_keys_previous="",
+                settings_class,
+                database_url=self.url,
+                service_name=f"{name}-{self.group}",
+                encryption_key=key,
+                encryption_keys_previous="",
             )
             app = create_app(settings, clock=self.clock)
             self.clients[name] = await exit_stack.enter_async_context(
-                running_app(app, f"http://{name}"))
+                running_app(app, f"http://{name}")
+            )
 
     def __getitem__(self, name: str) -> httpx.AsyncClient:
         return self.clients[name]
@@ -151,15 +155,22 @@ async def _file_everything(services: Services, rng: random.Random) -> dict[str, 
     settings = warning.app.state.runtime.settings  # type: ignore[attr-defined]
     hmac_key = settings.hmac_key.get_secret_value()
     pushed, unroutable, uploaded, declared, registered = (
-        _person(rng, n) for n in ("赵一", "钱二", "孙三", "李四", "周五"))
+        _person(rng, n) for n in ("赵一", "钱二", "孙三", "李四", "周五")
+    )
     body = {"department": "medical_insurance", "period": "2026-11",
             "items": [_item(pushed), _item(unroutable, village="231226100999")]}  # fmt: skip
     push_id = await _processed(warning, await warning.post("/api/v1/warning-batches", json=body,
                                                            headers=DEPT))  # fmt: skip
     files = {"file": ("batch.csv", _csv(uploaded), "text/csv")}
-    upload_id = await _processed(warning, await warning.post(
-        "/api/v1/warning-batches/upload", data={"department": "medical_insurance",
-                                                "period": "2026-11"}, files=files, headers=DEPT))
+    upload_id = await _processed(
+        warning,
+        await warning.post(
+            "/api/v1/warning-batches/upload",
+            data={"department": "medical_insurance", "period": "2026-11"},
+            files=files,
+            headers=DEPT,
+        ),
+    )
 
     resident = auth("resident", sub=f"resident-{uuid.uuid4().hex[:8]}")
     declaration = {"channel": "self_declaration", **declared, "phone": "13800005678",
@@ -175,15 +186,23 @@ async def _file_everything(services: Services, rng: random.Random) -> dict[str, 
     task = await _task_of(warning, declared, hmac_key)
     for path, json, headers in (
         ("assign", {"village_code": VILLAGE}, township),
-        ("report", {"outcome": "risk_confirmed", "reason": "因病", "visited_on": "2026-11-10"},
-         village),
+        (
+            "report",
+            {"outcome": "risk_confirmed", "reason": "因病", "visited_on": "2026-11-10"},
+            village,
+        ),
         ("confirm", None, township),
     ):
         resp = await warning.post(f"/api/v1/tasks/{task}/{path}", json=json, headers=headers)
         assert resp.status_code == 200, resp.text
     confirmed_household = await _household_of(assistance, declared)
-    member = {"id_number": registered["id_number"], "name": registered["name"],
-              "relation": "户主", "labour": "full", "phone": "13812345678"}
+    member = {
+        "id_number": registered["id_number"],
+        "name": registered["name"],
+        "relation": "户主",
+        "labour": "full",
+        "phone": "13812345678",
+    }
     resp = await assistance.post("/api/v1/households", headers=auth("county", COUNTY), json={
         "village_code": VILLAGE, "category": "脱贫户", "members": [member],
         "address": "绥棱镇东方红村 8 号"})  # fmt: skip
@@ -225,9 +244,15 @@ async def _declared(url: str, receipt: str, cipher: PiiCipher) -> dict[str, str]
                 declarations.c.receipt == receipt))).mappings().one()  # fmt: skip
     finally:
         await engine.dispose()
-    return {field: cipher.decrypt(row[f"{column}_enc"], aad=aad) for field, column, aad in (
-        ("id_number", "id", ID_NUMBER_AAD), ("name", "name", NAME_AAD),
-        ("phone", "phone", b"phone"), ("description", "description", b"description"))}
+    return {
+        field: cipher.decrypt(row[f"{column}_enc"], aad=aad)
+        for field, column, aad in (
+            ("id_number", "id", ID_NUMBER_AAD),
+            ("name", "name", NAME_AAD),
+            ("phone", "phone", b"phone"),
+            ("description", "description", b"description"),
+        )
+    }
 
 
 async def _recorded_runs(url: str) -> list[dict[str, Any]]:
@@ -238,7 +263,8 @@ async def _recorded_runs(url: str) -> list[dict[str, Any]]:
         for service in SERVICES:
             rows += await conn.fetch(
                 f"SELECT payload FROM {service}.outbox WHERE type = $1 ORDER BY id",
-                KEYS_REENCRYPTED)
+                KEYS_REENCRYPTED,
+            )
     finally:
         await conn.close()
     return [loads(r["payload"]) for r in rows]
@@ -263,7 +289,8 @@ async def _cells(url: str, service: str) -> dict[str, list[tuple[Any, dict[str, 
                     stmt = stmt.where(column.where)
                 rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
                 found[f"{column.table.name}.{column.column}"] = [
-                    (r[column.column], r) for r in rows if r[column.column] is not None]
+                    (r[column.column], r) for r in rows if r[column.column] is not None
+                ]
     finally:
         await engine.dispose()
     return found
@@ -332,7 +359,8 @@ async def test_rotation_reencrypts_every_column_and_the_apis_read_them_with_the_
     assert all(counts.values()), f"a registered column holds no data in this test: {counts}"
     receipt, filed = ids["declaration"]
     assert await _declared(rotation_db, receipt, only_b) == {
-        k: filed[k] for k in ("id_number", "name", "phone", "description")}
+        k: filed[k] for k in ("id_number", "name", "phone", "description")
+    }
 
     async with AsyncExitStack() as running:
         await services.start(running, "warning", "assistance", key=key_b)

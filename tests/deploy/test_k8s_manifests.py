@@ -339,8 +339,11 @@ def test_deployments_probe_and_configure_each_service(overlay: str) -> None:
         assert env["KAFKA_SASL_USERNAME"]["value"] == f"shouwang-{svc}"
         assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"shouwang-{svc}"
         assert env["KAFKA_BOOTSTRAP_SERVERS"]["value"] == "shouwang-kafka-bootstrap:9093"
-        for key in ("SHOUWANG_HMAC_KEY", "SHOUWANG_ENCRYPTION_KEY",
-                    "SHOUWANG_ENCRYPTION_KEYS_PREVIOUS"):
+        for key in (
+            "SHOUWANG_HMAC_KEY",
+            "SHOUWANG_ENCRYPTION_KEY",
+            "SHOUWANG_ENCRYPTION_KEYS_PREVIOUS",
+        ):
             assert env[key]["valueFrom"]["secretKeyRef"]["name"] == "shouwang-keys"
 
 

@@ -16,8 +16,13 @@ from shouwang.common.testing.fixtures import auth, free_port, wait_until
 from shouwang.web.testing import served
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 COUNTY, VILLAGE = "231226", "231226100201"
 CREATED = "shouwang.warning.task.created.v1"
@@ -32,9 +37,13 @@ async def dashboard_url(make_settings, clock) -> AsyncIterator[str]:
 
     port = free_port()
     app = create_app(make_settings(AuditSettings), clock=clock)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           timeout_graceful_shutdown=3))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=3
+        )
+    )
     task = asyncio.create_task(server.serve())
+
     async def started() -> bool:
         assert not task.done(), "uvicorn failed to start"
         return bool(server.started)
@@ -55,9 +64,19 @@ async def browser() -> AsyncIterator[Browser]:
 
 async def _push(warning_client) -> str:
     rng = random.Random(uuid.uuid4().int)
-    body = {"department": "medical_insurance", "period": "2026-11", "items": [
-        {"id_number": generate_id_number(rng), "name": "李四", "village_code": VILLAGE,
-         "indicator": "large_medical_expense", "values": {"self_paid_yuan": 26000}}]}
+    body = {
+        "department": "medical_insurance",
+        "period": "2026-11",
+        "items": [
+            {
+                "id_number": generate_id_number(rng),
+                "name": "李四",
+                "village_code": VILLAGE,
+                "indicator": "large_medical_expense",
+                "values": {"self_paid_yuan": 26000},
+            }
+        ],
+    }
     headers = auth("department", "medical_insurance", county=COUNTY)
     resp = await warning_client.post("/api/v1/warning-batches", json=body, headers=headers)
     assert resp.status_code == 202, resp.text
@@ -66,8 +85,9 @@ async def _push(warning_client) -> str:
 
 async def _signed_in_workbench(browser: Browser, web_url: str) -> Page:
     """A county user signed in to the workbench (another port) through its login form."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 1300},
-                                        base_url=web_url, locale="zh-CN")
+    context = await browser.new_context(
+        viewport={"width": 1400, "height": 1300}, base_url=web_url, locale="zh-CN"
+    )
     page = await context.new_page()
     await page.goto("/login")
     await page.get_by_label("角色").select_option("county")
@@ -77,14 +97,16 @@ async def _signed_in_workbench(browser: Browser, web_url: str) -> Page:
     return page
 
 
-async def test_a_pushed_task_appears_live_on_the_dashboard(dashboard_url, browser, warning_client,
-                                                           intake_client, make_settings, clock):
+async def test_a_pushed_task_appears_live_on_the_dashboard(
+    dashboard_url, browser, warning_client, intake_client, make_settings, clock
+):
     from shouwang.web.config import WebSettings
     from shouwang.web.main import create_app as create_web
 
     async with served(warning_client.app) as warning, served(intake_client.app) as intake:
-        settings = make_settings(WebSettings, warning_url=warning, intake_url=intake,
-                                 audit_public_url=dashboard_url)
+        settings = make_settings(
+            WebSettings, warning_url=warning, intake_url=intake, audit_public_url=dashboard_url
+        )
         async with served(create_web(settings, clock=clock), lifespan="on") as web_url:
             page = await _signed_in_workbench(browser, web_url)
             await page.click("#dashboard-link")  # the HttpOnly cookie goes along, no token
@@ -102,8 +124,9 @@ async def _sees_a_pushed_task_live(page: Page, dashboard_url: str, warning_clien
     await expect(item).to_have_count(1, timeout=30_000)
     await expect(item).to_contain_text("新增核实任务")
     await expect(item).to_contain_text("231226100")
-    filed = page.locator(f'#feed li[data-subject="{batch_id}"]'
-                         '[data-type="shouwang.warning.batch.filed.v1"]')
+    filed = page.locator(
+        f'#feed li[data-subject="{batch_id}"][data-type="shouwang.warning.batch.filed.v1"]'
+    )
     await expect(filed).to_contain_text("部门预警推送备案")
     await expect(filed).to_contain_text("2026/11/10 10:00")  # shown in Beijing time
     row = page.locator('#compliance tr[data-department="medical_insurance"]')
@@ -114,15 +137,26 @@ async def _sees_a_pushed_task_live(page: Page, dashboard_url: str, warning_clien
     assert (SCREENSHOTS / "dashboard_live.png").stat().st_size > 10_000
 
 
-async def test_overdue_drill_down_and_consultation_report(dashboard_url, browser, warning_client,
-                                                          clock):
+async def test_overdue_drill_down_and_consultation_report(
+    dashboard_url, browser, warning_client, clock
+):
     from shouwang.warning.service.deadlines import sweep_overdue
 
     token = auth("county", COUNTY)["Authorization"].removeprefix("Bearer ")
     context = await browser.new_context(viewport={"width": 1400, "height": 1800})
     # what the workbench's login sets: a host-only HttpOnly cookie, shared by every port
-    await context.add_cookies([{"name": SESSION_COOKIE, "value": token, "domain": "127.0.0.1",
-                                "path": "/", "httpOnly": True, "sameSite": "Lax"}])
+    await context.add_cookies(
+        [
+            {
+                "name": SESSION_COOKIE,
+                "value": token,
+                "domain": "127.0.0.1",
+                "path": "/",
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
     page = await context.new_page()
     await page.goto(f"{dashboard_url}/")
     await expect(page.locator("#live-status")).to_have_text("已连接", timeout=15_000)
@@ -142,7 +176,8 @@ async def test_overdue_drill_down_and_consultation_report(dashboard_url, browser
     history = page.locator("#history-list li")
     await expect(page.locator("#history")).to_contain_text(f"任务 {task_id}")
     await expect(history.and_(page.locator(f'[data-type="{CREATED}"]'))).to_contain_text(
-        "新增核实任务")
+        "新增核实任务"
+    )
     await expect(history.and_(page.locator(f'[data-type="{OVERDUE}"]'))).to_contain_text("任务逾期")
     SCREENSHOTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "dashboard_drill_down.png"), full_page=True)

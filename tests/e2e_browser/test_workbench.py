@@ -20,8 +20,13 @@ from shouwang.web.main import create_app
 from shouwang.web.testing import fill_template, served
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 COUNTY, TOWNSHIP, VILLAGE = "231226", "231226100", "231226100201"
 PHONE = {"width": 390, "height": 844}
@@ -45,11 +50,18 @@ async def browser() -> AsyncIterator[Browser]:
         await chromium.close()
 
 
-async def _login(browser: Browser, base: str, role: str, scope: str = "",
-                 viewport: dict[str, int] = DESKTOP, **fields: str) -> Page:
+async def _login(
+    browser: Browser,
+    base: str,
+    role: str,
+    scope: str = "",
+    viewport: dict[str, int] = DESKTOP,
+    **fields: str,
+) -> Page:
     """A fresh browser context signed in through the dev login form."""
-    context = await browser.new_context(viewport=viewport, base_url=base, locale="zh-CN",
-                                        accept_downloads=True)
+    context = await browser.new_context(
+        viewport=viewport, base_url=base, locale="zh-CN", accept_downloads=True
+    )
     page = await context.new_page()
     await page.goto("/login")
     await page.get_by_label("角色").select_option(role)
@@ -68,18 +80,30 @@ async def _shot(page: Page, role: str) -> None:
     assert path.stat().st_size > 10_000
 
 
-async def _clerk_uploads(browser: Browser, base: str, tmp_path: Path,
-                         who: dict[str, str]) -> None:
-    page = await _login(browser, base, "department", "medical_insurance",
-                        **{"所属县代码（仅行业部门）": COUNTY})
+async def _clerk_uploads(browser: Browser, base: str, tmp_path: Path, who: dict[str, str]) -> None:
+    page = await _login(
+        browser, base, "department", "medical_insurance", **{"所属县代码（仅行业部门）": COUNTY}
+    )
     await expect(page.locator("h1")).to_contain_text("医保局")
     await expect(page.locator("#window")).to_contain_text("窗口开放中")
     async with page.expect_download() as template:
         await page.locator("#template-link").click()
-    rows = [{"身份证号": who["id_number"], "姓名": who["name"], "村（社区）代码": VILLAGE,
-             "预警指标": "large_medical_expense", "年度累计自付金额(元)": 26000},
-            {"身份证号": "12345", "姓名": "坏行", "村（社区）代码": VILLAGE,
-             "预警指标": "large_medical_expense", "年度累计自付金额(元)": 26000}]
+    rows = [
+        {
+            "身份证号": who["id_number"],
+            "姓名": who["name"],
+            "村（社区）代码": VILLAGE,
+            "预警指标": "large_medical_expense",
+            "年度累计自付金额(元)": 26000,
+        },
+        {
+            "身份证号": "12345",
+            "姓名": "坏行",
+            "村（社区）代码": VILLAGE,
+            "预警指标": "large_medical_expense",
+            "年度累计自付金额(元)": 26000,
+        },
+    ]
     upload = tmp_path / "预警数据.xlsx"
     upload.write_bytes(fill_template(Path(await (await template.value).path()).read_bytes(), rows))
     await page.get_by_label("数据文件（.xlsx 或 UTF-8 .csv）").set_input_files(upload)
@@ -100,8 +124,12 @@ async def _task_id(warning_client: Any, who: dict[str, str]) -> str:
     ref = person_ref_of(who["id_number"], master_secret=secret, county_code=COUNTY)
 
     async def found() -> str | None:
-        items = await list_all(warning_client, "/api/v1/tasks", headers=auth("township", TOWNSHIP),
-                               params={"status": "routed"})
+        items = await list_all(
+            warning_client,
+            "/api/v1/tasks",
+            headers=auth("township", TOWNSHIP),
+            params={"status": "routed"},
+        )
         return next((t["task_id"] for t in items if t["person_ref"] == ref), None)
 
     return str(await wait_until(found, what="the uploaded row's task"))
@@ -125,7 +153,8 @@ async def _village_reports(browser: Browser, base: str, task_id: str, name: str)
 
 
 async def test_clerk_township_village_loop_closes_the_task(
-        web_url, browser, warning_client, tmp_path):
+    web_url, browser, warning_client, tmp_path
+):
     rng = random.Random(uuid.uuid4().int)
     who = {"id_number": generate_id_number(rng, region=COUNTY), "name": "王建华"}
     township = await _login(browser, web_url, "township", TOWNSHIP)
@@ -159,36 +188,59 @@ async def test_clerk_township_village_loop_closes_the_task(
 
 
 async def test_county_routes_a_held_item_and_sees_declarations(
-        web_url, browser, warning_client, intake_client):
+    web_url, browser, warning_client, intake_client
+):
     rng = random.Random(uuid.uuid4().int)
-    item = {"id_number": generate_id_number(rng, region=COUNTY), "name": "陈志强",
-            "village_code": "231226100999", "indicator": "large_medical_expense",
-            "values": {"self_paid_yuan": 30000}}
+    item = {
+        "id_number": generate_id_number(rng, region=COUNTY),
+        "name": "陈志强",
+        "village_code": "231226100999",
+        "indicator": "large_medical_expense",
+        "values": {"self_paid_yuan": 30000},
+    }
     pushed = await warning_client.post(
-        "/api/v1/warning-batches", headers=auth("department", "medical_insurance", county=COUNTY),
-        json={"department": "medical_insurance", "period": "2026-11", "items": [item]})
+        "/api/v1/warning-batches",
+        headers=auth("department", "medical_insurance", county=COUNTY),
+        json={"department": "medical_insurance", "period": "2026-11", "items": [item]},
+    )
     assert pushed.status_code == 202, pushed.text
-    declaration = {"channel": "cadre_screening", "name": "刘秀英", "phone": "13800000000",
-                   "id_number": generate_id_number(rng, region=COUNTY), "village_code": VILLAGE,
-                   "household_size": 4, "hardships": ["因病", "因学"], "description": "住院"}
-    filed = await intake_client.post("/api/v1/declarations", json=declaration,
-                                     headers=auth("village", VILLAGE))
+    declaration = {
+        "channel": "cadre_screening",
+        "name": "刘秀英",
+        "phone": "13800000000",
+        "id_number": generate_id_number(rng, region=COUNTY),
+        "village_code": VILLAGE,
+        "household_size": 4,
+        "hardships": ["因病", "因学"],
+        "description": "住院",
+    }
+    filed = await intake_client.post(
+        "/api/v1/declarations", json=declaration, headers=auth("village", VILLAGE)
+    )
     assert filed.status_code in (200, 201), filed.text
 
     async def held() -> str | None:
         resp = await warning_client.get("/api/v1/unroutable", headers=auth("county", COUNTY))
-        return next((i["id"] for i in resp.json()["items"]
-                     if i["source_ref"].startswith(pushed.json()["batch_id"])), None)
+        return next(
+            (
+                i["id"]
+                for i in resp.json()["items"]
+                if i["source_ref"].startswith(pushed.json()["batch_id"])
+            ),
+            None,
+        )
 
     item_id = await wait_until(held, what="the held item")
     page = await _login(browser, web_url, "county", COUNTY)
     await expect(page.locator("h1")).to_contain_text("绥棱县")
     # no token in the link: the dashboard reads the workbench's HttpOnly cookie
     await expect(page.locator("#dashboard-link")).to_have_attribute(
-        "href", "http://127.0.0.1:8004/")
+        "href", "http://127.0.0.1:8004/"
+    )
     receipt = filed.json()["receipt"]
     await expect(page.locator(f'#declarations tr[data-receipt="{receipt}"]')).to_contain_text(
-        "因病、因学")
+        "因病、因学"
+    )
     held_item = page.locator(f'#unroutable li[data-item-id="{item_id}"]')
     await held_item.get_by_label("分派到村（12位代码）").fill("231226999999")
     await held_item.get_by_role("button", name="分派").click()

@@ -37,7 +37,9 @@ BATCHES, BATCH_SIZE = 10, 2_000
 TASK_CREATED = "shouwang.warning.task.created.v1"
 GROUPS = {
     "shouwang-warning": [
-        WARNING_BATCHES.name, INTAKE_DECLARATIONS.name, ASSISTANCE_HOUSEHOLDS.name,
+        WARNING_BATCHES.name,
+        INTAKE_DECLARATIONS.name,
+        ASSISTANCE_HOUSEHOLDS.name,
     ],  # fmt: skip
     "shouwang-audit": [topic.name for topic in TOPICS],
 }
@@ -188,8 +190,10 @@ async def push_with_faults(pool: asyncpg.Pool, department: Department, faults: d
                 return "strike"
             if push.done():
                 push.result()  # a refused push fails the test here
-                if now["unprocessed"] == 0 and now["pending"] == 0 and (
-                    now["audited"] == now["tasks"]
+                if (
+                    now["unprocessed"] == 0
+                    and now["pending"] == 0
+                    and (now["audited"] == now["tasks"])
                 ):
                     return "settled"
             return None
@@ -200,8 +204,11 @@ async def push_with_faults(pool: asyncpg.Pool, department: Department, faults: d
             fault.batch = index
             faults.popleft()
         response = await push
-        print(f"batch {index}: {outcome} {fault.name if outcome == 'strike' else ''} "
-              f"at {time.monotonic():.1f}", flush=True)
+        print(
+            f"batch {index}: {outcome} {fault.name if outcome == 'strike' else ''} "
+            f"at {time.monotonic():.1f}",
+            flush=True,
+        )
         assert response["received"] == BATCH_SIZE
         accepted += int(response["accepted"])
     return accepted
@@ -230,7 +237,8 @@ async def verify(pool: asyncpg.Pool, department: Department, accepted: int) -> d
     audited = [r[0] for r in await pool.fetch(
         "SELECT event_id FROM audit.audit_log WHERE type = $1", TASK_CREATED)]  # fmt: skip
     created = await pool.fetchval(
-        "SELECT coalesce(sum(created), 0) FROM audit.task_counts WHERE township_code = ''")
+        "SELECT coalesce(sum(created), 0) FROM audit.task_counts WHERE township_code = ''"
+    )
     batches = await pool.fetchval("SELECT count(*) FROM warning.batches")
     figures = {
         "items_pushed": BATCHES * BATCH_SIZE, "accepted": accepted, "tasks": len(refs),

@@ -54,8 +54,14 @@ def generate(op: Any, mode: GenerationMode, count: int, **fixed: Any) -> list[An
     """Up to `count` cases of an operation, derandomized so every run sends the same requests."""
     cases: list[Any] = []
 
-    @settings(max_examples=count, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=count,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(op.as_strategy(generation_mode=mode, **fixed))
     def collect(case: Any) -> None:
         cases.append(case)
@@ -71,8 +77,12 @@ def request_kwargs(case: Any, headers: dict[str, str]) -> dict[str, Any]:
     """The case as httpx.request keyword arguments, with the given Authorization."""
     kw = case.as_transport_kwargs(base_url="http://fuzz")
     sent = {k: v for k, v in (kw.get("headers") or {}).items() if k.lower() != "authorization"}
-    out: dict[str, Any] = {"method": kw["method"], "url": kw["url"].removeprefix("http://fuzz"),
-                           "params": kw.get("params") or None, "headers": {**sent, **headers}}
+    out: dict[str, Any] = {
+        "method": kw["method"],
+        "url": kw["url"].removeprefix("http://fuzz"),
+        "params": kw.get("params") or None,
+        "headers": {**sent, **headers},
+    }
     if "json" in kw:
         out["json"] = kw["json"]
     data = kw.get("data")

@@ -23,8 +23,10 @@ BAD_TOKENS = ("no_token", "expired_token", "wrong_signature")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 SERVICES = ("warning", "intake", "assistance", "audit")
 # event streams never end: their scope checks live in their own tests (exact paths, no patterns)
-STREAMS = {("warning", "/api/v1/townships/{township_code}/tasks/stream"),
-           ("audit", "/api/v1/events/stream")}
+STREAMS = {
+    ("warning", "/api/v1/townships/{township_code}/tasks/stream"),
+    ("audit", "/api/v1/events/stream"),
+}
 
 
 def routes(app: Any) -> list[tuple[str, str, bool]]:
@@ -56,9 +58,11 @@ def _matches(template: str, row_path: str) -> bool:
 def active_rows(apps: dict[str, Any]) -> list[Row]:
     """The table, plus each upcoming row whose route the app now serves."""
     served = {(service, m, p) for service, app in apps.items() for m, p, _ in routes(app)}
-    return TABLE + [row for row in UPCOMING
-                    if any(s == row[0] and m == row[1] and _matches(p, row[2])
-                           for s, m, p in served)]
+    return TABLE + [
+        row
+        for row in UPCOMING
+        if any(s == row[0] and m == row[1] and _matches(p, row[2]) for s, m, p in served)
+    ]
 
 
 def _outcome(method: str, resp: httpx.Response) -> str:
@@ -71,8 +75,11 @@ def _outcome(method: str, resp: httpx.Response) -> str:
     # a bulk import answers 200 and refuses row by row: every row refused is a refusal
     if method != "GET" and resp.headers.get("content-type") == "application/json":
         body = resp.json()
-        if isinstance(body, dict) and body.get("rows") and body.get("rejected_rows") == body[
-                "rows"]:
+        if (
+            isinstance(body, dict)
+            and body.get("rows")
+            and body.get("rejected_rows") == body["rows"]
+        ):
             return "deny"
     return "allow"
 
@@ -83,9 +90,12 @@ def _foreign_items(principal: str, items: list[dict[str, Any]], field: str) -> l
     if region is None:
         return [str(i.get(field)) for i in items]
     # in scope: inside the caller's region, or a county-wide item of the county the caller is in
-    return [str(i.get(field)) for i in items
-            if not (code := str(i.get(field) or "")) or not (
-                code.startswith(region) or (len(code) == 6 and region.startswith(code)))]
+    return [
+        str(i.get(field))
+        for i in items
+        if not (code := str(i.get(field) or ""))
+        or not (code.startswith(region) or (len(code) == 6 and region.startswith(code)))
+    ]
 
 
 def _fill(body: Any, values: dict[str, str]) -> Any:
@@ -99,29 +109,46 @@ def _fill(body: Any, values: dict[str, str]) -> Any:
     return body
 
 
-async def _send(client: httpx.AsyncClient, method: str, path: str, body: Any,
-                headers: dict[str, str], values: dict[str, str]) -> httpx.Response:
+async def _send(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    body: Any,
+    headers: dict[str, str],
+    values: dict[str, str],
+) -> httpx.Response:
     if isinstance(body, Raw):
-        return await client.request(method, path, content=body.content,
-                                    headers={**headers, "Content-Type": body.content_type})
+        return await client.request(
+            method,
+            path,
+            content=body.content,
+            headers={**headers, "Content-Type": body.content_type},
+        )
     if isinstance(body, Multipart):
-        return await client.request(method, path, data=body.data, files=body.files,
-                                    headers=headers)
+        return await client.request(method, path, data=body.data, files=body.files, headers=headers)
     return await client.request(method, path, json=_fill(body, values), headers=headers)
 
 
 def _fresh_values(rng: random.Random) -> dict[str, str]:
     """New people for each request that creates one (a declaration, a household, a member)."""
-    return {"declarant_id": generate_id_number(rng, region=COUNTY), "declarant_name": "欧阳翰墨",
-            "member_id": generate_id_number(rng, region=COUNTY),
-            "member_id_2": generate_id_number(rng, region=COUNTY), "member_name": "上官子衿"}
+    return {
+        "declarant_id": generate_id_number(rng, region=COUNTY),
+        "declarant_name": "欧阳翰墨",
+        "member_id": generate_id_number(rng, region=COUNTY),
+        "member_id_2": generate_id_number(rng, region=COUNTY),
+        "member_name": "上官子衿",
+    }
 
 
 async def test_every_endpoint_times_every_principal_matches_the_table(
     warning_client, intake_client, assistance_client, audit_client, world: World
 ) -> None:
-    clients = {"warning": warning_client, "intake": intake_client,
-               "assistance": assistance_client, "audit": audit_client}
+    clients = {
+        "warning": warning_client,
+        "intake": intake_client,
+        "assistance": assistance_client,
+        "audit": audit_client,
+    }
     rows = active_rows({name: c.app for name, c in clients.items()})
     rng = random.Random(uuid.uuid4().int)
     mismatches, foreign_reads, cells, listed = [], [], 0, 0
@@ -130,16 +157,24 @@ async def test_every_endpoint_times_every_principal_matches_the_table(
         # refusals first, so an allowed write cannot change what a refusal would have seen
         order = sorted(PRINCIPALS, key=lambda name: name in allowed)
         for name in order:
-            resp = await _send(clients[service], method, path, body, PRINCIPALS[name],
-                               {**world.ids, **_fresh_values(rng)})
+            resp = await _send(
+                clients[service],
+                method,
+                path,
+                body,
+                PRINCIPALS[name],
+                {**world.ids, **_fresh_values(rng)},
+            )
             cells += 1
             expected = "allow" if name in allowed else "deny"
             got = _outcome(method, resp)
             if name in BAD_TOKENS and name not in allowed and resp.status_code != 401:
                 mismatches.append(f"{method} {template} {name}: {resp.status_code} (want 401)")
             if got != expected:
-                mismatches.append(f"{method} {template} {name}: {resp.status_code} want {expected}"
-                                  f" {resp.text[:120]}")
+                mismatches.append(
+                    f"{method} {template} {name}: {resp.status_code} want {expected}"
+                    f" {resp.text[:120]}"
+                )
                 if got == "allow" and method == "GET":
                     foreign_reads.append(f"{template} read by {name}")
             if resp.status_code >= 400:
@@ -148,16 +183,21 @@ async def test_every_endpoint_times_every_principal_matches_the_table(
                 top = resp.json()
                 if isinstance(top, dict):  # a single resource must lie in the caller's scope
                     found = [k for k in ("county_code", "village_code") if top.get(k)][:1]
-                    foreign_reads += [f"{template} answered {top[k]} to {name}"
-                                      for k in found if _foreign_items(name, [top], k)]
+                    foreign_reads += [
+                        f"{template} answered {top[k]} to {name}"
+                        for k in found
+                        if _foreign_items(name, [top], k)
+                    ]
             if list_field and got == "allow" and resp.status_code == 200:
                 items = resp.json()["items"]
                 listed += len(items)
                 outside = _foreign_items(name, items, list_field)
                 foreign_reads += [f"{template} listed {x} to {name}" for x in outside]
-    print(f"access matrix: {len(rows)} endpoints x {len(PRINCIPALS)} principals = {cells} cells "
-          f"checked, {listed} listed items scope-checked, {len(foreign_reads)} foreign reads, "
-          f"{len(mismatches)} mismatches")
+    print(
+        f"access matrix: {len(rows)} endpoints x {len(PRINCIPALS)} principals = {cells} cells "
+        f"checked, {listed} listed items scope-checked, {len(foreign_reads)} foreign reads, "
+        f"{len(mismatches)} mismatches"
+    )
     assert cells == len(rows) * len(PRINCIPALS)
     assert {"province_own", "province_foreign"} <= set(PRINCIPALS)
     assert not foreign_reads, "\n".join(foreign_reads)
@@ -167,8 +207,12 @@ async def test_every_endpoint_times_every_principal_matches_the_table(
 def test_the_table_covers_every_write_route_and_every_documented_read(
     warning_client, intake_client, assistance_client, audit_client
 ) -> None:
-    apps = {"warning": warning_client.app, "intake": intake_client.app,
-            "assistance": assistance_client.app, "audit": audit_client.app}
+    apps = {
+        "warning": warning_client.app,
+        "intake": intake_client.app,
+        "assistance": assistance_client.app,
+        "audit": audit_client.app,
+    }
     rows = active_rows(apps)
     missing, writes = [], 0
     for service, app in apps.items():
@@ -176,11 +220,15 @@ def test_the_table_covers_every_write_route_and_every_documented_read(
             if method not in WRITES and (not documented or (service, template) in STREAMS):
                 continue
             writes += method in WRITES
-            if not any(s == service and m == method and _matches(template, p)
-                       for s, m, p, *_ in rows):
+            if not any(
+                s == service and m == method and _matches(template, p) for s, m, p, *_ in rows
+            ):
                 missing.append(f"{service}: {method} {template}")
-    stale = [f"{s}: {m} {p}" for s, m, p, *_ in TABLE
-             if not any(m == method and _matches(t, p) for method, t, _ in routes(apps[s]))]
+    stale = [
+        f"{s}: {m} {p}"
+        for s, m, p, *_ in TABLE
+        if not any(m == method and _matches(t, p) for method, t, _ in routes(apps[s]))
+    ]
     print(f"{writes} write routes enumerated; {len(missing)} without a row; {len(stale)} stale")
     assert writes >= 20, "the write routes were not enumerated"
     assert not missing, "routes without a row in matrix_table.py:\n" + "\n".join(missing)
@@ -192,40 +240,69 @@ def test_the_table_covers_every_write_route_and_every_documented_read(
 # without a valid session is sent to the login page (or 401); the role's own POST gets through.
 
 WEB_PUBLIC = {"/login/dev", "/login/token", "/logout"}  # signing in and out: anyone
-WEB_ROLES = {"department": ("department", "medical_insurance", COUNTY),
-             "province": ("province", "23", ""), "county": ("county", COUNTY, ""),
-             "township": ("township", "231226100", ""), "village": ("village", "231226100201", ""),
-             "resident": ("resident", "", ""), "auditor": ("auditor", "", "")}
+WEB_ROLES = {
+    "department": ("department", "medical_insurance", COUNTY),
+    "province": ("province", "23", ""),
+    "county": ("county", COUNTY, ""),
+    "township": ("township", "231226100", ""),
+    "village": ("village", "231226100201", ""),
+    "resident": ("resident", "", ""),
+    "auditor": ("auditor", "", ""),
+}
 WEB_WRITES: dict[str, tuple[str, dict[str, str], dict[str, Any] | None]] = {
     # path -> (the role whose page it is, form fields, files)
-    "/clerk/upload": ("department", {"period": "2026-11"},
-                      {"file": ("预警.csv", "身份证号,姓名\n".encode(), "text/csv")}),
-    "/township/assign": ("township", {"task_id": "{task}", "village_code": "231226100201"},
-                         None),
+    "/clerk/upload": (
+        "department",
+        {"period": "2026-11"},
+        {"file": ("预警.csv", "身份证号,姓名\n".encode(), "text/csv")},
+    ),
+    "/township/assign": ("township", {"task_id": "{task}", "village_code": "231226100201"}, None),
     "/township/tasks/{task_id}/confirm": ("township", {}, None),
-    "/village/tasks/{task_id}/report": ("village", {"outcome": "no_risk", "reason": "已核实",
-                                                    "visited_on": "2026-11-10"}, None),
+    "/village/tasks/{task_id}/report": (
+        "village",
+        {"outcome": "no_risk", "reason": "已核实", "visited_on": "2026-11-10"},
+        None,
+    ),
     "/county/unroutable/{item_id}/route": ("county", {"village_code": "231226100201"}, None),
-    "/county/extensions": ("county", {"department": "medical_insurance", "period": "2026-10",
-                                      "until": "2026-11-30"}, None),
+    "/county/extensions": (
+        "county",
+        {"department": "medical_insurance", "period": "2026-10", "until": "2026-11-30"},
+        None,
+    ),
 }
-CSRF = re.compile(r'name="(?P<name>[^"]*csrf[^"]*)"[^>]*value="(?P<value>[^"]*)"'
-                  r'|value="(?P<value2>[^"]*)"[^>]*name="(?P<name2>[^"]*csrf[^"]*)"', re.I)
+CSRF = re.compile(
+    r'name="(?P<name>[^"]*csrf[^"]*)"[^>]*value="(?P<value>[^"]*)"'
+    r'|value="(?P<value2>[^"]*)"[^>]*name="(?P<name2>[^"]*csrf[^"]*)"',
+    re.I,
+)
 
 
 @pytest.fixture
-async def workbench(make_settings: Any, warning_client: Any, intake_client: Any,
-                    assistance_client: Any, audit_client: Any, clock: Any
-                    ) -> AsyncIterator[Any]:
+async def workbench(
+    make_settings: Any,
+    warning_client: Any,
+    intake_client: Any,
+    assistance_client: Any,
+    audit_client: Any,
+    clock: Any,
+) -> AsyncIterator[Any]:
     """The web app pointed at the running services (served on real ports)."""
     from shouwang.web.config import WebSettings
     from shouwang.web.main import create_app
     from shouwang.web.testing import served
 
-    async with (served(warning_client.app) as warning, served(intake_client.app) as intake,
-                served(assistance_client.app) as assistance, served(audit_client.app) as audit):
-        urls = {"warning_url": warning, "intake_url": intake, "assistance_url": assistance,
-                "audit_url": audit}
+    async with (
+        served(warning_client.app) as warning,
+        served(intake_client.app) as intake,
+        served(assistance_client.app) as assistance,
+        served(audit_client.app) as audit,
+    ):
+        urls = {
+            "warning_url": warning,
+            "intake_url": intake,
+            "assistance_url": assistance,
+            "audit_url": audit,
+        }
         app = create_app(make_settings(WebSettings, **urls), clock=clock)
         async with LifespanManager(app):
             yield app
@@ -233,15 +310,17 @@ async def workbench(make_settings: Any, warning_client: Any, intake_client: Any,
 
 async def _signed_in(app: Any, role: str | None) -> tuple[httpx.AsyncClient, dict[str, str]]:
     """A client with a session of the role (None: anonymous) and the page's CSRF fields."""
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://web",
-                               timeout=60)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://web", timeout=60
+    )
     if role is None:
         return client, {}
     login = await client.get("/login")
     fields = _csrf(login.text)
     who, scope, county = WEB_ROLES[role]
-    resp = await client.post("/login/dev", data={"role": who, "scope": scope, "county": county,
-                                                 **fields})
+    resp = await client.post(
+        "/login/dev", data={"role": who, "scope": scope, "county": county, **fields}
+    )
     assert resp.status_code == 303, (role, resp.status_code, resp.text[:300])
     home = await client.get("/", follow_redirects=True)
     return client, _csrf(home.text) or fields
@@ -258,8 +337,9 @@ def _csrf(html: str) -> dict[str, str]:
 def _refused(resp: httpx.Response, signed_in: bool) -> bool:
     if signed_in:
         return resp.status_code in (401, 403)
-    to_login = resp.status_code in (302, 303, 307) and resp.headers.get(
-        "location", "").startswith("/login")
+    to_login = resp.status_code in (302, 303, 307) and resp.headers.get("location", "").startswith(
+        "/login"
+    )
     return resp.status_code in (401, 403) or to_login
 
 
@@ -277,8 +357,11 @@ async def test_every_workbench_post_refuses_every_other_role(workbench) -> None:
     for template, (owner, form, files) in WEB_WRITES.items():
         path = template.format(**ids)
         data = {k: v.format(task=ids["task_id"]) for k, v in form.items()}
-        for who, (client, csrf) in [*sessions.items(), ("anonymous", anonymous),
-                                    ("expired_cookie", expired)]:
+        for who, (client, csrf) in [
+            *sessions.items(),
+            ("anonymous", anonymous),
+            ("expired_cookie", expired),
+        ]:
             if who == owner:
                 continue
             resp = await client.post(path, data={**data, **csrf}, files=files)
@@ -291,8 +374,10 @@ async def test_every_workbench_post_refuses_every_other_role(workbench) -> None:
         cells += 1
         if _refused(resp, True) or resp.headers.get("location", "").startswith("/login"):
             wrong.append(f"POST {template} as its own role {owner}: {resp.status_code}")
-    print(f"workbench: {len(WEB_WRITES)} POST routes x {len(WEB_ROLES) + 2} sessions = "
-          f"{cells} cells; {len(wrong)} wrong")
+    print(
+        f"workbench: {len(WEB_WRITES)} POST routes x {len(WEB_ROLES) + 2} sessions = "
+        f"{cells} cells; {len(wrong)} wrong"
+    )
     for client, _ in [*sessions.values(), anonymous, expired]:
         await client.aclose()
     assert not wrong, "\n".join(wrong)

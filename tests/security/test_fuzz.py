@@ -12,18 +12,30 @@ from schemathesis.generation import GenerationMode
 from .conftest import COUNTY, PRINCIPALS, TOWNSHIP, World
 from .fuzzing import FuzzReport, generate, operations, request_kwargs, response_problem
 
-ROLES = ["department_own", "county_own", "township_own", "village_own", "resident_own",
-         "auditor", "province"]
+ROLES = [
+    "department_own",
+    "county_own",
+    "township_own",
+    "village_own",
+    "resident_own",
+    "auditor",
+    "province",
+]
 HEADERS = {**PRINCIPALS}
 PER_MODE = 15  # cases per operation and generation mode (positive, negative), plus 6 on real ids
 REAL_IDS = 10
 
 
 def _real_path_parameters(op: Any, world: World) -> dict[str, str] | None:
-    known = {"task_id": world.ids["task"], "batch_id": world.ids["batch"],
-             "receipt": world.ids["receipt"], "household_id": world.ids["household"],
-             "campaign_id": world.ids["campaign"], "member_id": world.ids["member"],
-             "township_code": TOWNSHIP}
+    known = {
+        "task_id": world.ids["task"],
+        "batch_id": world.ids["batch"],
+        "receipt": world.ids["receipt"],
+        "household_id": world.ids["household"],
+        "campaign_id": world.ids["campaign"],
+        "member_id": world.ids["member"],
+        "township_code": TOWNSHIP,
+    }
     names = [p.name for p in op.path_parameters]
     if not names or any(n not in known for n in names):
         return None
@@ -57,12 +69,18 @@ async def test_schemathesis_finds_no_server_errors_and_every_4xx_has_the_error_m
 ) -> None:
     report = FuzzReport()
     counts = {}
-    for name, client in (("warning", warning_client), ("intake", intake_client),
-                         ("assistance", assistance_client), ("audit", audit_client)):
+    for name, client in (
+        ("warning", warning_client),
+        ("intake", intake_client),
+        ("assistance", assistance_client),
+        ("audit", audit_client),
+    ):
         counts[name] = await _fuzz_app(client, world, report)
-    print(f"fuzzed {report.requests} requests over {sum(counts.values())} operations {counts}; "
-          f"statuses {dict(sorted(report.statuses.items()))}; "
-          f"5xx: {sum(v for k, v in report.statuses.items() if k >= 500)}")
+    print(
+        f"fuzzed {report.requests} requests over {sum(counts.values())} operations {counts}; "
+        f"statuses {dict(sorted(report.statuses.items()))}; "
+        f"5xx: {sum(v for k, v in report.statuses.items() if k >= 500)}"
+    )
     assert all(counts.values()), counts
     assert report.requests > 1000, "the fuzzer barely ran"
     assert sum(v for k, v in report.statuses.items() if k < 300) > 50, "nothing got past auth"
@@ -102,8 +120,11 @@ BAD_BODIES = [  # (label, content-type, bytes)
 async def test_bad_encodings_and_wrong_content_types_get_4xx_in_the_error_model(
     warning_client, intake_client, assistance_client
 ) -> None:
-    clients = {"warning_client": warning_client, "intake_client": intake_client,
-               "assistance_client": assistance_client}
+    clients = {
+        "warning_client": warning_client,
+        "intake_client": intake_client,
+        "assistance_client": assistance_client,
+    }
     failures, sent = [], 0
     for fixture, path, role, must_refuse in RAW_BODY_ENDPOINTS:
         client = clients[fixture]
@@ -134,9 +155,11 @@ async def test_oversized_bodies_get_413_in_the_error_model(warning_client, intak
 
 async def test_nul_bytes_in_filters_are_refused_not_crashed(warning_client, intake_client) -> None:
     # found by the fuzzer: a NUL in a text filter reached Postgres and came back as a 500
-    probes = [(warning_client, "/api/v1/unroutable", "county_own"),
-              (warning_client, "/api/v1/tasks", "township_own"),
-              (intake_client, "/api/v1/declarations", "county_own")]
+    probes = [
+        (warning_client, "/api/v1/unroutable", "county_own"),
+        (warning_client, "/api/v1/tasks", "township_own"),
+        (intake_client, "/api/v1/declarations", "county_own"),
+    ]
     for client, path, role in probes:
         resp = await client.get(path, params={"status": "open\x00"}, headers=PRINCIPALS[role])
         assert resp.status_code == 422, (path, resp.status_code, resp.text[:200])

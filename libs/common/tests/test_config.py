@@ -54,8 +54,9 @@ def test_secrets_never_print():
 
 
 def test_the_sasl_password_reaches_the_kafka_client_unmasked():
-    settings = CommonSettings(kafka_security_protocol="SASL_PLAINTEXT",
-                              kafka_sasl_mechanism="SCRAM-SHA-512", **SECRETS)
+    settings = CommonSettings(
+        kafka_security_protocol="SASL_PLAINTEXT", kafka_sasl_mechanism="SCRAM-SHA-512", **SECRETS
+    )
     options = settings.kafka_client_options()
     assert options["sasl_plain_password"] == SECRETS["kafka_sasl_password"]
 

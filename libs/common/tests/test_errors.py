@@ -20,9 +20,13 @@ class TaskGone(failures.NotFound):
 
 
 KINDS = {
-    "invalid": failures.Invalid, "not_found": failures.NotFound, "conflict": failures.Conflict,
-    "forbidden": failures.Forbidden, "unauthenticated": failures.Unauthenticated,
-    "too_large": failures.TooLarge, "rate_limited": failures.RateLimited,
+    "invalid": failures.Invalid,
+    "not_found": failures.NotFound,
+    "conflict": failures.Conflict,
+    "forbidden": failures.Forbidden,
+    "unauthenticated": failures.Unauthenticated,
+    "too_large": failures.TooLarge,
+    "rate_limited": failures.RateLimited,
     "unavailable": failures.Unavailable,
 }
 
@@ -93,9 +97,16 @@ async def test_unknown_route_uses_the_error_model():
 
 
 async def test_each_kind_of_failure_maps_to_its_status_in_one_place():
-    expected = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
-                "unauthenticated": 401, "too_large": 413, "rate_limited": 429,
-                "unavailable": 503}
+    expected = {
+        "invalid": 422,
+        "not_found": 404,
+        "conflict": 409,
+        "forbidden": 403,
+        "unauthenticated": 401,
+        "too_large": 413,
+        "rate_limited": 429,
+        "unavailable": 503,
+    }
     for kind, status in expected.items():
         resp = await call("GET", f"/failures/{kind}")
         error = resp.json()["error"]
@@ -107,5 +118,8 @@ async def test_a_domain_failure_keeps_its_own_code_and_message():
     resp = await call("GET", "/custom")
     assert resp.status_code == 404
     assert resp.json()["error"] == {
-        "code": "task_gone", "message": "任务已不存在", "field": None, "details": None
+        "code": "task_gone",
+        "message": "任务已不存在",
+        "field": None,
+        "details": None,
     }

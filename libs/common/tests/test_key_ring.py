@@ -70,8 +70,11 @@ def test_a_key_outside_the_ring_fails() -> None:
 
 def test_aad_stays_bound_under_every_key() -> None:
     ring = PiiCipher(B, previous=[A])
-    for blob in (ring.encrypt("孙八", aad=b"name"), PiiCipher(A).encrypt("孙八", aad=b"name"),
-                 legacy_blob(A, "孙八", aad=b"name")):
+    for blob in (
+        ring.encrypt("孙八", aad=b"name"),
+        PiiCipher(A).encrypt("孙八", aad=b"name"),
+        legacy_blob(A, "孙八", aad=b"name"),
+    ):
         with pytest.raises(PiiDecryptError):
             ring.decrypt(blob, aad=b"id_number")
         with pytest.raises(PiiDecryptError):

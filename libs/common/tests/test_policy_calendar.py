@@ -57,4 +57,6 @@ def test_year_data_is_checked() -> None:
     with pytest.raises(PolicyInvalid) as caught:
         validate_year(2027, [date(2026, 12, 31)], [date(2027, 1, 4), date(2027, 1, 9)])
     assert [(p.field, p.code) for p in caught.value.problems] == [
-        ("holidays", "outside_year"), ("workdays", "not_a_weekend")]
+        ("holidays", "outside_year"),
+        ("workdays", "not_a_weekend"),
+    ]

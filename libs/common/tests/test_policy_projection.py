@@ -49,9 +49,11 @@ async def test_consumed_events_project_once_and_resolve_by_layer(scratch) -> Non
         key, value, headers = to_kafka(envelope)
         await send_raw(scratch.producer, topic=topic, key=key, value=value, headers=headers)
 
-    consumer = scratch.consumer([topic], handler=policy_handler(versions=versions,
-                                                                calendars=calendars))
+    consumer = scratch.consumer(
+        [topic], handler=policy_handler(versions=versions, calendars=calendars)
+    )
     async with scratch.consuming(consumer):
+
         async def handled() -> bool:
             return consumer.handled >= 4
 

@@ -30,29 +30,47 @@ def test_line_must_be_a_positive_number(line: object) -> None:
 
 
 def test_unknown_indicator_and_value_field() -> None:
-    fields = _fields({"indicator_thresholds": {
-        "no_such_indicator": {"x": 1}, "education_burden": {"grade": 1}}})
-    assert fields == {"indicator_thresholds.no_such_indicator",
-                      "indicator_thresholds.education_burden.grade"}
+    fields = _fields(
+        {"indicator_thresholds": {"no_such_indicator": {"x": 1}, "education_burden": {"grade": 1}}}
+    )
+    assert fields == {
+        "indicator_thresholds.no_such_indicator",
+        "indicator_thresholds.education_burden.grade",
+    }
 
 
 def test_a_qualified_threshold_key_of_a_known_field_is_accepted() -> None:
     settings = {"indicator_thresholds": {"large_medical_expense": {"self_paid_yuan.rural": 15000}}}
     assert validate_settings(settings) == {
-        "indicator_thresholds": {"large_medical_expense": {"self_paid_yuan.rural": 15000.0}}}
+        "indicator_thresholds": {"large_medical_expense": {"self_paid_yuan.rural": 15000.0}}
+    }
 
 
 def test_unknown_setting_deadline_and_conflicting_identification() -> None:
-    fields = _fields({"colour": 1, "deadlines": {
-        "assign_days": 0, "nap_days": 2, "identification_days": 15,
-        "identification_working_days": 20}})
-    assert fields == {"colour", "deadlines.assign_days", "deadlines.nap_days",
-                      "deadlines.identification_working_days"}
+    fields = _fields(
+        {
+            "colour": 1,
+            "deadlines": {
+                "assign_days": 0,
+                "nap_days": 2,
+                "identification_days": 15,
+                "identification_working_days": 20,
+            },
+        }
+    )
+    assert fields == {
+        "colour",
+        "deadlines.assign_days",
+        "deadlines.nap_days",
+        "deadlines.identification_working_days",
+    }
 
 
 def test_amber_ratio_is_a_fraction_and_annualisation_months_exist() -> None:
     assert _fields({"amber_ratio": 1.2, "annualisation": {"from_month": 13, "to_month": 6}}) == {
-        "amber_ratio", "annualisation.from_month"}
+        "amber_ratio",
+        "annualisation.from_month",
+    }
 
 
 def test_empty_settings_are_refused() -> None:
@@ -61,8 +79,7 @@ def test_empty_settings_are_refused() -> None:
 
 @pytest.mark.parametrize("day", [29, 30, 31])
 def test_a_close_day_some_months_lack_must_be_written_month_end(day: int) -> None:
-    assert _fields({"push_window": {"open_day": 5, "close_day": day}}) == {
-        "push_window.close_day"}
+    assert _fields({"push_window": {"open_day": 5, "close_day": day}}) == {"push_window.close_day"}
 
 
 def test_month_end_window_closes_on_the_last_day_of_every_month() -> None:
@@ -79,4 +96,5 @@ def test_month_end_window_closes_on_the_last_day_of_every_month() -> None:
 def test_month_end_only() -> None:
     assert _fields({"push_window": {"close": "friday"}}) == {"push_window.close"}
     assert _fields({"push_window": {"close": "month_end", "close_day": 28}}) == {
-        "push_window.close_day"}
+        "push_window.close_day"
+    }

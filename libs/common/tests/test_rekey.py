@@ -70,8 +70,13 @@ async def test_every_blob_moves_to_the_current_key_in_batches_and_only_once(peop
     assert (dry[0].scanned, dry[0].reencrypted) == (9, 5)
     assert not any(ring.is_current(r["name_enc"], aad=b"name") for r in (await people.rows())[:5])
 
-    (report,) = await reencrypt(people.engine, people.columns, ring, batch_size=2,
-                                progress=lambda r: seen.append((r.scanned, r.done)))
+    (report,) = await reencrypt(
+        people.engine,
+        people.columns,
+        ring,
+        batch_size=2,
+        progress=lambda r: seen.append((r.scanned, r.done)),
+    )
     assert (report.scanned, report.reencrypted, report.done) == (9, 5, True)
     assert seen == [(2, False), (4, False), (6, False), (8, False), (9, True)]
     only_b = PiiCipher(B)

@@ -12,7 +12,7 @@ from shouwang.common.spreadsheet.errors import SpreadsheetError
 from shouwang.common.spreadsheet.reader import open_sheet, sheet_rows
 from shouwang.common.spreadsheet.text import charset_of
 
-TEXT = "户编号,姓名,劳动技能\r\nH-1,钱一,普通劳动力\r\nH-1,\"孙二\n（配偶）\",无劳动力\r\n"
+TEXT = '户编号,姓名,劳动技能\r\nH-1,钱一,普通劳动力\r\nH-1,"孙二\n（配偶）",无劳动力\r\n'
 ROWS = [
     (1, ["户编号", "姓名", "劳动技能"]),
     (2, ["H-1", "钱一", "普通劳动力"]),
@@ -80,8 +80,12 @@ def test_a_declared_charset_is_held_to_and_an_unknown_one_refused():
 
 def test_xlsx_cells_come_out_as_the_csv_text():
     content = workbook(["H-1", "钱一"], [None, None], [231226100203.0, 5200.5])
-    assert read(content) == [(1, ["户编号", "姓名"]), (2, ["H-1", "钱一"]), (3, []),
-                             (4, ["231226100203", "5200.5"])]
+    assert read(content) == [
+        (1, ["户编号", "姓名"]),
+        (2, ["H-1", "钱一"]),
+        (3, []),
+        (4, ["231226100203", "5200.5"]),
+    ]
     assert refused(b"\xd0\xcf\x11\xe0" + b"0" * 64).code == "unsupported_format"
     assert refused(b"PK\x03\x04broken").code == "unreadable_file"
 

@@ -116,8 +116,11 @@ def _b64(part: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
 
 
-@pytest.mark.parametrize("settings", [CommonSettings(), CommonSettings(jwt_public_key=PUBLIC_PEM)],
-                         ids=["shared-secret", "public-key"])
+@pytest.mark.parametrize(
+    "settings",
+    [CommonSettings(), CommonSettings(jwt_public_key=PUBLIC_PEM)],
+    ids=["shared-secret", "public-key"],
+)
 def test_an_unsigned_alg_none_token_is_refused(settings):
     token = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims())}."
     with pytest.raises(InvalidToken):

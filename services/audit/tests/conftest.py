@@ -32,14 +32,27 @@ PushBatch = Callable[..., Awaitable[dict[str, Any]]]
 def push_batch(warning_client: httpx.AsyncClient) -> PushBatch:
     """Push a one-item medical-insurance batch; return the accepted body."""
 
-    async def push(department: str = "medical_insurance", village: str = VILLAGE,
-                   period: str = "2026-11") -> dict[str, Any]:
+    async def push(
+        department: str = "medical_insurance", village: str = VILLAGE, period: str = "2026-11"
+    ) -> dict[str, Any]:
         rng = random.Random(uuid.uuid4().int)
-        body = {"department": department, "period": period, "items": [
-            {"id_number": generate_id_number(rng), "name": "张三", "village_code": village,
-             "indicator": "large_medical_expense", "values": {"self_paid_yuan": 23000}}]}
-        headers = {**auth("department", department, county=COUNTY),
-                   "Idempotency-Key": uuid.uuid4().hex}
+        body = {
+            "department": department,
+            "period": period,
+            "items": [
+                {
+                    "id_number": generate_id_number(rng),
+                    "name": "张三",
+                    "village_code": village,
+                    "indicator": "large_medical_expense",
+                    "values": {"self_paid_yuan": 23000},
+                }
+            ],
+        }
+        headers = {
+            **auth("department", department, county=COUNTY),
+            "Idempotency-Key": uuid.uuid4().hex,
+        }
         resp = await warning_client.post("/api/v1/warning-batches", json=body, headers=headers)
         assert resp.status_code == 202, resp.text
         return dict(resp.json())

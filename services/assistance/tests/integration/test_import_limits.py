@@ -18,13 +18,46 @@ VILLAGES = {"UTF": "231226101205", "BOM": "231226101206", "GBK": "231226101207"}
 def registry_text(prefix: str, village: str = "231226101208") -> str:
     """A registry export in Chinese: two households, one bad ID number, one unknown labour."""
     rows = [
-        [f"{prefix}-1", village, "脱贫户", "", "户主", "欧阳一", new_id(), "普通劳动力", "", "",
-         ""],
+        [
+            f"{prefix}-1",
+            village,
+            "脱贫户",
+            "",
+            "户主",
+            "欧阳一",
+            new_id(),
+            "普通劳动力",
+            "",
+            "",
+            "",
+        ],
         [f"{prefix}-1", village, "脱贫户", "", "配偶", "司马二", new_id(), "无劳动力", "", "", ""],
-        [f"{prefix}-2", village, "边缘易致贫户", "监测中", "户主", "诸葛三", new_id(),
-         "弱劳动力或半劳动力", "", "因病、住房安全", "低保"],
-        [f"{prefix}-3", village, "脱贫户", "", "户主", "上官四", BAD_CHECKSUM_ID, "普通劳动力",
-         "", "", ""],
+        [
+            f"{prefix}-2",
+            village,
+            "边缘易致贫户",
+            "监测中",
+            "户主",
+            "诸葛三",
+            new_id(),
+            "弱劳动力或半劳动力",
+            "",
+            "因病、住房安全",
+            "低保",
+        ],
+        [
+            f"{prefix}-3",
+            village,
+            "脱贫户",
+            "",
+            "户主",
+            "上官四",
+            BAD_CHECKSUM_ID,
+            "普通劳动力",
+            "",
+            "",
+            "",
+        ],
         [f"{prefix}-4", village, "脱贫户", "", "户主", "东方五", new_id(), "半个劳力", "", "", ""],
     ]
     return "\r\n".join(",".join(row) for row in [HEADER, *rows]) + "\r\n"
@@ -37,8 +70,9 @@ def summary(report: dict) -> tuple:
 
 
 async def heads(client, county, village: str) -> set[str]:
-    listed = await client.get("/api/v1/households", headers=county,
-                              params={"village_code": village, "limit": 500})
+    listed = await client.get(
+        "/api/v1/households", headers=county, params={"village_code": village, "limit": 500}
+    )
     return {h["head_name_masked"] for h in listed.json()["items"] if h["source"] == "import"}
 
 
@@ -75,8 +109,7 @@ async def test_a_streamed_import_over_its_limit_is_refused_before_it_is_all_read
     assistance_client, county
 ):
     limit = AssistanceSettings().max_import_bytes
-    body = ChunkedBody(limit + (16 << 20), head=",".join(HEADER).encode() + b"\r\n",
-                       filler=b"\r\n")
+    body = ChunkedBody(limit + (16 << 20), head=",".join(HEADER).encode() + b"\r\n", filler=b"\r\n")
     resp = await assistance_client.post(URL, headers=county, content=body)
     assert resp.status_code == 413, resp.text
     assert resp.json()["error"]["code"] == "payload_too_large"

@@ -14,8 +14,9 @@ AUDITOR = auth("auditor")
 
 
 def _canonical(item: dict) -> str:
-    body = {k: item[k] for k in ("type", "source", "subject", "time", "correlation_id", "topic",
-                                 "data")}
+    body = {
+        k: item[k] for k in ("type", "source", "subject", "time", "correlation_id", "topic", "data")
+    }
     body["id"] = item["event_id"]
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -62,8 +63,9 @@ async def test_tampering_with_one_row_is_named_by_verify(sessions, db, audit_cli
     position = await _append(sessions, envelope)
     await _append(sessions, _missing())  # the tampered row is not the newest one
     assert (await _verify(audit_client))["ok"] is True
-    original = await db.fetchval("SELECT canonical FROM audit.audit_log WHERE position = $1",
-                                 position)
+    original = await db.fetchval(
+        "SELECT canonical FROM audit.audit_log WHERE position = $1", position
+    )
     forged = original.replace('"department":"transport"', '"department":"education"')
     assert forged != original
     await _rewrite(db, position, forged)
@@ -79,15 +81,19 @@ async def test_tampering_with_one_row_is_named_by_verify(sessions, db, audit_cli
 async def _rewrite(db: asyncpg.Connection, position: int, canonical: str) -> None:
     async with db.transaction():
         await db.execute("SET LOCAL session_replication_role = replica")
-        await db.execute("UPDATE audit.audit_log SET canonical = $1 WHERE position = $2",
-                         canonical, position)
+        await db.execute(
+            "UPDATE audit.audit_log SET canonical = $1 WHERE position = $2", canonical, position
+        )
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE audit.audit_log SET actor = 'forger'",
-    "DELETE FROM audit.audit_log",
-    "TRUNCATE audit.audit_log",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit.audit_log SET actor = 'forger'",
+        "DELETE FROM audit.audit_log",
+        "TRUNCATE audit.audit_log",
+    ],
+)
 async def test_the_log_refuses_update_delete_truncate(sessions, db, sql):
     await _append(sessions, _missing())
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
@@ -99,12 +105,15 @@ async def test_readers_are_scoped_to_their_county(sessions, audit_client, audite
     await _append(sessions, envelope)
     await audited("appended event", subject=envelope.subject)
     params = {"subject": envelope.subject}
-    own = await audit_client.get("/api/v1/audit/events", params=params,
-                                 headers=auth("county", "231226"))
-    other = await audit_client.get("/api/v1/audit/events", params=params,
-                                   headers=auth("county", "230125"))
-    township = await audit_client.get("/api/v1/audit/events", params=params,
-                                      headers=auth("township", "231226100"))
+    own = await audit_client.get(
+        "/api/v1/audit/events", params=params, headers=auth("county", "231226")
+    )
+    other = await audit_client.get(
+        "/api/v1/audit/events", params=params, headers=auth("county", "230125")
+    )
+    township = await audit_client.get(
+        "/api/v1/audit/events", params=params, headers=auth("township", "231226100")
+    )
     assert len(own.json()["items"]) == 1
     assert other.json()["items"] == []
     assert township.status_code == 403

@@ -15,9 +15,15 @@ START = datetime(2026, 11, 1, 9, 0, tzinfo=SHANGHAI)
 
 
 def _facts(task_id: str, township: str = T1) -> dict:
-    return {"task_id": task_id, "county_code": COUNTY, "township_code": township,
-            "village_code": township + "201", "period": "2026-11", "channel": "department_warning",
-            "person_ref": "ref-" + task_id}
+    return {
+        "task_id": task_id,
+        "county_code": COUNTY,
+        "township_code": township,
+        "village_code": township + "201",
+        "period": "2026-11",
+        "channel": "department_warning",
+        "person_ref": "ref-" + task_id,
+    }
 
 
 async def _deliver(sessions, data, at: datetime, subject: str) -> None:
@@ -27,23 +33,43 @@ async def _deliver(sessions, data, at: datetime, subject: str) -> None:
 
 async def _task_lifecycle(sessions, hours_to_report: int, *, confirm: bool) -> str:
     task = str(uuid.uuid4())
-    created = w.TaskCreated(**_facts(task), name_masked="张*", id_masked="2312**********1234",
-                            source_ref="b", comparison="new", assign_by=START + timedelta(days=3),
-                            report_by=START + timedelta(days=15))
+    created = w.TaskCreated(
+        **_facts(task),
+        name_masked="张*",
+        id_masked="2312**********1234",
+        source_ref="b",
+        comparison="new",
+        assign_by=START + timedelta(days=3),
+        report_by=START + timedelta(days=15),
+    )
     envelope = new_envelope(created, source="/test", subject=task, time=START)
     async with sessions() as session, session.begin():
         await handle(envelope, session)
         await handle(envelope, session)  # a duplicate delivery must not count twice
-    await _deliver(sessions, w.TaskAssigned(**_facts(task), assigned_by="township:1"),
-                   START + timedelta(hours=1), task)
+    await _deliver(
+        sessions,
+        w.TaskAssigned(**_facts(task), assigned_by="township:1"),
+        START + timedelta(hours=1),
+        task,
+    )
     reported_at = START + timedelta(hours=hours_to_report)
-    await _deliver(sessions, w.TaskReported(**_facts(task), outcome="risk_confirmed",
-                                            source_ref="b", reported_by="village:1"),
-                   reported_at, task)
+    await _deliver(
+        sessions,
+        w.TaskReported(
+            **_facts(task), outcome="risk_confirmed", source_ref="b", reported_by="village:1"
+        ),
+        reported_at,
+        task,
+    )
     if confirm:
-        await _deliver(sessions, w.TaskConfirmed(**_facts(task), outcome="risk_confirmed",
-                                                 source_ref="b", confirmed_by="township:1"),
-                       reported_at + timedelta(hours=1), task)
+        await _deliver(
+            sessions,
+            w.TaskConfirmed(
+                **_facts(task), outcome="risk_confirmed", source_ref="b", confirmed_by="township:1"
+            ),
+            reported_at + timedelta(hours=1),
+            task,
+        )
     return task
 
 
@@ -51,17 +77,25 @@ async def test_task_metrics_follow_the_lifecycle(sessions, audit_client):
     await _task_lifecycle(sessions, 2, confirm=True)
     await _task_lifecycle(sessions, 10, confirm=False)
     late = await _task_lifecycle(sessions, 30, confirm=False)
-    overdue = w.TaskOverdue(**_facts(late), stage="report", due_at=START + timedelta(days=15),
-                            escalated_to=COUNTY)
+    overdue = w.TaskOverdue(
+        **_facts(late), stage="report", due_at=START + timedelta(days=15), escalated_to=COUNTY
+    )
     await _deliver(sessions, overdue, START + timedelta(days=16), late)
     await _deliver(sessions, overdue, START + timedelta(days=17), late)  # still one overdue task
-    await _deliver(sessions, w.TaskReturned(**_facts(late), outcome="moved"),
-                   START + timedelta(days=17), late)
-    await _deliver(sessions, w.TaskRerouted(**_facts(late, T2), from_township_code=T1,
-                                            rerouted_by="county"), START + timedelta(days=17), late)
-    resp = await audit_client.get("/api/v1/metrics/supervision",
-                                  params={"county": COUNTY, "period": "2026-11"},
-                                  headers=auth("auditor"))
+    await _deliver(
+        sessions, w.TaskReturned(**_facts(late), outcome="moved"), START + timedelta(days=17), late
+    )
+    await _deliver(
+        sessions,
+        w.TaskRerouted(**_facts(late, T2), from_township_code=T1, rerouted_by="county"),
+        START + timedelta(days=17),
+        late,
+    )
+    resp = await audit_client.get(
+        "/api/v1/metrics/supervision",
+        params={"county": COUNTY, "period": "2026-11"},
+        headers=auth("auditor"),
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     kpis = body["kpis"]
@@ -75,8 +109,9 @@ async def test_task_metrics_follow_the_lifecycle(sessions, audit_client):
     assert (towns[T1]["returned"], towns[T2]["returned"], towns[T2]["reported"]) == (0, 0, 0)
     assert body["townships"][0]["township_code"] == T1  # the better closure rate ranks first
     assert body["trend"][-1] == {"period": "2026-11", "created": 3, "closed": 1, "overdue": 1}
-    listed = await audit_client.get("/api/v1/metrics/overdue", params={"county": COUNTY},
-                                    headers=auth("auditor"))
+    listed = await audit_client.get(
+        "/api/v1/metrics/overdue", params={"county": COUNTY}, headers=auth("auditor")
+    )
     assert [t["task_id"] for t in listed.json()["items"]] == [late]
     assert listed.json()["items"][0]["township_code"] == T2
 
@@ -117,8 +152,9 @@ async def _greater(read, before: int) -> bool:
 
 
 async def test_metrics_scope_and_validation(audit_client):
-    other = await audit_client.get("/api/v1/metrics/supervision", params={"county": "231226"},
-                                   headers=auth("county", "230125"))
+    other = await audit_client.get(
+        "/api/v1/metrics/supervision", params={"county": "231226"}, headers=auth("county", "230125")
+    )
     assert other.status_code == 403
     no_county = await audit_client.get("/api/v1/metrics/supervision", headers=auth("auditor"))
     assert no_county.status_code == 422 and no_county.json()["error"]["field"] == "county"

@@ -22,8 +22,9 @@ async def test_pii_reads_are_listed_per_actor(push_batch, warning_client, audit_
     assert revealed.status_code == 200, revealed.text
 
     async def listed() -> list:
-        r = await audit_client.get("/api/v1/audit/pii-access", params={"actor": officer},
-                                   headers=auth("auditor"))
+        r = await audit_client.get(
+            "/api/v1/audit/pii-access", params={"actor": officer}, headers=auth("auditor")
+        )
         assert r.status_code == 200, r.text
         return list(r.json()["items"])
 
@@ -32,8 +33,9 @@ async def test_pii_reads_are_listed_per_actor(push_batch, warning_client, audit_
     assert items[0]["type"] == "shouwang.access.pii.viewed.v1"
     assert items[0]["data"]["subject"] == task_id and items[0]["data"]["service"] == "warning"
     assert items[0]["topic"] == "access.audit"
-    others = await audit_client.get("/api/v1/audit/pii-access", params={"actor": "nobody"},
-                                    headers=auth("auditor"))
+    others = await audit_client.get(
+        "/api/v1/audit/pii-access", params={"actor": "nobody"}, headers=auth("auditor")
+    )
     assert others.json()["items"] == []
     county = await audit_client.get("/api/v1/audit/pii-access", headers=auth("county", "231226"))
     assert county.status_code == 403

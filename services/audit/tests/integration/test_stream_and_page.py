@@ -35,14 +35,18 @@ async def test_stream_is_scoped_and_resumable(sessions, audit_client):
     second = await _append(sessions, county)
     third = await _append(sessions, county)
     headers = auth("county", county)
-    resp = await audit_client.get("/api/v1/events/stream",
-                                  params={"after": first - 1, "limit": 2}, headers=headers)
+    resp = await audit_client.get(
+        "/api/v1/events/stream", params={"after": first - 1, "limit": 2}, headers=headers
+    )
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/event-stream")
     got = _sse(resp.text)
     assert [pos for pos, _ in got] == [first, second]
     assert all(e["county_code"] == county for _, e in got)
-    resumed = await audit_client.get("/api/v1/events/stream", params={"limit": 1},
-                                     headers={**headers, "Last-Event-ID": str(second)})
+    resumed = await audit_client.get(
+        "/api/v1/events/stream",
+        params={"limit": 1},
+        headers={**headers, "Last-Event-ID": str(second)},
+    )
     assert [pos for pos, _ in _sse(resumed.text)] == [third]
 
 
@@ -51,10 +55,11 @@ async def test_the_header_opens_the_page_and_the_stream(sessions, audit_client):
     page = await audit_client.get("/", headers=headers)
     assert page.status_code == 200
     assert "绥棱县" in page.text and "县级督导看板" in page.text
-    assert '/static/echarts.min.js' in page.text
+    assert "/static/echarts.min.js" in page.text
     position = await _append(sessions, "231226")
-    streamed = await audit_client.get("/api/v1/events/stream", headers=headers,
-                                      params={"after": position - 1, "limit": 1})
+    streamed = await audit_client.get(
+        "/api/v1/events/stream", headers=headers, params={"after": position - 1, "limit": 1}
+    )
     assert _sse(streamed.text)[0][0] == position
     anonymous = await audit_client.get("/")
     assert anonymous.status_code == 401 and "缺少访问令牌" in anonymous.text

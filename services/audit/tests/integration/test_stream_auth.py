@@ -50,8 +50,9 @@ async def test_a_ticket_opens_the_stream_once(sessions, audit_client):
     assert first.status_code == 200 and _ids(first.text) == [position]
     again = await audit_client.get(STREAM, params=params)
     assert again.status_code == 401 and again.json()["error"]["code"] == "invalid_ticket"
-    assert (await audit_client.get(STREAM, params={**params, "ticket": "made-up"})).status_code \
-        == 401
+    assert (
+        await audit_client.get(STREAM, params={**params, "ticket": "made-up"})
+    ).status_code == 401
 
 
 async def test_an_expired_ticket_is_refused(sessions, audit_client, clock):
@@ -64,8 +65,9 @@ async def test_an_expired_ticket_is_refused(sessions, audit_client, clock):
 async def test_tickets_need_the_header(audit_client):
     token = _token()
     assert (await audit_client.post("/api/v1/stream-tickets")).status_code == 401
-    by_cookie = await audit_client.post("/api/v1/stream-tickets",
-                                        headers={"Cookie": f"{SESSION_COOKIE}={token}"})
+    by_cookie = await audit_client.post(
+        "/api/v1/stream-tickets", headers={"Cookie": f"{SESSION_COOKIE}={token}"}
+    )
     assert by_cookie.status_code == 401
 
 
@@ -75,13 +77,17 @@ async def test_a_token_in_the_url_no_longer_authenticates(sessions, audit_client
         resp = await audit_client.get(path, params={"token": token, "limit": 1})
         assert resp.status_code == 401, path
     position = await _append(sessions)
-    by_header = await audit_client.get(STREAM, params={"after": position - 1, "limit": 1},
-                                       headers={"Authorization": f"Bearer {token}"})
+    by_header = await audit_client.get(
+        STREAM,
+        params={"after": position - 1, "limit": 1},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert by_header.status_code == 200 and _ids(by_header.text) == [position]
 
 
 async def test_the_workbench_cookie_opens_the_dashboard_the_report_and_the_stream(
-        sessions, audit_client):
+    sessions, audit_client
+):
     cookie = {"Cookie": f"{SESSION_COOKIE}={_token()}"}
     page = await audit_client.get("/", headers=cookie)
     assert page.status_code == 200 and "县级督导看板" in page.text
@@ -89,25 +95,30 @@ async def test_the_workbench_cookie_opens_the_dashboard_the_report_and_the_strea
     report = await audit_client.get("/report/consultation", headers=cookie)
     assert report.status_code == 200
     position = await _append(sessions)
-    streamed = await audit_client.get(STREAM, params={"after": position - 1, "limit": 1},
-                                      headers=cookie)
+    streamed = await audit_client.get(
+        STREAM, params={"after": position - 1, "limit": 1}, headers=cookie
+    )
     assert _ids(streamed.text) == [position]
     metrics = await audit_client.get("/api/v1/metrics/overdue", headers=cookie)
     assert metrics.status_code == 200
     ticket_page = await audit_client.get(
-        "/", params={"ticket": await _ticket(audit_client, auth("county", COUNTY))})
+        "/", params={"ticket": await _ticket(audit_client, auth("county", COUNTY))}
+    )
     assert ticket_page.status_code == 200
 
 
 async def test_the_stream_closes_when_its_token_expires(audit_client, clock):
     token = _token(ttl=timedelta(minutes=5))
-    expires = datetime.fromtimestamp(jwt.decode(token, options={"verify_signature": False})["exp"],
-                                     UTC)
+    expires = datetime.fromtimestamp(
+        jwt.decode(token, options={"verify_signature": False})["exp"], UTC
+    )
     async with served(audit_client.app) as url, httpx.AsyncClient(base_url=url) as http:
         ticket = await _ticket(http, {"Authorization": f"Bearer {token}"})
         lines: list[str] = []
-        async with asyncio.timeout(30), http.stream("GET", STREAM,
-                                                    params={"ticket": ticket}) as resp:
+        async with (
+            asyncio.timeout(30),
+            http.stream("GET", STREAM, params={"ticket": ticket}) as resp,
+        ):
             assert resp.status_code == 200
             async for line in resp.aiter_lines():
                 lines.append(line)
@@ -120,11 +131,12 @@ async def test_the_stream_closes_when_its_token_expires(audit_client, clock):
 async def test_access_logs_never_show_a_ticket_or_a_token(sessions, audit_client, capsys):
     token = _token()
     position = await _append(sessions)
-    async with served(audit_client.app, log_level="info") as url, \
-            httpx.AsyncClient(base_url=url) as http:
+    async with (
+        served(audit_client.app, log_level="info") as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
         ticket = await _ticket(http, {"Authorization": f"Bearer {token}"})
-        used = await http.get(STREAM, params={"ticket": ticket, "limit": 1,
-                                             "after": position - 1})
+        used = await http.get(STREAM, params={"ticket": ticket, "limit": 1, "after": position - 1})
         assert used.status_code == 200
         refused = await http.get("/", params={"county": COUNTY, "token": token})
         assert refused.status_code == 401

@@ -24,9 +24,16 @@ def resident() -> dict[str, str]:
 
 def declaration(**overrides: Any) -> dict[str, Any]:
     """A valid self-declaration body."""
-    body = {"channel": "self_declaration", "id_number": new_id_number(), "name": "张三",
-            "phone": "13800001234", "village_code": VILLAGE, "household_size": 4,
-            "hardships": ["因病"], "description": "家中老人住院，自付费用较高",
-            "income_estimate_yuan": 8000,
-            "attachments": [{"name": "住院发票.jpg", "content_type": "image/jpeg", "size": 120000}]}
+    body = {
+        "channel": "self_declaration",
+        "id_number": new_id_number(),
+        "name": "张三",
+        "phone": "13800001234",
+        "village_code": VILLAGE,
+        "household_size": 4,
+        "hardships": ["因病"],
+        "description": "家中老人住院，自付费用较高",
+        "income_estimate_yuan": 8000,
+        "attachments": [{"name": "住院发票.jpg", "content_type": "image/jpeg", "size": 120000}],
+    }
     return {**body, **overrides}

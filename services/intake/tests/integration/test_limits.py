@@ -20,8 +20,7 @@ async def test_a_resident_over_the_rate_gets_429_with_retry_after(intake_client,
     assert resp.json()["error"]["code"] == "rate_limited"
     assert f"{wait} 秒" in resp.json()["error"]["message"]
     # another resident is not affected
-    other = await intake_client.post("/api/v1/declarations", json=declaration(),
-                                     headers=resident())
+    other = await intake_client.post("/api/v1/declarations", json=declaration(), headers=resident())
     assert other.status_code == 201
     clock.advance(timedelta(seconds=wait))
     resp = await intake_client.post("/api/v1/declarations", json=declaration(), headers=headers)
@@ -31,8 +30,9 @@ async def test_a_resident_over_the_rate_gets_429_with_retry_after(intake_client,
 async def test_residents_behind_one_address_share_its_bucket(intake_client, clock, monkeypatch):
     runtime = intake_client.app.state.runtime
     limit = RateLimit(burst=3, per_minute=2)
-    monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(
-        update={"resident_address_rate": limit}))
+    monkeypatch.setattr(
+        runtime, "settings", runtime.settings.model_copy(update={"resident_address_rate": limit})
+    )
 
     def from_address(host):
         transport = httpx.ASGITransport(app=intake_client.app, client=(host, 40000))
@@ -51,8 +51,11 @@ async def test_residents_behind_one_address_share_its_bucket(intake_client, cloc
         # another address, and staff on the same address, are not affected
         resp = await other.post("/api/v1/declarations", json=declaration(), headers=resident())
         assert resp.status_code == 201, resp.text
-        resp = await nat.post("/api/v1/declarations", json=declaration(channel="hotline"),
-                              headers=auth("county", "231226"))
+        resp = await nat.post(
+            "/api/v1/declarations",
+            json=declaration(channel="hotline"),
+            headers=auth("county", "231226"),
+        )
         assert resp.status_code == 201, resp.text
         clock.advance(timedelta(seconds=30))
         resp = await nat.post("/api/v1/declarations", json=declaration(), headers=resident())

@@ -9,9 +9,11 @@ COUNTY = auth("county", "231226")
 
 
 async def _file_hotline(intake_client, village=VILLAGE, **overrides):
-    resp = await intake_client.post("/api/v1/declarations", headers=COUNTY,
-                                    json=declaration(channel="hotline", village_code=village,
-                                                     **overrides))
+    resp = await intake_client.post(
+        "/api/v1/declarations",
+        headers=COUNTY,
+        json=declaration(channel="hotline", village_code=village, **overrides),
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()["receipt"]
 
@@ -25,8 +27,9 @@ async def test_township_lists_its_declarations_by_channel_with_paging(intake_cli
         params = {"channel": "hotline", "status": "received", "limit": 2}
         if cursor:
             params["cursor"] = cursor
-        page = (await intake_client.get("/api/v1/declarations", headers=township,
-                                        params=params)).json()
+        page = (
+            await intake_client.get("/api/v1/declarations", headers=township, params=params)
+        ).json()
         seen += page["items"]
         cursor = page["next_cursor"]
         if not cursor:
@@ -47,8 +50,9 @@ async def test_residents_cannot_list(intake_client):
 async def test_xlsx_export_is_masked(intake_client):
     body_id = declaration()["id_number"]
     receipt = await _file_hotline(intake_client, id_number=body_id, name="赵六")
-    resp = await intake_client.get("/api/v1/declarations", headers=COUNTY,
-                                   params={"format": "xlsx", "channel": "hotline"})
+    resp = await intake_client.get(
+        "/api/v1/declarations", headers=COUNTY, params={"format": "xlsx", "channel": "hotline"}
+    )
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(resp.content), read_only=True).active

@@ -11,8 +11,9 @@ TOWNSHIP = auth("township", VILLAGE[:9])
 
 
 async def _post(intake_client, headers, **overrides):
-    return await intake_client.post("/api/v1/declarations", json=declaration(**overrides),
-                                    headers=headers)
+    return await intake_client.post(
+        "/api/v1/declarations", json=declaration(**overrides), headers=headers
+    )
 
 
 async def _get(intake_client, receipt, headers):
@@ -20,7 +21,8 @@ async def _get(intake_client, receipt, headers):
 
 
 async def test_a_second_resident_gets_an_own_merged_receipt_and_neither_reads_the_other(
-        intake_client):
+    intake_client,
+):
     person, a, b = new_id_number(), resident(), resident()
     first = await _post(intake_client, a, id_number=person, hardships=["因病"])
     assert first.status_code == 201, first.text
@@ -57,10 +59,11 @@ async def test_each_resident_repeating_gets_200_with_their_own_receipt(intake_cl
 async def test_cadre_and_county_filings_see_the_open_receipt(intake_client):
     person = new_id_number()
     receipt = (await _post(intake_client, resident(), id_number=person)).json()["receipt"]
-    for headers, channel in ((auth("village", VILLAGE), "cadre_screening"),
-                             (auth("county", "231226"), "petition"),
-                             (auth("county", "231226", sub=f"hotline-{uuid.uuid4().hex[:6]}"),
-                              "hotline")):
+    for headers, channel in (
+        (auth("village", VILLAGE), "cadre_screening"),
+        (auth("county", "231226"), "petition"),
+        (auth("county", "231226", sub=f"hotline-{uuid.uuid4().hex[:6]}"), "hotline"),
+    ):
         resp = await _post(intake_client, headers, id_number=person, channel=channel)
         assert resp.status_code == 201, resp.text
         body = resp.json()
@@ -72,8 +75,9 @@ async def test_the_same_sub_in_another_role_is_another_caller(intake_client):
     person, sub = new_id_number(), f"shared-{uuid.uuid4().hex[:8]}"
     as_resident = auth("resident", sub=sub)
     as_village = auth("village", VILLAGE, sub=sub)
-    receipt = (await _post(intake_client, as_village, id_number=person,
-                           channel="cadre_screening")).json()["receipt"]
+    receipt = (
+        await _post(intake_client, as_village, id_number=person, channel="cadre_screening")
+    ).json()["receipt"]
     resp = await _post(intake_client, as_resident, id_number=person)
     assert resp.status_code == 201, resp.text
     assert (resp.json()["status"], resp.json()["attached_to"]) == ("merged", None)
@@ -84,14 +88,16 @@ async def test_the_same_sub_in_another_role_is_another_caller(intake_client):
 async def _row(database_url, receipt):
     conn = await asyncpg.connect(database_url)
     try:
-        return await conn.fetchrow("SELECT status, outcome, task_id FROM intake.declarations "
-                                   "WHERE receipt = $1", receipt)
+        return await conn.fetchrow(
+            "SELECT status, outcome, task_id FROM intake.declarations WHERE receipt = $1", receipt
+        )
     finally:
         await conn.close()
 
 
 async def test_the_merged_filing_follows_the_task_but_never_takes_its_outcome(
-        intake_client, warning_client, database_url):
+    intake_client, warning_client, database_url
+):
     person, a, b = new_id_number(), resident(), resident()
     receipt_a = (await _post(intake_client, a, id_number=person)).json()["receipt"]
 
@@ -105,10 +111,14 @@ async def test_the_merged_filing_follows_the_task_but_never_takes_its_outcome(
     assert tuple(await _row(database_url, receipt_b)) == ("merged", None, task_id)
 
     village = auth("village", VILLAGE)
-    await warning_client.post(f"/api/v1/tasks/{task_id}/assign", json={"village_code": VILLAGE},
-                              headers=TOWNSHIP)
-    reported = await warning_client.post(f"/api/v1/tasks/{task_id}/report", headers=village,
-                                         json={"outcome": "no_risk", "reason": "收入稳定"})
+    await warning_client.post(
+        f"/api/v1/tasks/{task_id}/assign", json={"village_code": VILLAGE}, headers=TOWNSHIP
+    )
+    reported = await warning_client.post(
+        f"/api/v1/tasks/{task_id}/report",
+        headers=village,
+        json={"outcome": "no_risk", "reason": "收入稳定"},
+    )
     assert reported.status_code == 200, reported.text
 
     async def verified():

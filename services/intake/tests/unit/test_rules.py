@@ -7,7 +7,7 @@ from shouwang.intake.service.ratelimit import retry_after_seconds
 
 
 def test_formula_like_cells_are_neutralised():
-    for value in ("=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx"):
+    for value in ('=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx"):
         assert neutralise(value) == "'" + value
     assert neutralise("张*") == "张*" and neutralise(3) == 3
 
@@ -38,16 +38,36 @@ def test_only_events_about_declarations_are_relevant():
     from shouwang.common.events.catalog.warning import TaskAssigned, TaskCreated, TaskReported
     from shouwang.intake.messaging.consumers import relevant
 
-    facts = {"task_id": "t", "county_code": "231226", "township_code": "231226100",
-             "village_code": "231226100201", "period": "2026-11", "person_ref": "p"}
+    facts = {
+        "task_id": "t",
+        "county_code": "231226",
+        "township_code": "231226100",
+        "village_code": "231226100201",
+        "period": "2026-11",
+        "person_ref": "p",
+    }
     now = datetime(2026, 11, 10, tzinfo=UTC)
-    created = {**facts, "name_masked": "张*", "id_masked": "x", "source_ref": "r",
-               "comparison": "new", "assign_by": now, "report_by": now}
+    created = {
+        **facts,
+        "name_masked": "张*",
+        "id_masked": "x",
+        "source_ref": "r",
+        "comparison": "new",
+        "assign_by": now,
+        "report_by": now,
+    }
     assert not relevant(TaskCreated(**created, channel="department_warning"))
     assert relevant(TaskCreated(**created, channel="self_declaration"))
     assert not relevant(TaskAssigned(**facts, channel="self_declaration", assigned_by="t"))
-    assert relevant(TaskReported(**facts, channel="department_warning", outcome="no_risk",
-                                 source_ref="b", reported_by="v"))
+    assert relevant(
+        TaskReported(
+            **facts,
+            channel="department_warning",
+            outcome="no_risk",
+            source_ref="b",
+            reported_by="v",
+        )
+    )
     household = {"household_id": "h", "county_code": "231226", "village_code": "231226100201"}
     assert relevant(HouseholdStatusChanged(**household, status="monitored", member_refs=["p"]))
     assert not relevant(HouseholdStatusChanged(**household, status="lifted", member_refs=["p"]))

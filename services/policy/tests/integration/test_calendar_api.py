@@ -17,14 +17,24 @@ async def test_seeded_year_and_unknown_year_fallback(policy_client) -> None:
 
 async def test_a_province_fills_in_a_year(policy_client) -> None:
     province = auth("province", "67")
-    body = {"holidays": ["2099-01-01", "2099-01-02"], "workdays": ["2099-01-03"],
-            "reason": "补充2099年节假日"}
+    body = {
+        "holidays": ["2099-01-01", "2099-01-02"],
+        "workdays": ["2099-01-03"],
+        "reason": "补充2099年节假日",
+    }
     resp = await policy_client.put(f"{URL}/67/2099", json=body, headers=province)
     assert resp.status_code == 200, resp.text
     assert resp.json() | {"seed_package": None} == {
-        "province_code": "67", "year": 2099, "source": "province", "version": 1,
-        "holidays": ["2099-01-01", "2099-01-02"], "workdays": ["2099-01-03"], "fallback": False,
-        "warning": None, "seed_package": None}
+        "province_code": "67",
+        "year": 2099,
+        "source": "province",
+        "version": 1,
+        "holidays": ["2099-01-01", "2099-01-02"],
+        "workdays": ["2099-01-03"],
+        "fallback": False,
+        "warning": None,
+        "seed_package": None,
+    }
     other = (await policy_client.get(f"{URL}/68/2099", headers=province)).json()
     assert other["fallback"] is True, "another province keeps its own calendar"
 

@@ -13,42 +13,80 @@ def _put(client, region, headers, **body):  # type: ignore[no-untyped-def]
 
 async def test_put_then_get_reports_source_version_and_date(policy_client) -> None:
     province, county = auth("province", "61", sub="li-61"), auth("county", "610102")
-    resp = await _put(policy_client, "61", province, effective_from="2026-01-01",
-                      settings={"monitoring_line_yuan": 7000, "deadlines": {"plan_days": 12}})
+    resp = await _put(
+        policy_client,
+        "61",
+        province,
+        effective_from="2026-01-01",
+        settings={"monitoring_line_yuan": 7000, "deadlines": {"plan_days": 12}},
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["version"] == 1 and resp.json()["actor"] == "province:li-61"
-    resp = await _put(policy_client, "610102", county,
-                      settings={"monitoring_line_yuan": 7300,
-                                "push_window": {"open_day": 1, "close": "month_end"}})
+    resp = await _put(
+        policy_client,
+        "610102",
+        county,
+        settings={
+            "monitoring_line_yuan": 7300,
+            "push_window": {"open_day": 1, "close": "month_end"},
+        },
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["version"] == 1
 
-    old = (await policy_client.get(f"{URL}/610102", params={"on": "2026-12-31"},
-                                   headers=county)).json()["settings"]
-    new = (await policy_client.get(f"{URL}/610102", params={"on": "2027-01-01"},
-                                   headers=auth("township", "610102001"))).json()["settings"]
-    assert old["monitoring_line_yuan"] == {"value": 7000.0, "source": "province", "version": 1,
-                                           "effective_from": "2026-01-01"}
-    assert new["monitoring_line_yuan"] == {"value": 7300.0, "source": "county", "version": 1,
-                                           "effective_from": "2027-01-01"}
+    old = (
+        await policy_client.get(f"{URL}/610102", params={"on": "2026-12-31"}, headers=county)
+    ).json()["settings"]
+    new = (
+        await policy_client.get(
+            f"{URL}/610102", params={"on": "2027-01-01"}, headers=auth("township", "610102001")
+        )
+    ).json()["settings"]
+    assert old["monitoring_line_yuan"] == {
+        "value": 7000.0,
+        "source": "province",
+        "version": 1,
+        "effective_from": "2026-01-01",
+    }
+    assert new["monitoring_line_yuan"] == {
+        "value": 7300.0,
+        "source": "county",
+        "version": 1,
+        "effective_from": "2027-01-01",
+    }
     assert new["push_window"]["value"] == {"open_day": 1, "close": "month_end"}
     assert new["deadlines"]["plan_days"]["source"] == "province"
-    assert new["deadlines"]["assign_days"] == {"value": 3, "source": "national", "version": 0,
-                                               "effective_from": None}
+    assert new["deadlines"]["assign_days"] == {
+        "value": 3,
+        "source": "national",
+        "version": 0,
+        "effective_from": None,
+    }
 
 
 async def test_history_lists_the_layers_own_versions_newest_first(policy_client) -> None:
     county = auth("county", "620102")
     for line in (6600, 6700, 6800):
-        resp = await _put(policy_client, "620102", county, reason=f"调整为 {line}",
-                          settings={"monitoring_line_yuan": line})
+        resp = await _put(
+            policy_client,
+            "620102",
+            county,
+            reason=f"调整为 {line}",
+            settings={"monitoring_line_yuan": line},
+        )
         assert resp.status_code == 200, resp.text
-    first = (await policy_client.get(f"{URL}/620102/history", params={"limit": 2},
-                                     headers=county)).json()
+    first = (
+        await policy_client.get(f"{URL}/620102/history", params={"limit": 2}, headers=county)
+    ).json()
     assert [v["version"] for v in first["items"]] == [3, 2]
     assert first["items"][0]["settings"] == {"monitoring_line_yuan": 6800.0}
-    rest = (await policy_client.get(f"{URL}/620102/history", headers=county,
-                                    params={"limit": 2, "cursor": first["next_cursor"]})).json()
+    rest = (
+        await policy_client.get(
+            f"{URL}/620102/history",
+            headers=county,
+            params={"limit": 2, "cursor": first["next_cursor"]},
+        )
+    ).json()
     assert [v["version"] for v in rest["items"]] == [1] and rest["next_cursor"] is None
     assert rest["items"][0]["reason"] == "调整为 6600"
 
@@ -76,8 +114,10 @@ async def test_invalid_settings_answer_422_naming_the_field(policy_client) -> No
     cases = [
         ({"push_window": {"open_day": 15, "close_day": 5}}, "settings.push_window.close_day"),
         ({"monitoring_line_yuan": 0}, "settings.monitoring_line_yuan"),
-        ({"indicator_thresholds": {"nonsense": {"x": 1}}},
-         "settings.indicator_thresholds.nonsense"),
+        (
+            {"indicator_thresholds": {"nonsense": {"x": 1}}},
+            "settings.indicator_thresholds.nonsense",
+        ),
         ({"push_window": {"open_day": 5, "close_day": 30}}, "settings.push_window.close_day"),
     ]
     for settings, field in cases:

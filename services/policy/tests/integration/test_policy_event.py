@@ -18,14 +18,22 @@ async def _find(consumer: AIOKafkaConsumer, key: bytes, seen: list[EventEnvelope
 
 async def test_policy_changed_is_published_keyed_by_region(policy_client, stack) -> None:
     resp = await policy_client.put(
-        "/api/v1/policy/650102", headers=auth("county", "650102", sub="wang"),
-        json={"effective_from": "2027-01-01", "reason": "提高监测线",
-              "settings": {"monitoring_line_yuan": 7400}},
+        "/api/v1/policy/650102",
+        headers=auth("county", "650102", sub="wang"),
+        json={
+            "effective_from": "2027-01-01",
+            "reason": "提高监测线",
+            "settings": {"monitoring_line_yuan": 7400},
+        },
     )
     assert resp.status_code == 200, resp.text
-    consumer = AIOKafkaConsumer(POLICY_SETTINGS.name, bootstrap_servers=stack.kafka_bootstrap,
-                                group_id=f"test-policy-{uuid.uuid4().hex[:8]}",
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        POLICY_SETTINGS.name,
+        bootstrap_servers=stack.kafka_bootstrap,
+        group_id=f"test-policy-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
         seen: list[EventEnvelope] = []
@@ -40,6 +48,9 @@ async def test_policy_changed_is_published_keyed_by_region(policy_client, stack)
     assert envelope.type == "shouwang.policy.changed.v1" and envelope.subject == "650102"
     assert isinstance(envelope.data, PolicyChanged)
     assert envelope.data.model_dump(include={"region_code", "version", "actor", "settings"}) == {
-        "region_code": "650102", "version": 1, "actor": "county:wang",
-        "settings": {"monitoring_line_yuan": 7400.0}}
+        "region_code": "650102",
+        "version": 1,
+        "actor": "county:wang",
+        "settings": {"monitoring_line_yuan": 7400.0},
+    }
     assert envelope.data.reason == "提高监测线"

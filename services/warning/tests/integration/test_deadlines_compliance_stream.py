@@ -83,8 +83,11 @@ async def test_compliance_per_department_and_missing_push_notice(loop, clock):
         headers=auth("county", loop.COUNTY),
     )
     assert xlsx.status_code == 200, xlsx.text
-    rows = list(load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
-                .iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(xlsx.content), read_only=True)
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
     assert rows[0] == ("县（市、区）代码 231226", "期次 2026-10")
     assert rows[1] == ("部门代码", "部门", "推送状态", "批次数", "条目数", "首次推送时间")
     sheet = {r[0]: r for r in rows[2:]}

@@ -71,8 +71,10 @@ async def test_the_stream_closes_when_the_token_behind_the_ticket_expires(warnin
     async with _http(warning_client) as http:
         ticket = await _ticket(http, token)
         lines: list[str] = []
-        async with asyncio.timeout(30), http.stream("GET", STREAM,
-                                                    params={"ticket": ticket}) as resp:
+        async with (
+            asyncio.timeout(30),
+            http.stream("GET", STREAM, params={"ticket": ticket}) as resp,
+        ):
             assert resp.status_code == 200
             async for line in resp.aiter_lines():
                 lines.append(line)

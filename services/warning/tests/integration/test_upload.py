@@ -75,8 +75,9 @@ async def processed(client, batch_id: str) -> dict:
 
 async def township_tasks(client, village: str) -> list[dict]:
     township = auth("township", village[:9])
-    return await list_all(client, "/api/v1/tasks", headers=township,
-                          params={"village_code": village})
+    return await list_all(
+        client, "/api/v1/tasks", headers=township, params={"village_code": village}
+    )
 
 
 def sheet_rows(content: bytes, title: str) -> list[tuple]:

@@ -132,8 +132,10 @@ async def test_blank_rows_count_toward_the_row_cap(warning_client):
     blank_csv = (",".join(HEADERS) + "\r\n").encode() + b",,,,,,,\r\n" * cap
     gap = xlsx_with_sheet(
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        + "".join(f'<c r="{c}1" t="inlineStr"><is><t>{h}</t></is></c>'
-                  for c, h in zip("ABCDEFGH", HEADERS, strict=True)).join(('<row r="1">', "</row>"))
+        + "".join(
+            f'<c r="{c}1" t="inlineStr"><is><t>{h}</t></is></c>'
+            for c, h in zip("ABCDEFGH", HEADERS, strict=True)
+        ).join(('<row r="1">', "</row>"))
         + '<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData></worksheet>'
     )
     for name, content in (("blank.csv", blank_csv), ("gap.xlsx", gap)):

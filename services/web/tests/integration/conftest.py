@@ -59,18 +59,26 @@ class Workbench:
         """A client signed in through the dev login form."""
         client = self.anonymous()
         await arm_csrf(client)
-        resp = await client.post("/login/dev", data={"role": role, "scope": scope,
-                                                     "county": county})
+        resp = await client.post(
+            "/login/dev", data={"role": role, "scope": scope, "county": county}
+        )
         assert resp.status_code == 303, resp.text
         await arm_csrf(client)  # the token is bound to the new session
         return client
 
     def person(self) -> dict[str, str]:
-        return {"身份证号": generate_id_number(self.rng, region=COUNTY),
-                "姓名": self.rng.choice("王李张刘陈") + self.rng.choice("建华秀英志强")}
+        return {
+            "身份证号": generate_id_number(self.rng, region=COUNTY),
+            "姓名": self.rng.choice("王李张刘陈") + self.rng.choice("建华秀英志强"),
+        }
 
-    async def upload(self, clerk: httpx.AsyncClient, rows: list[dict[str, object]],
-                     period: str = "2026-11", **fields: str) -> httpx.Response:
+    async def upload(
+        self,
+        clerk: httpx.AsyncClient,
+        rows: list[dict[str, object]],
+        period: str = "2026-11",
+        **fields: str,
+    ) -> httpx.Response:
         template = await clerk.get("/clerk/template")
         assert template.status_code == 200, template.text
         content = fill_template(template.content, rows)
@@ -84,8 +92,12 @@ class Workbench:
         return match.group(1)
 
     def good_row(self, who: dict[str, str], village: str = VILLAGE) -> dict[str, object]:
-        return {**who, "村（社区）代码": village, "预警指标": "large_medical_expense",
-                VALUE_HEADER: 26000}
+        return {
+            **who,
+            "村（社区）代码": village,
+            "预警指标": "large_medical_expense",
+            VALUE_HEADER: 26000,
+        }
 
     async def task_of(self, warning_client: Any, who: dict[str, str]) -> dict[str, Any]:
         """Wait until the person's row became a task in the township; return it."""
@@ -95,16 +107,18 @@ class Workbench:
         township = auth("township", TOWNSHIP)
 
         async def found() -> dict[str, Any] | None:
-            tasks = await list_all(warning_client, "/api/v1/tasks", headers=township,
-                                   params={"status": "routed"})
+            tasks = await list_all(
+                warning_client, "/api/v1/tasks", headers=township, params={"status": "routed"}
+            )
             return next((t for t in tasks if t["person_ref"] == ref), None)
 
         return await wait_until(found, what="the uploaded row's task")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-async def web(make_settings: Any, service_urls: dict[str, str],
-              clock: Any) -> AsyncIterator[Workbench]:
+async def web(
+    make_settings: Any, service_urls: dict[str, str], clock: Any
+) -> AsyncIterator[Workbench]:
     """A fresh workbench app pointed at the running services."""
     app = create_app(make_settings(WebSettings, **service_urls), clock=clock)
     async with LifespanManager(app):
@@ -112,4 +126,3 @@ async def web(make_settings: Any, service_urls: dict[str, str],
         yield bench
         for client in bench.clients:
             await client.aclose()
-

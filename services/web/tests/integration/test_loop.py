@@ -29,8 +29,10 @@ async def test_assign_report_confirm_closes_the_task(web, warning_client):
 
     none = await township.post("/township/assign", data={"village_code": VILLAGE})
     assert none.status_code == 422 and "请至少勾选一个任务" in none.text
-    assigned = await township.post("/township/assign", data={
-        "task_id": [task_id], "village_code": VILLAGE, "cadre_name": "李干部"})
+    assigned = await township.post(
+        "/township/assign",
+        data={"task_id": [task_id], "village_code": VILLAGE, "cadre_name": "李干部"},
+    )
     assert assigned.status_code == 303 and "ok=assigned" in assigned.headers["location"]
 
     village = await web.login("village", VILLAGE)
@@ -40,12 +42,15 @@ async def test_assign_report_confirm_closes_the_task(web, warning_client):
     assert who["姓名"] in visit.text and who["身份证号"] in visit.text
     assert visit.headers["cache-control"] == "no-store"
 
-    missing_reason = await village.post(f"/village/tasks/{task_id}/report",
-                                        data={"outcome": "no_risk", "visited_on": "2026-11-10"})
+    missing_reason = await village.post(
+        f"/village/tasks/{task_id}/report", data={"outcome": "no_risk", "visited_on": "2026-11-10"}
+    )
     assert missing_reason.status_code == 422
     assert 'id="err-reason"' in missing_reason.text and "无风险须填写原因" in missing_reason.text
-    reported = await village.post(f"/village/tasks/{task_id}/report", data={
-        "outcome": "no_risk", "visited_on": "2026-11-10", "reason": "医疗费已报销，收入稳定"})
+    reported = await village.post(
+        f"/village/tasks/{task_id}/report",
+        data={"outcome": "no_risk", "visited_on": "2026-11-10", "reason": "医疗费已报销，收入稳定"},
+    )
     assert reported.status_code == 303
 
     detail = await township.get(f"/township/tasks/{task_id}")
@@ -62,14 +67,16 @@ async def test_assign_report_confirm_closes_the_task(web, warning_client):
 async def test_the_pii_view_is_audited_by_the_warning_service(web, warning_client, audit_client):
     _, task = await _uploaded_task(web, warning_client)
     township = await web.login("township", TOWNSHIP)
-    await township.post("/township/assign", data={"task_id": task["task_id"],
-                                                  "village_code": VILLAGE})
+    await township.post(
+        "/township/assign", data={"task_id": task["task_id"], "village_code": VILLAGE}
+    )
     village = await web.login("village", VILLAGE)
     assert (await village.get(f"/village/tasks/{task['task_id']}")).status_code == 200
 
     async def audited() -> bool:
-        resp = await audit_client.get("/api/v1/audit/pii-access", params={"limit": 500},
-                                      headers=auth("auditor"))
+        resp = await audit_client.get(
+            "/api/v1/audit/pii-access", params={"limit": 500}, headers=auth("auditor")
+        )
         return any(task["task_id"] in str(e) for e in resp.json()["items"])
 
     await wait_until(audited, what="the PII view in the audit log")
@@ -78,8 +85,9 @@ async def test_the_pii_view_is_audited_by_the_warning_service(web, warning_clien
 async def test_assign_to_a_village_of_another_township_shows_the_reason(web, warning_client):
     _, task = await _uploaded_task(web, warning_client)
     township = await web.login("township", TOWNSHIP)
-    resp = await township.post("/township/assign", data={"task_id": task["task_id"],
-                                                         "village_code": "231226101200"})
+    resp = await township.post(
+        "/township/assign", data={"task_id": task["task_id"], "village_code": "231226101200"}
+    )
     assert resp.status_code == 422
     assert 'id="err-village_code"' in resp.text and "村（社区）不属于本乡镇" in resp.text
 
@@ -108,8 +116,10 @@ async def test_login_and_roles(web):
 
 async def test_dev_login_can_be_switched_off(make_settings, service_urls):
     app = create_app(make_settings(WebSettings, dev_login=False, **service_urls))
-    async with LifespanManager(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://web") as client:
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://web") as client,
+    ):
         assert "开发环境登录" not in (await client.get("/login")).text
         await arm_csrf(client)
         resp = await client.post("/login/dev", data={"role": "county", "scope": "231226"})

@@ -42,15 +42,20 @@ class CommonSettings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     # Production Kafka (Strimzi): TLS + SCRAM per service; empty in dev (plaintext Tansu)
     kafka_security_protocol: str = Field(
-        default="PLAINTEXT", validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL"))
+        default="PLAINTEXT", validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL")
+    )
     kafka_sasl_mechanism: str | None = Field(
-        default=None, validation_alias=AliasChoices("KAFKA_SASL_MECHANISM"))
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_MECHANISM")
+    )
     kafka_sasl_username: str | None = Field(
-        default=None, validation_alias=AliasChoices("KAFKA_SASL_USERNAME"))
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_USERNAME")
+    )
     kafka_sasl_password: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("KAFKA_SASL_PASSWORD"))
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_PASSWORD")
+    )
     kafka_ssl_cafile: str | None = Field(
-        default=None, validation_alias=AliasChoices("KAFKA_SSL_CAFILE"))
+        default=None, validation_alias=AliasChoices("KAFKA_SSL_CAFILE")
+    )
     # Keys every service must share (one token issuer, one person_ref, one PII key): always
     # SHOUWANG_<NAME>, whatever the service's own prefix, so no service can silently fall back
     # to the dev defaults while the others run on the real keys.
@@ -93,8 +98,10 @@ class CommonSettings(BaseSettings):
         if on_dev := self.dev_keys_in_use():
             problems.append(f"{_env_names(on_dev)} still hold the built-in development value")
         if unset := self.token_claims_unset():
-            problems.append(f"{_env_names(unset)} are not set (tokens must be bound to their "
-                            "issuer and audience)")
+            problems.append(
+                f"{_env_names(unset)} are not set (tokens must be bound to their "
+                "issuer and audience)"
+            )
         return problems
 
     def dev_keys_in_use(self) -> list[str]:
@@ -132,9 +139,11 @@ class CommonSettings(BaseSettings):
         if self.kafka_security_protocol in ("SSL", "SASL_SSL"):
             options["ssl_context"] = ssl.create_default_context(cafile=self.kafka_ssl_cafile)
         if self.kafka_sasl_mechanism:
-            options |= {"sasl_mechanism": self.kafka_sasl_mechanism,
-                        "sasl_plain_username": self.kafka_sasl_username,
-                        "sasl_plain_password": _reveal(self.kafka_sasl_password)}
+            options |= {
+                "sasl_mechanism": self.kafka_sasl_mechanism,
+                "sasl_plain_username": self.kafka_sasl_username,
+                "sasl_plain_password": _reveal(self.kafka_sasl_password),
+            }
         return options
 
 

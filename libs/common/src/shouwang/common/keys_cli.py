@@ -67,8 +67,10 @@ def _printer(verb: str) -> Progress:
         nonlocal last
         if report.done or time.monotonic() - last >= PROGRESS_EVERY_S:
             state = "" if report.done else " …"
-            print(f"{report.table}: scanned {report.scanned}, {verb} {report.reencrypted}{state}",
-                  flush=True)
+            print(
+                f"{report.table}: scanned {report.scanned}, {verb} {report.reencrypted}{state}",
+                flush=True,
+            )
             last = time.monotonic()
 
     return show
@@ -97,13 +99,21 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     verb = "to re-encrypt" if args.dry_run else "re-encrypted"
     try:
-        reports = asyncio.run(reencrypt_service(
-            args.database_url or settings.database_url, columns, cipher,
-            batch_size=args.batch_size, dry_run=args.dry_run, progress=_printer(verb),
-        ))
+        reports = asyncio.run(
+            reencrypt_service(
+                args.database_url or settings.database_url,
+                columns,
+                cipher,
+                batch_size=args.batch_size,
+                dry_run=args.dry_run,
+                progress=_printer(verb),
+            )
+        )
     except RekeyError as exc:
-        print(f"error: {exc} (batches before it are committed; fix the ring and run again)",
-              file=sys.stderr)
+        print(
+            f"error: {exc} (batches before it are committed; fix the ring and run again)",
+            file=sys.stderr,
+        )
         return 1
     scanned = sum(r.scanned for r in reports)
     changed = sum(r.reencrypted for r in reports)
@@ -114,8 +124,10 @@ def _run(args: argparse.Namespace) -> int:
             tables={r.table: r.reencrypted for r in reports})  # fmt: skip
         asyncio.run(record_run(args.database_url or settings.database_url, event))
     note = " (dry run: nothing written)" if args.dry_run else ""
-    print(f"{args.service}: scanned {scanned} row(s) in {len(reports)} table(s), "
-          f"{verb} {changed}{note}")
+    print(
+        f"{args.service}: scanned {scanned} row(s) in {len(reports)} table(s), "
+        f"{verb} {changed}{note}"
+    )
     return 0
 
 
@@ -128,9 +140,15 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     rekey.add_argument("service", choices=services_with("encrypted_columns"))
     rekey.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
-    rekey.add_argument("--dry-run", action="store_true",
-                       help="count and check that the ring opens every blob; write nothing")
+    rekey.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="count and check that the ring opens every blob; write nothing",
+    )
     rekey.add_argument("--database-url", default=None, help="default: DATABASE_URL")
-    rekey.add_argument("--actor", default=os.environ.get("USER") or "operator",
-                       help="who runs it, recorded in the audit log (default: $USER)")
+    rekey.add_argument(
+        "--actor",
+        default=os.environ.get("USER") or "operator",
+        help="who runs it, recorded in the audit log (default: $USER)",
+    )
     rekey.set_defaults(handler=_run)

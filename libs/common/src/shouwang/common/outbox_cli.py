@@ -36,6 +36,7 @@ def parse_since(raw: str) -> datetime:
 def _run_replay(args: argparse.Namespace) -> int:
     """CLI handler: mark the rows for replay and print the count."""
     from shouwang.common.config import CommonSettings
+
     if args.service not in services_with("outbox"):
         print(f"error: unknown service {args.service!r}", file=sys.stderr)
         return 2
@@ -58,8 +59,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "replay", help="re-send retained rows (the service's relay publishes them again)"
     )
     replay.add_argument("service", help="the service whose outbox to replay, e.g. warning")
-    replay.add_argument(
-        "--since", required=True, help="event time, ISO 8601 (no offset: UTC)"
-    )
+    replay.add_argument("--since", required=True, help="event time, ISO 8601 (no offset: UTC)")
     replay.add_argument("--database-url", default=None, help="default: DATABASE_URL")
     replay.set_defaults(handler=_run_replay)

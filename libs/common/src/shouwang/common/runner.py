@@ -48,7 +48,7 @@ def _handle(args: argparse.Namespace) -> int:
         _wait_ready(services)
         ready_after = time.monotonic() - started
         if not args.no_demo and "warning" in services:
-            pushed = asyncio.run(push_demo_batch(_url('warning')))
+            pushed = asyncio.run(push_demo_batch(_url("warning")))
             print(f"demo batch: {pushed}")
         _print_banner(info, services, ready_after, logs)
         _wait_forever(procs)
@@ -96,10 +96,7 @@ def _wait_ready(services: list[str], timeout_s: float = 60) -> None:
     while pending:
         for service in list(pending):
             try:
-                if (
-                    httpx.get(_url(service, "/readyz"), timeout=1).status_code
-                    == 200
-                ):
+                if httpx.get(_url(service, "/readyz"), timeout=1).status_code == 200:
                     pending.discard(service)
             except httpx.HTTPError:
                 pass

@@ -19,7 +19,9 @@ def demo_tokens(settings: CommonSettings) -> dict[str, str]:
     """Dev tokens for each kind of user of the demo county."""
     specs = {
         "department medical_insurance (医保局)": {
-            "role": "department", "scope": "medical_insurance", "county": DEMO_COUNTY
+            "role": "department",
+            "scope": "medical_insurance",
+            "county": DEMO_COUNTY,
         },
         f"county {DEMO_COUNTY} (县农业农村局)": {"role": "county", "scope": DEMO_COUNTY},
         f"township {DEMO_TOWNSHIP} (绥棱镇)": {"role": "township", "scope": DEMO_TOWNSHIP},

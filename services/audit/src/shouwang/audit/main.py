@@ -1,6 +1,5 @@
 """The audit service app: hash-chained log of every event, supervision metrics, county dashboard."""
 
-
 from fastapi import FastAPI
 from shouwang.audit.adapters.tables import inbox, outbox
 from shouwang.audit.api import (
@@ -22,10 +21,20 @@ def create_app(settings: AuditSettings | None = None, clock: Clock | None = None
     settings = settings or AuditSettings()
 
     app = create_service_app(
-        settings=settings, title="守望 · 审计与督导服务 (audit)", outbox=outbox, inbox=inbox,
-        routers=[routes_audit.router, routes_metrics.router, routes_report.router,
-                 routes_stream.router, routes_web.router],
-        consumers=consumer_specs, clock=clock, on_startup=attach_geography,
+        settings=settings,
+        title="守望 · 审计与督导服务 (audit)",
+        outbox=outbox,
+        inbox=inbox,
+        routers=[
+            routes_audit.router,
+            routes_metrics.router,
+            routes_report.router,
+            routes_stream.router,
+            routes_web.router,
+        ],
+        consumers=consumer_specs,
+        clock=clock,
+        on_startup=attach_geography,
     )
     routes_web.mount_static(app)
     return app

@@ -15,13 +15,20 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     """Build the intake app (uvicorn --factory shouwang.intake.main:create_app)."""
     settings = settings or IntakeSettings()
     app = create_service_app(
-        settings=settings, title="守望 · 申报受理服务 (intake)", outbox=outbox, inbox=inbox,
-        routers=[routes.router], consumers=consumer_specs,
-        clock=clock, on_startup=attach_geography, body_limits=[_declaration_limit(settings)],
+        settings=settings,
+        title="守望 · 申报受理服务 (intake)",
+        outbox=outbox,
+        inbox=inbox,
+        routers=[routes.router],
+        consumers=consumer_specs,
+        clock=clock,
+        on_startup=attach_geography,
+        body_limits=[_declaration_limit(settings)],
     )
     return app
 
 
 def _declaration_limit(settings: IntakeSettings) -> Limit:
-    return Limit(routes.router.prefix, settings.max_body_bytes, hint="附件请只填写文件信息",
-                 prefix=True)
+    return Limit(
+        routes.router.prefix, settings.max_body_bytes, hint="附件请只填写文件信息", prefix=True
+    )

@@ -8,15 +8,20 @@ from urllib.parse import quote
 import httpx
 from shouwang.web.config import WebSettings
 
-SERVICE_NAMES = {"warning": "预警核实服务", "intake": "申报受理服务",
-                 "assistance": "帮扶服务", "audit": "审计督导服务"}
+SERVICE_NAMES = {
+    "warning": "预警核实服务",
+    "intake": "申报受理服务",
+    "assistance": "帮扶服务",
+    "audit": "审计督导服务",
+}
 
 
 class UpstreamError(Exception):
     """A service answered with an error (its Chinese message and field), or could not be reached."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None,
-                 details: Any = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, field: str | None = None, details: Any = None
+    ) -> None:
         super().__init__(code)
         self.status, self.code, self.message = status, code, message
         self.field, self.details = field, details
@@ -30,11 +35,19 @@ def _field(raw: str | None) -> str | None:
 def _error(resp: httpx.Response, service: str) -> UpstreamError:
     try:
         err = resp.json()["error"]
-        return UpstreamError(resp.status_code, str(err.get("code")), str(err.get("message")),
-                             _field(err.get("field")), err.get("details"))
+        return UpstreamError(
+            resp.status_code,
+            str(err.get("code")),
+            str(err.get("message")),
+            _field(err.get("field")),
+            err.get("details"),
+        )
     except (ValueError, KeyError, TypeError):
-        return UpstreamError(resp.status_code, "upstream_error",
-                             f"{SERVICE_NAMES.get(service, service)}返回错误（{resp.status_code}）")
+        return UpstreamError(
+            resp.status_code,
+            "upstream_error",
+            f"{SERVICE_NAMES.get(service, service)}返回错误（{resp.status_code}）",
+        )
 
 
 class Services:
@@ -42,10 +55,15 @@ class Services:
 
     def __init__(self, settings: WebSettings) -> None:
         timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=5.0)
-        urls = {"warning": settings.warning_url, "intake": settings.intake_url,
-                "assistance": settings.assistance_url, "audit": settings.audit_url}
-        self.clients = {name: httpx.AsyncClient(base_url=url, timeout=timeout)
-                        for name, url in urls.items()}
+        urls = {
+            "warning": settings.warning_url,
+            "intake": settings.intake_url,
+            "assistance": settings.assistance_url,
+            "audit": settings.audit_url,
+        }
+        self.clients = {
+            name: httpx.AsyncClient(base_url=url, timeout=timeout) for name, url in urls.items()
+        }
 
     async def aclose(self) -> None:
         """Close every client."""
@@ -60,16 +78,24 @@ class Api:
         self._services = services
         self._headers = {"Authorization": f"Bearer {token}"}
 
-    async def request(self, service: str, method: str, path: str,
-                      headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
+    async def request(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
         """Send a request; raise UpstreamError unless it succeeded."""
         client = self._services.clients[service]
         try:
-            resp = await client.request(method, path, headers={**self._headers, **(headers or {})},
-                                        **kwargs)
+            resp = await client.request(
+                method, path, headers={**self._headers, **(headers or {})}, **kwargs
+            )
         except httpx.HTTPError:
-            raise UpstreamError(502, "upstream_unavailable",
-                                f"{SERVICE_NAMES[service]}暂时无法访问，请稍后重试") from None
+            raise UpstreamError(
+                502, "upstream_unavailable", f"{SERVICE_NAMES[service]}暂时无法访问，请稍后重试"
+            ) from None
         if resp.status_code >= 400:
             raise _error(resp, service)
         return resp
@@ -84,17 +110,23 @@ class Api:
         return (await self.request(service, "POST", path, json=body)).json()
 
     @asynccontextmanager
-    async def stream(self, service: str, path: str,
-                     headers: dict[str, str] | None = None) -> AsyncIterator[httpx.Response]:
+    async def stream(
+        self, service: str, path: str, headers: dict[str, str] | None = None
+    ) -> AsyncIterator[httpx.Response]:
         """Open a long-lived streaming GET (server-sent events)."""
         client = self._services.clients[service]
-        request = client.build_request("GET", path, headers={**self._headers, **(headers or {})},
-                                       timeout=httpx.Timeout(None, connect=5.0))
+        request = client.build_request(
+            "GET",
+            path,
+            headers={**self._headers, **(headers or {})},
+            timeout=httpx.Timeout(None, connect=5.0),
+        )
         try:
             resp = await client.send(request, stream=True)
         except httpx.HTTPError:
-            raise UpstreamError(502, "upstream_unavailable",
-                                f"{SERVICE_NAMES[service]}暂时无法访问，请稍后重试") from None
+            raise UpstreamError(
+                502, "upstream_unavailable", f"{SERVICE_NAMES[service]}暂时无法访问，请稍后重试"
+            ) from None
         try:
             if resp.status_code >= 400:
                 await resp.aread()

@@ -47,8 +47,14 @@ def keep_seed(request: Request, response: Response) -> None:
     """Send the pre-session seed cookie the page's token was bound to, if one was just made."""
     seed = getattr(request.state, "csrf_seed", None)
     if seed:
-        response.set_cookie(SEED_COOKIE, seed, httponly=True, samesite="lax", path="/",
-                            secure=request.app.state.settings.cookie_secure)
+        response.set_cookie(
+            SEED_COOKIE,
+            seed,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            secure=request.app.state.settings.cookie_secure,
+        )
 
 
 async def require_csrf(request: Request) -> None:

@@ -46,14 +46,30 @@ CHANNELS = {
     "hotline": "热线",
 }
 TIMELINESS = {"on_time": "按时", "urgent": "紧急推送", "extended": "延期补报"}
-COMPLIANCE = {"on_time": "按时推送", "late": "延期补报", "urgent_only": "仅紧急推送",
-              "missing": "未推送"}
-HISTORY = {"created": "生成任务", "assigned": "分派到村", "reported": "上报核实结果",
-           "confirmed": "乡镇确认", "returned": "退回县级", "rerouted": "县级改派",
-           "overdue": "逾期", "signal_attached": "追加预警信号"}
+COMPLIANCE = {
+    "on_time": "按时推送",
+    "late": "延期补报",
+    "urgent_only": "仅紧急推送",
+    "missing": "未推送",
+}
+HISTORY = {
+    "created": "生成任务",
+    "assigned": "分派到村",
+    "reported": "上报核实结果",
+    "confirmed": "乡镇确认",
+    "returned": "退回县级",
+    "rerouted": "县级改派",
+    "overdue": "逾期",
+    "signal_attached": "追加预警信号",
+}
 UNROUTABLE_REASONS = {"unknown_village": "村（社区）代码不在本县区划库中"}
-DECLARATION_STATUS = {"received": "已受理", "verifying": "核实中", "verified": "已核实",
-                      "included": "已纳入", "not_included": "未纳入"}
+DECLARATION_STATUS = {
+    "received": "已受理",
+    "verifying": "核实中",
+    "verified": "已核实",
+    "included": "已纳入",
+    "not_included": "未纳入",
+}
 FLASH = {
     "assigned": "已分派",
     "confirmed": "已确认",
@@ -69,9 +85,15 @@ def label(table: dict[str, str], code: object) -> str:
     return table.get(str(code), str(code)) if code is not None else "—"
 
 
-ITEM_FIELDS = {"id_number": "身份证号", "name": "姓名", "village_code": "村（社区）代码",
-               "indicator": "预警指标", "observed_on": "发现日期", "note": "备注",
-               "values": "指标值"}
+ITEM_FIELDS = {
+    "id_number": "身份证号",
+    "name": "姓名",
+    "village_code": "村（社区）代码",
+    "indicator": "预警指标",
+    "observed_on": "发现日期",
+    "note": "备注",
+    "values": "指标值",
+}
 
 
 def item_field(field: object) -> str:

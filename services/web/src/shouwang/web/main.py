@@ -79,5 +79,9 @@ def _install_handlers(app: FastAPI) -> None:
     async def _upstream(request: Request, exc: UpstreamError) -> Response:
         if exc.status == 401:
             return _to_login(request, exc.message)
-        return page(request, "error.html", {"message": exc.message, "code": exc.code},
-                    status=exc.status if 400 <= exc.status < 600 else 502)
+        return page(
+            request,
+            "error.html",
+            {"message": exc.message, "code": exc.code},
+            status=exc.status if 400 <= exc.status < 600 else 502,
+        )

@@ -41,8 +41,9 @@ templates.env.globals["label"] = labels.label
 templates.env.globals["place"] = place_name
 
 
-def page(request: Request, name: str, context: dict[str, Any] | None = None,
-         status: int = 200) -> Response:
+def page(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> Response:
     """Render a full page (htmx-boosted requests swap its body)."""
     ok = request.query_params.get("ok")
     ctx = {

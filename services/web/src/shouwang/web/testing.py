@@ -12,12 +12,20 @@ from shouwang.common.testing.fixtures import free_port, wait_until
 
 
 @asynccontextmanager
-async def served(app: Any, *, lifespan: Literal["on", "off"] = "off",
-                 log_level: str = "warning") -> AsyncIterator[str]:
+async def served(
+    app: Any, *, lifespan: Literal["on", "off"] = "off", log_level: str = "warning"
+) -> AsyncIterator[str]:
     """Serve an app with uvicorn on a free port (lifespan off: it already runs elsewhere)."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan=lifespan,
-                            log_config=None, log_level=log_level, timeout_graceful_shutdown=3)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan=lifespan,
+        log_config=None,
+        log_level=log_level,
+        timeout_graceful_shutdown=3,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     await wait_until(lambda: _started(server, task), timeout=30, what="uvicorn to start")

@@ -110,9 +110,7 @@ class _Walk:
             stmt = stmt.with_for_update()
         return [dict(row) for row in (await conn.execute(stmt)).mappings()]
 
-    def _resealed(
-        self, row: Mapping[str, Any], columns: list[EncryptedColumn]
-    ) -> dict[str, Any]:
+    def _resealed(self, row: Mapping[str, Any], columns: list[EncryptedColumn]) -> dict[str, Any]:
         new = {}
         for column in columns:
             value = row[column.column]

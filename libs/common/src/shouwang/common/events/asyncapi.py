@@ -54,9 +54,11 @@ def _channels(specs: list[EventSpec]) -> dict[str, Any]:
         channels[topic.name] = {
             "address": topic.name,
             "description": f"key: {topic.key}; partitions: {topic.partitions}; "
-                           f"retention: {topic.retention_days} days",
-            "messages": {_message_name(s): {"$ref": f"#/components/messages/{_message_name(s)}"}
-                         for s in mine},
+            f"retention: {topic.retention_days} days",
+            "messages": {
+                _message_name(s): {"$ref": f"#/components/messages/{_message_name(s)}"}
+                for s in mine
+            },
             "bindings": {"kafka": {"topic": topic.name, "partitions": topic.partitions}},
         }
         channels[topic.dlq] = {
@@ -84,11 +86,16 @@ def asyncapi_document() -> dict[str, Any]:
     specs = all_specs()
     return {
         "asyncapi": "3.0.0",
-        "info": {"title": "守望 (Shouwang) events", "version": "1.0.0",
-                 "description": "CloudEvents 1.0 in Kafka binary mode: ce_* headers, JSON data."},
+        "info": {
+            "title": "守望 (Shouwang) events",
+            "version": "1.0.0",
+            "description": "CloudEvents 1.0 in Kafka binary mode: ce_* headers, JSON data.",
+        },
         "defaultContentType": "application/json",
         "channels": _channels(specs),
         "operations": _operations(specs),
-        "components": {"schemas": _schemas(),
-                       "messages": {_message_name(s): _message(s) for s in specs}},
+        "components": {
+            "schemas": _schemas(),
+            "messages": {_message_name(s): _message(s) for s in specs},
+        },
     }

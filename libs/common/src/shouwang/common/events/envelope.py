@@ -57,7 +57,12 @@ def new_envelope(
 
 
 def ce_headers(
-    *, event_id: str, type_name: str, source: str, time: datetime, subject: str,
+    *,
+    event_id: str,
+    type_name: str,
+    source: str,
+    time: datetime,
+    subject: str,
     correlation_id: str | None,
 ) -> Headers:
     """The CloudEvents binary-mode headers of one event."""
@@ -77,18 +82,28 @@ def ce_headers(
 
 def to_kafka(envelope: EventEnvelope) -> tuple[bytes, bytes, Headers]:
     """Return (key, value, headers) for the binary content mode."""
-    headers = ce_headers(event_id=envelope.id, type_name=envelope.type, source=envelope.source,
-                         time=envelope.time, subject=envelope.subject,
-                         correlation_id=envelope.correlation_id)
+    headers = ce_headers(
+        event_id=envelope.id,
+        type_name=envelope.type,
+        source=envelope.source,
+        time=envelope.time,
+        subject=envelope.subject,
+        correlation_id=envelope.correlation_id,
+    )
     value = envelope.data.model_dump_json().encode()
     return envelope.key.encode(), value, headers
 
 
 def row_to_kafka(row: dict[str, Any]) -> tuple[bytes, bytes, Headers]:
     """Encode a stored outbox row directly: it was validated when staged."""
-    headers = ce_headers(event_id=str(row["event_id"]), type_name=row["type"], source=row["source"],
-                         time=row["time"], subject=row["subject"],
-                         correlation_id=row.get("correlation_id"))
+    headers = ce_headers(
+        event_id=str(row["event_id"]),
+        type_name=row["type"],
+        source=row["source"],
+        time=row["time"],
+        subject=row["subject"],
+        correlation_id=row.get("correlation_id"),
+    )
     value = json.dumps(row["payload"], ensure_ascii=False, separators=(",", ":")).encode()
     return str(row["key"]).encode(), value, headers
 

@@ -38,11 +38,13 @@ def validate_year(year: int, holidays: Iterable[date], workdays: Iterable[date])
     problems = [
         Problem(name, "outside_year", f"{name}：{day.isoformat()} 不在 {year} 年内")
         for name, days in (("holidays", holidays), ("workdays", workdays))
-        for day in sorted(days) if day.year != year
+        for day in sorted(days)
+        if day.year != year
     ]
     problems += [
         Problem("workdays", "not_a_weekend", f"workdays：{day.isoformat()} 不是周末，无需调休上班")
-        for day in sorted(workdays) if day.weekday() < SATURDAY
+        for day in sorted(workdays)
+        if day.weekday() < SATURDAY
     ]
     problems += [
         Problem("workdays", "both_lists", f"workdays：{day.isoformat()} 同时列为节假日")

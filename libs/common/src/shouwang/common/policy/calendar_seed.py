@@ -37,4 +37,3 @@ def national_calendar(
 def package_version() -> str:
     """The seed's version, reported with the calendar so a stale package shows."""
     return str(getattr(chinese_calendar, "__version__", "unknown"))
-

@@ -104,9 +104,7 @@ def layers_of(region_code: str) -> list[tuple[Source, str]]:
     return found
 
 
-def resolve(
-    versions: Iterable[PolicyVersion], *, region_code: str, on: date
-) -> EffectivePolicy:
+def resolve(versions: Iterable[PolicyVersion], *, region_code: str, on: date) -> EffectivePolicy:
     """Resolve every unit for a region on a date from the versions of its layers."""
     entries: dict[Unit, EffectiveValue] = {
         unit: EffectiveValue(value, "national", 0, None) for unit, value in units(NATIONAL).items()

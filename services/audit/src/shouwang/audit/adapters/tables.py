@@ -30,7 +30,8 @@ COUNTY_TOTAL = ""  # township code of the county-wide rows of the counter tables
 
 # Append-only, hash-chained log; UPDATE/DELETE/TRUNCATE refused by triggers (see the migration).
 audit_log = Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("position", BigInteger, Identity(), primary_key=True),
     Column("event_id", Text, nullable=False, unique=True),
     Column("type", Text, nullable=False),
@@ -56,7 +57,8 @@ audit_log = Table(
 
 # One row (id = 1): the last appended position and hash; locked FOR UPDATE to serialise appends.
 chain_head = Table(
-    "chain_head", metadata,
+    "chain_head",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("position", BigInteger, nullable=False, server_default="0"),
     Column("hash", Text, nullable=False),
@@ -66,7 +68,8 @@ chain_head = Table(
 
 # Push compliance per county, department and period: batches by timeliness, missing flag.
 compliance = Table(
-    "compliance", metadata,
+    "compliance",
+    metadata,
     Column("county_code", Text, nullable=False),
     Column("department", Text, nullable=False),
     Column("period", Text, nullable=False),
@@ -80,7 +83,8 @@ compliance = Table(
 
 # Projection of each task's current state (needed to move counters between statuses).
 task_state = Table(
-    "task_state", metadata,
+    "task_state",
+    metadata,
     Column("task_id", Text, primary_key=True),
     Column("county_code", Text, nullable=False),
     Column("township_code", Text, nullable=False),
@@ -97,15 +101,25 @@ task_state = Table(
     Column("assign_by", DateTime(timezone=True)),
     Column("deadline_start", DateTime(timezone=True)),
     Column("due_at", DateTime(timezone=True)),
-    Index("ix_task_state_overdue", "county_code", "overdue_stage",
-          postgresql_where=text("overdue_stage IS NOT NULL AND closed_at IS NULL")),
-    Index("ix_task_state_running", "county_code", "township_code", "due_at",
-          postgresql_where=text("due_at IS NOT NULL")),
+    Index(
+        "ix_task_state_overdue",
+        "county_code",
+        "overdue_stage",
+        postgresql_where=text("overdue_stage IS NOT NULL AND closed_at IS NULL"),
+    ),
+    Index(
+        "ix_task_state_running",
+        "county_code",
+        "township_code",
+        "due_at",
+        postgresql_where=text("due_at IS NOT NULL"),
+    ),
 )
 
 # Counters per county, period and township (township "" = the county total).
 task_counts = Table(
-    "task_counts", metadata,
+    "task_counts",
+    metadata,
     Column("county_code", Text, nullable=False),
     Column("period", Text, nullable=False),
     Column("township_code", Text, nullable=False),
@@ -122,7 +136,8 @@ task_counts = Table(
 
 # Histogram of created → reported durations, by whole hours (median/p90 without raw rows).
 verify_hours = Table(
-    "verify_hours", metadata,
+    "verify_hours",
+    metadata,
     Column("county_code", Text, nullable=False),
     Column("period", Text, nullable=False),
     Column("hours", Integer, nullable=False),
@@ -132,7 +147,8 @@ verify_hours = Table(
 
 # Projection of each household's monitoring state (to move the counters below on a change).
 household_state = Table(
-    "household_state", metadata,
+    "household_state",
+    metadata,
     Column("household_id", Text, primary_key=True),
     Column("county_code", Text, nullable=False),
     Column("township_code", Text, nullable=False),
@@ -144,19 +160,22 @@ household_state = Table(
 
 # Monitoring objects per county and township ("" = county total) by dimension: category/risk_type.
 household_counts = Table(
-    "household_counts", metadata,
+    "household_counts",
+    metadata,
     Column("county_code", Text, nullable=False),
     Column("township_code", Text, nullable=False),
     Column("dimension", Text, nullable=False),
     Column("value", Text, nullable=False),
     Column("count", Integer, nullable=False, server_default="0"),
-    PrimaryKeyConstraint("county_code", "township_code", "dimension", "value",
-                         name="pk_household_counts"),
+    PrimaryKeyConstraint(
+        "county_code", "township_code", "dimension", "value", name="pk_household_counts"
+    ),
 )
 
 # Deadline keeping per month: identification within 15 days, first plan within 10 days.
 timeliness = Table(
-    "timeliness", metadata,
+    "timeliness",
+    metadata,
     Column("county_code", Text, nullable=False),
     Column("period", Text, nullable=False),
     Column("township_code", Text, nullable=False),
@@ -168,7 +187,8 @@ timeliness = Table(
 
 # Campaign problem lists (集中排查整改) per campaign and township ("" = county total).
 rectification = Table(
-    "rectification", metadata,
+    "rectification",
+    metadata,
     Column("county_code", Text, nullable=False),
     Column("campaign_id", Text, nullable=False),
     Column("township_code", Text, nullable=False),

@@ -62,4 +62,5 @@ def county_for(principal: Principal, county: str | None) -> str:
         raise Forbidden("无权访问其他辖区的数据", code="forbidden_scope")
     return county
 
+
 RuntimeDep = Annotated[AuditRuntime, Depends(current_runtime)]

@@ -17,11 +17,26 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filter(principal: Principal, subject: str | None, type: str | None, actor: str | None,
-            person_ref: str | None, since: datetime | None, until: datetime | None,
-            cursor: int = 0) -> EventFilter:
-    return EventFilter(subject=subject, type=type, actor=actor, person_ref=person_ref, since=since,
-                       until=until, region=region_filter(principal), after=cursor)
+def _filter(
+    principal: Principal,
+    subject: str | None,
+    type: str | None,
+    actor: str | None,
+    person_ref: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    cursor: int = 0,
+) -> EventFilter:
+    return EventFilter(
+        subject=subject,
+        type=type,
+        actor=actor,
+        person_ref=person_ref,
+        since=since,
+        until=until,
+        region=region_filter(principal),
+        after=cursor,
+    )
 
 
 @router.get("/verify")
@@ -40,9 +55,15 @@ async def verify(principal: Reader, runtime: RuntimeDep) -> dict[str, Any]:
 
 @router.get("/events")
 async def list_events(
-    principal: Reader, runtime: RuntimeDep, subject: str | None = None, type: str | None = None,
-    actor: str | None = None, person_ref: str | None = None, since: datetime | None = None,
-    until: datetime | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    principal: Reader,
+    runtime: RuntimeDep,
+    subject: str | None = None,
+    type: str | None = None,
+    actor: str | None = None,
+    person_ref: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Events matching the filters in log order; `next_cursor` pages on."""
@@ -52,9 +73,13 @@ async def list_events(
 
 @router.get("/pii-access")
 async def pii_access(
-    principal: Reader, runtime: RuntimeDep, actor: str | None = None,
-    since: datetime | None = None, until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, cursor: Annotated[int, Query(ge=0)] = 0,
+    principal: Reader,
+    runtime: RuntimeDep,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Decrypted reads of personal data (`access.pii.viewed`), per actor (auditor only)."""
     require_role(principal, "auditor")
@@ -72,9 +97,15 @@ async def _page(runtime: RuntimeDep, flt: EventFilter, limit: int) -> dict[str, 
 
 @router.get("/export")
 async def export(
-    principal: Reader, runtime: RuntimeDep, format: Literal["csv", "xlsx"] = "csv",
-    subject: str | None = None, type: str | None = None, actor: str | None = None,
-    person_ref: str | None = None, since: datetime | None = None, until: datetime | None = None,
+    principal: Reader,
+    runtime: RuntimeDep,
+    format: Literal["csv", "xlsx"] = "csv",
+    subject: str | None = None,
+    type: str | None = None,
+    actor: str | None = None,
+    person_ref: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> StreamingResponse:
     """Stream the query as CSV or XLSX (events carry masked data only)."""
     flt = _filter(principal, subject, type, actor, person_ref, since, until)

@@ -17,7 +17,9 @@ PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 @router.get("/supervision")
 async def supervision(
-    principal: Reader, runtime: RuntimeDep, county: str | None = None,
+    principal: Reader,
+    runtime: RuntimeDep,
+    county: str | None = None,
     period: Annotated[str | None, Query(pattern=PERIOD)] = None,
 ) -> dict[str, Any]:
     """KPIs, compliance, township ranking, trend, deadline colours, household metrics."""
@@ -28,34 +30,49 @@ async def supervision(
         totals = await metrics.county_totals(conn, county, period)
         table = await metrics.compliance_table(conn, county, period)
         households = await _household_metrics(runtime, conn, county, period)
-        kpis = {**totals, **await metrics.verify_percentiles(conn, county, period),
-                "compliance_rate": _compliance_rate(table), **_household_kpis(households)}
-        return {"county_code": county, "county_name": geography.name(county) or county,
-                "period": period, "kpis": kpis, "compliance": table,
-                "townships": await metrics.township_table(conn, county, period, geography),
-                "trend": await metrics.trend(conn, county, period), **households}
+        kpis = {
+            **totals,
+            **await metrics.verify_percentiles(conn, county, period),
+            "compliance_rate": _compliance_rate(table),
+            **_household_kpis(households),
+        }
+        return {
+            "county_code": county,
+            "county_name": geography.name(county) or county,
+            "period": period,
+            "kpis": kpis,
+            "compliance": table,
+            "townships": await metrics.township_table(conn, county, period, geography),
+            "trend": await metrics.trend(conn, county, period),
+            **households,
+        }
 
 
-async def _household_metrics(runtime: AuditRuntime, conn: AsyncConnection, county: str,
-                             period: str) -> dict[str, Any]:
+async def _household_metrics(
+    runtime: AuditRuntime, conn: AsyncConnection, county: str, period: str
+) -> dict[str, Any]:
     geography: Geography = runtime.geography
     settings = runtime.settings
     return {
         "deadline_colours": await household_metrics.deadline_colours(
-            conn, county, runtime.clock.now(), settings.amber_ratio, geography),
+            conn, county, runtime.clock.now(), settings.amber_ratio, geography
+        ),
         "timeliness": await household_metrics.timeliness_rates(conn, county, [period]),
         "monitoring": await household_metrics.monitoring_objects(conn, county, geography),
-        "rectification": await household_metrics.rectification_rates(conn, county, geography)}
+        "rectification": await household_metrics.rectification_rates(conn, county, geography),
+    }
 
 
 def _household_kpis(households: dict[str, Any]) -> dict[str, Any]:
     timely = households["timeliness"]
-    return {"red": households["deadline_colours"]["total"]["red"],
-            "amber": households["deadline_colours"]["total"]["amber"],
-            "identification_on_time_rate": timely["identification"]["rate"],
-            "plan_on_time_rate": timely["plan"]["rate"],
-            "monitoring_objects": households["monitoring"]["total"],
-            "rectification_rate": households["rectification"]["total"]["rate"]}
+    return {
+        "red": households["deadline_colours"]["total"]["red"],
+        "amber": households["deadline_colours"]["total"]["amber"],
+        "identification_on_time_rate": timely["identification"]["rate"],
+        "plan_on_time_rate": timely["plan"]["rate"],
+        "monitoring_objects": households["monitoring"]["total"],
+        "rectification_rate": households["rectification"]["total"]["rate"],
+    }
 
 
 def _compliance_rate(table: list[dict[str, Any]]) -> float:
@@ -66,7 +83,9 @@ def _compliance_rate(table: list[dict[str, Any]]) -> float:
 
 @router.get("/overdue")
 async def overdue(
-    principal: Reader, runtime: RuntimeDep, county: str | None = None,
+    principal: Reader,
+    runtime: RuntimeDep,
+    county: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """Open tasks past their assign/report deadline (drill down via audit events by subject)."""

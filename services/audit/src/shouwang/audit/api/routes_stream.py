@@ -24,7 +24,9 @@ StreamReader = Annotated[StreamGrant, Depends(stream_reader)]
 
 @router.get("/api/v1/events/stream")
 async def stream(
-    request: Request, grant: StreamReader, runtime: RuntimeDep,
+    request: Request,
+    grant: StreamReader,
+    runtime: RuntimeDep,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     after: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
@@ -38,8 +40,11 @@ async def stream(
         start = await _head(runtime)
     flt = EventFilter(region=region_filter(grant.principal), after=start)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(_events(request, runtime, grant, flt, limit),
-                             media_type="text/event-stream", headers=headers)
+    return StreamingResponse(
+        _events(request, runtime, grant, flt, limit),
+        media_type="text/event-stream",
+        headers=headers,
+    )
 
 
 def _position(value: str | None) -> int | None:
@@ -48,12 +53,16 @@ def _position(value: str | None) -> int | None:
 
 async def _head(runtime: AuditRuntime) -> int:
     async with runtime.engine.connect() as conn:
-        return int((await conn.execute(select(func.coalesce(func.max(audit_log.c.position), 0))))
-                   .scalar_one())
+        return int(
+            (
+                await conn.execute(select(func.coalesce(func.max(audit_log.c.position), 0)))
+            ).scalar_one()
+        )
 
 
-async def _events(request: Request, runtime: AuditRuntime, grant: StreamGrant,
-                  flt: EventFilter, limit: int | None) -> AsyncIterator[bytes]:
+async def _events(
+    request: Request, runtime: AuditRuntime, grant: StreamGrant, flt: EventFilter, limit: int | None
+) -> AsyncIterator[bytes]:
     settings = runtime.settings
     stop = runtime.stopping
     sent, idle = 0, 0.0

@@ -12,16 +12,26 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-ACTOR_FIELDS = ("actor", "assigned_by", "reported_by", "confirmed_by", "rerouted_by",
-                "submitted_by")
+ACTOR_FIELDS = (
+    "actor",
+    "assigned_by",
+    "reported_by",
+    "confirmed_by",
+    "rerouted_by",
+    "submitted_by",
+)
 
 
 def canonical_event(envelope: EventEnvelope, topic: str) -> str:
     """Serialise an event deterministically (sorted keys, UTC time, no whitespace)."""
     body = {
-        "id": envelope.id, "type": envelope.type, "source": envelope.source,
-        "subject": envelope.subject, "time": envelope.time.astimezone(UTC).isoformat(),
-        "correlation_id": envelope.correlation_id, "topic": topic,
+        "id": envelope.id,
+        "type": envelope.type,
+        "source": envelope.source,
+        "subject": envelope.subject,
+        "time": envelope.time.astimezone(UTC).isoformat(),
+        "correlation_id": envelope.correlation_id,
+        "topic": topic,
         "data": envelope.data.model_dump(mode="json"),
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -42,22 +52,42 @@ def actor_of(data: dict[str, Any]) -> str | None:
 
 async def append_event(session: AsyncSession, envelope: EventEnvelope) -> int | None:
     """Append one event to the chain; returns its position, or None if it was already there."""
-    head = (await session.execute(
-        select(chain_head.c.hash).where(chain_head.c.id == 1).with_for_update())).scalar_one()
+    head = (
+        await session.execute(
+            select(chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
+        )
+    ).scalar_one()
     topic = envelope.topic
     canonical = canonical_event(envelope, topic)
     data = envelope.data.model_dump(mode="json")
     digest = chain_hash(head, canonical)
-    stmt = insert(audit_log).values(
-        event_id=envelope.id, type=envelope.type, source=envelope.source, subject=envelope.subject,
-        time=envelope.time, topic=topic, actor=actor_of(data), county_code=data.get("county_code"),
-        township_code=data.get("township_code"), person_ref=data.get("person_ref"),
-        canonical=canonical, prev_hash=head, hash=digest,
-    ).on_conflict_do_nothing(index_elements=[audit_log.c.event_id]).returning(audit_log.c.position)
+    stmt = (
+        insert(audit_log)
+        .values(
+            event_id=envelope.id,
+            type=envelope.type,
+            source=envelope.source,
+            subject=envelope.subject,
+            time=envelope.time,
+            topic=topic,
+            actor=actor_of(data),
+            county_code=data.get("county_code"),
+            township_code=data.get("township_code"),
+            person_ref=data.get("person_ref"),
+            canonical=canonical,
+            prev_hash=head,
+            hash=digest,
+        )
+        .on_conflict_do_nothing(index_elements=[audit_log.c.event_id])
+        .returning(audit_log.c.position)
+    )
     position: int | None = (await session.execute(stmt)).scalar_one_or_none()
     if position is not None:
-        await session.execute(update(chain_head).where(chain_head.c.id == 1).values(
-            position=position, hash=digest, events=chain_head.c.events + 1))
+        await session.execute(
+            update(chain_head)
+            .where(chain_head.c.id == 1)
+            .values(position=position, hash=digest, events=chain_head.c.events + 1)
+        )
     return position
 
 
@@ -67,10 +97,20 @@ async def append_events(
     """Append many events under one chain lock; return those newly appended, in order."""
     if not envelopes:
         return []
-    head = (await session.execute(
-        select(chain_head.c.hash).where(chain_head.c.id == 1).with_for_update())).scalar_one()
-    known = set((await session.execute(select(audit_log.c.event_id).where(
-        audit_log.c.event_id.in_([e.id for e in envelopes])))).scalars())
+    head = (
+        await session.execute(
+            select(chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
+        )
+    ).scalar_one()
+    known = set(
+        (
+            await session.execute(
+                select(audit_log.c.event_id).where(
+                    audit_log.c.event_id.in_([e.id for e in envelopes])
+                )
+            )
+        ).scalars()
+    )
     rows, appended = [], []
     for envelope in envelopes:
         if envelope.id in known:
@@ -81,10 +121,16 @@ async def append_events(
         rows.append(row)
         appended.append(envelope)
     if rows:
-        positions = (await session.execute(
-            insert(audit_log).returning(audit_log.c.position), rows)).scalars().all()
-        await session.execute(update(chain_head).where(chain_head.c.id == 1).values(
-            position=max(positions), hash=head, events=chain_head.c.events + len(rows)))
+        positions = (
+            (await session.execute(insert(audit_log).returning(audit_log.c.position), rows))
+            .scalars()
+            .all()
+        )
+        await session.execute(
+            update(chain_head)
+            .where(chain_head.c.id == 1)
+            .values(position=max(positions), hash=head, events=chain_head.c.events + len(rows))
+        )
     return appended
 
 
@@ -92,12 +138,21 @@ def _log_row(envelope: EventEnvelope, prev_hash: str) -> dict[str, Any]:
     topic = envelope.topic
     canonical = canonical_event(envelope, topic)
     data = envelope.data.model_dump(mode="json")
-    return {"event_id": envelope.id, "type": envelope.type, "source": envelope.source,
-            "subject": envelope.subject, "time": envelope.time, "topic": topic,
-            "actor": actor_of(data), "county_code": data.get("county_code"),
-            "township_code": data.get("township_code"), "person_ref": data.get("person_ref"),
-            "canonical": canonical, "prev_hash": prev_hash,
-            "hash": chain_hash(prev_hash, canonical)}
+    return {
+        "event_id": envelope.id,
+        "type": envelope.type,
+        "source": envelope.source,
+        "subject": envelope.subject,
+        "time": envelope.time,
+        "topic": topic,
+        "actor": actor_of(data),
+        "county_code": data.get("county_code"),
+        "township_code": data.get("township_code"),
+        "person_ref": data.get("person_ref"),
+        "canonical": canonical,
+        "prev_hash": prev_hash,
+        "hash": chain_hash(prev_hash, canonical),
+    }
 
 
 @dataclass(frozen=True)
@@ -140,6 +195,7 @@ async def verify_chain(conn: AsyncConnection) -> Verification:
     if head["hash"] != tail_hash or head["events"] != count:
         # the newest rows were removed (or rows added behind the head's back)
         position = tail.position if tail else 0
-        return Verification(False, count, {"position": position,
-                                           "event_id": tail.event_id if tail else None})
+        return Verification(
+            False, count, {"position": position, "event_id": tail.event_id if tail else None}
+        )
     return Verification(True, count)

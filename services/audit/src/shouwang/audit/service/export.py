@@ -11,8 +11,20 @@ from openpyxl import Workbook
 from shouwang.audit.service.queries import EventFilter, filtered
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-HEADER = ["位置", "事件ID", "事件类型", "来源", "主体", "发生时间", "主题", "操作人", "县代码",
-          "乡镇代码", "事件数据", "哈希"]
+HEADER = [
+    "位置",
+    "事件ID",
+    "事件类型",
+    "来源",
+    "主体",
+    "发生时间",
+    "主题",
+    "操作人",
+    "县代码",
+    "乡镇代码",
+    "事件数据",
+    "哈希",
+]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64 * 1024
 
@@ -25,9 +37,20 @@ def neutralise(value: Any) -> str:
 
 def _cells(row: Any) -> list[str]:
     data = json.dumps(json.loads(row.canonical)["data"], ensure_ascii=False, sort_keys=True)
-    values = [row.position, row.event_id, row.type, row.source, row.subject,
-              row.time.isoformat(), row.topic, row.actor, row.county_code, row.township_code,
-              data, row.hash]
+    values = [
+        row.position,
+        row.event_id,
+        row.type,
+        row.source,
+        row.subject,
+        row.time.isoformat(),
+        row.topic,
+        row.actor,
+        row.county_code,
+        row.township_code,
+        data,
+        row.hash,
+    ]
     return [neutralise(v) for v in values]
 
 

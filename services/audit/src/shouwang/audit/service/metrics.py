@@ -15,12 +15,27 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 DEPARTMENTS: dict[str, str] = {
-    "education": "教育局", "health": "卫健局", "medical_insurance": "医保局", "housing": "住建局",
-    "water": "水务局", "human_resources": "人社局", "civil_affairs": "民政局",
-    "disabled_persons": "残联", "emergency": "应急管理局", "transport": "交通运输局",
+    "education": "教育局",
+    "health": "卫健局",
+    "medical_insurance": "医保局",
+    "housing": "住建局",
+    "water": "水务局",
+    "human_resources": "人社局",
+    "civil_affairs": "民政局",
+    "disabled_persons": "残联",
+    "emergency": "应急管理局",
+    "transport": "交通运输局",
 }
-COUNT_FIELDS = ("created", "routed", "assigned", "reported", "confirmed", "returned", "overdue",
-                "closed")
+COUNT_FIELDS = (
+    "created",
+    "routed",
+    "assigned",
+    "reported",
+    "confirmed",
+    "returned",
+    "overdue",
+    "closed",
+)
 TREND_MONTHS = 12
 
 
@@ -36,28 +51,53 @@ def compliance_status(row: dict[str, Any] | None) -> str:
 
 async def compliance_table(conn: AsyncConnection, county: str, period: str) -> list[dict[str, Any]]:
     """One row per catalogue department (plus any other that pushed) for the period."""
-    rows = {r["department"]: dict(r) for r in (await conn.execute(select(compliance).where(
-        compliance.c.county_code == county, compliance.c.period == period))).mappings()}
+    rows = {
+        r["department"]: dict(r)
+        for r in (
+            await conn.execute(
+                select(compliance).where(
+                    compliance.c.county_code == county, compliance.c.period == period
+                )
+            )
+        ).mappings()
+    }
     departments = list(DEPARTMENTS) + sorted(set(rows) - set(DEPARTMENTS))
-    return [{"department": d, "department_name": DEPARTMENTS.get(d, d),
-             "status": compliance_status(rows.get(d)),
-             **{k: (rows[d][k] if d in rows else 0) for k in ("on_time", "extended", "urgent",
-                                                               "accepted")}}
-            for d in departments]
+    return [
+        {
+            "department": d,
+            "department_name": DEPARTMENTS.get(d, d),
+            "status": compliance_status(rows.get(d)),
+            **{
+                k: (rows[d][k] if d in rows else 0)
+                for k in ("on_time", "extended", "urgent", "accepted")
+            },
+        }
+        for d in departments
+    ]
 
 
-async def township_table(conn: AsyncConnection, county: str, period: str,
-                         geography: Geography) -> list[dict[str, Any]]:
+async def township_table(
+    conn: AsyncConnection, county: str, period: str, geography: Geography
+) -> list[dict[str, Any]]:
     """Task counters per township, ranked by closure rate then fewest overdue."""
-    rows = (await conn.execute(select(task_counts).where(
-        task_counts.c.county_code == county, task_counts.c.period == period,
-        task_counts.c.township_code != COUNTY_TOTAL))).mappings()
+    rows = (
+        await conn.execute(
+            select(task_counts).where(
+                task_counts.c.county_code == county,
+                task_counts.c.period == period,
+                task_counts.c.township_code != COUNTY_TOTAL,
+            )
+        )
+    ).mappings()
     counted = {r["township_code"]: _with_rate(dict(r)) for r in rows}
     for region in geography.townships(county):
-        counted.setdefault(region.code, _with_rate({"township_code": region.code,
-                                                    **dict.fromkeys(COUNT_FIELDS, 0)}))
-    result = [{**row, "township_name": geography.name(code) or code}
-              for code, row in counted.items()]
+        counted.setdefault(
+            region.code,
+            _with_rate({"township_code": region.code, **dict.fromkeys(COUNT_FIELDS, 0)}),
+        )
+    result = [
+        {**row, "township_name": geography.name(code) or code} for code, row in counted.items()
+    ]
     result.sort(key=lambda r: (-r["closure_rate"], r["overdue"], -r["created"], r["township_code"]))
     return [{**row, "rank": i + 1} for i, row in enumerate(result)]
 
@@ -72,33 +112,65 @@ def _with_rate(row: dict[str, Any]) -> dict[str, Any]:
 
 async def county_totals(conn: AsyncConnection, county: str, period: str) -> dict[str, Any]:
     """KPI counters of the county for the period."""
-    row = (await conn.execute(select(task_counts).where(
-        task_counts.c.county_code == county, task_counts.c.period == period,
-        task_counts.c.township_code == COUNTY_TOTAL))).mappings().first()
+    row = (
+        (
+            await conn.execute(
+                select(task_counts).where(
+                    task_counts.c.county_code == county,
+                    task_counts.c.period == period,
+                    task_counts.c.township_code == COUNTY_TOTAL,
+                )
+            )
+        )
+        .mappings()
+        .first()
+    )
     return _with_rate(dict(row) if row else dict.fromkeys(COUNT_FIELDS, 0))
 
 
 async def trend(conn: AsyncConnection, county: str, period: str) -> list[dict[str, Any]]:
     """County counters by month, the last twelve periods up to the given one."""
-    rows = (await conn.execute(select(task_counts).where(
-        task_counts.c.county_code == county, task_counts.c.township_code == COUNTY_TOTAL,
-        task_counts.c.period <= period).order_by(task_counts.c.period.desc())
-        .limit(TREND_MONTHS))).mappings()
-    return [{"period": r["period"], "created": r["created"], "closed": r["closed"],
-             "overdue": r["overdue"]} for r in reversed(list(rows))]
+    rows = (
+        await conn.execute(
+            select(task_counts)
+            .where(
+                task_counts.c.county_code == county,
+                task_counts.c.township_code == COUNTY_TOTAL,
+                task_counts.c.period <= period,
+            )
+            .order_by(task_counts.c.period.desc())
+            .limit(TREND_MONTHS)
+        )
+    ).mappings()
+    return [
+        {
+            "period": r["period"],
+            "created": r["created"],
+            "closed": r["closed"],
+            "overdue": r["overdue"],
+        }
+        for r in reversed(list(rows))
+    ]
 
 
-async def verify_percentiles(conn: AsyncConnection, county: str,
-                             period: str | Sequence[str]) -> dict[str, Any]:
+async def verify_percentiles(
+    conn: AsyncConnection, county: str, period: str | Sequence[str]
+) -> dict[str, Any]:
     """Median and p90 hours from creation to the village's report, from the hour histogram."""
     periods = [period] if isinstance(period, str) else list(period)
-    result = await conn.execute(select(verify_hours.c.hours, func.sum(verify_hours.c.count)).where(
-        verify_hours.c.county_code == county, verify_hours.c.period.in_(periods))
-        .group_by(verify_hours.c.hours).order_by(verify_hours.c.hours))
+    result = await conn.execute(
+        select(verify_hours.c.hours, func.sum(verify_hours.c.count))
+        .where(verify_hours.c.county_code == county, verify_hours.c.period.in_(periods))
+        .group_by(verify_hours.c.hours)
+        .order_by(verify_hours.c.hours)
+    )
     rows = [(int(hours), int(count)) for hours, count in result.all()]
     total = sum(count for _, count in rows)
-    return {"verified": total, "median_hours_to_verify": _quantile(rows, total, 0.5),
-            "p90_hours_to_verify": _quantile(rows, total, 0.9)}
+    return {
+        "verified": total,
+        "median_hours_to_verify": _quantile(rows, total, 0.5),
+        "p90_hours_to_verify": _quantile(rows, total, 0.9),
+    }
 
 
 def _quantile(rows: Sequence[Any], total: int, q: float) -> int | None:
@@ -112,15 +184,31 @@ def _quantile(rows: Sequence[Any], total: int, q: float) -> int | None:
     return int(rows[-1][0])
 
 
-async def overdue_tasks(conn: AsyncConnection, county: str, geography: Geography,
-                        limit: int = 100) -> list[dict[str, Any]]:
+async def overdue_tasks(
+    conn: AsyncConnection, county: str, geography: Geography, limit: int = 100
+) -> list[dict[str, Any]]:
     """Open tasks past a deadline, the longest overdue first."""
-    rows = (await conn.execute(select(task_state).where(
-        task_state.c.county_code == county, task_state.c.overdue_stage.is_not(None),
-        task_state.c.closed_at.is_(None)).order_by(task_state.c.overdue_due_at).limit(limit)
-    )).mappings()
-    return [{"task_id": r["task_id"], "township_code": r["township_code"],
-             "township_name": geography.name(r["township_code"]) or r["township_code"],
-             "period": r["period"], "status": r["status"], "stage": r["overdue_stage"],
-             "due_at": r["overdue_due_at"].isoformat() if r["overdue_due_at"] else None}
-            for r in rows]
+    rows = (
+        await conn.execute(
+            select(task_state)
+            .where(
+                task_state.c.county_code == county,
+                task_state.c.overdue_stage.is_not(None),
+                task_state.c.closed_at.is_(None),
+            )
+            .order_by(task_state.c.overdue_due_at)
+            .limit(limit)
+        )
+    ).mappings()
+    return [
+        {
+            "task_id": r["task_id"],
+            "township_code": r["township_code"],
+            "township_name": geography.name(r["township_code"]) or r["township_code"],
+            "period": r["period"],
+            "status": r["status"],
+            "stage": r["overdue_stage"],
+            "due_at": r["overdue_due_at"].isoformat() if r["overdue_due_at"] else None,
+        }
+        for r in rows
+    ]

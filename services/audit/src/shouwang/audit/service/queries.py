@@ -27,8 +27,12 @@ class EventFilter:
 def filtered(flt: EventFilter) -> Select[Any]:
     """The SELECT of log rows matching a filter, in position order."""
     stmt = select(audit_log).where(audit_log.c.position > flt.after).order_by(audit_log.c.position)
-    for column, value in (("subject", flt.subject), ("type", flt.type), ("actor", flt.actor),
-                          ("person_ref", flt.person_ref)):
+    for column, value in (
+        ("subject", flt.subject),
+        ("type", flt.type),
+        ("actor", flt.actor),
+        ("person_ref", flt.person_ref),
+    ):
         if value:
             stmt = stmt.where(audit_log.c[column] == value)
     if flt.since:
@@ -36,8 +40,7 @@ def filtered(flt: EventFilter) -> Select[Any]:
     if flt.until:
         stmt = stmt.where(audit_log.c.time < flt.until)
     if flt.region is not None:
-        stmt = stmt.where(audit_log.c.county_code.is_not(None),
-                          _region_match(flt.region))
+        stmt = stmt.where(audit_log.c.county_code.is_not(None), _region_match(flt.region))
     return stmt
 
 
@@ -51,10 +54,18 @@ def event_view(row: RowMapping) -> dict[str, Any]:
     """The API form of one log row (the event as hashed, plus its chain links)."""
     event = json.loads(row["canonical"])
     return {
-        "position": row["position"], "event_id": row["event_id"], "type": row["type"],
-        "source": row["source"], "subject": row["subject"], "time": event["time"],
+        "position": row["position"],
+        "event_id": row["event_id"],
+        "type": row["type"],
+        "source": row["source"],
+        "subject": row["subject"],
+        "time": event["time"],
         "correlation_id": event["correlation_id"],
-        "topic": row["topic"], "actor": row["actor"], "county_code": row["county_code"],
-        "township_code": row["township_code"], "data": event["data"],
-        "prev_hash": row["prev_hash"], "hash": row["hash"],
+        "topic": row["topic"],
+        "actor": row["actor"],
+        "county_code": row["county_code"],
+        "township_code": row["township_code"],
+        "data": event["data"],
+        "prev_hash": row["prev_hash"],
+        "hash": row["hash"],
     }

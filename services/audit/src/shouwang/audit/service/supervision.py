@@ -28,85 +28,138 @@ def _name(geography: Geography, code: str) -> str:
     return geography.name(code) or code
 
 
-async def deadline_colours(conn: AsyncConnection, county: str, now: datetime, amber_ratio: float,
-                           geography: Geography) -> dict[str, Any]:
+async def deadline_colours(
+    conn: AsyncConnection, county: str, now: datetime, amber_ratio: float, geography: Geography
+) -> dict[str, Any]:
     """Open tasks with a running deadline by colour, per township and for the county."""
     start = func.coalesce(task_state.c.deadline_start, task_state.c.due_at)
     used = func.extract("epoch", literal(now) - start)
     total = func.extract("epoch", task_state.c.due_at - start)
-    colour = case((task_state.c.due_at < now, "red"), (used >= total * amber_ratio, "amber"),
-                  else_="green").label("colour")
-    rows = (await conn.execute(
-        select(task_state.c.township_code, colour, func.count()).where(
-            task_state.c.county_code == county, task_state.c.due_at.is_not(None))
-        .group_by(task_state.c.township_code, colour))).all()
-    towns: dict[str, dict[str, int]] = {r.code: dict.fromkeys(COLOURS, 0)
-                                        for r in geography.townships(county)}
+    colour = case(
+        (task_state.c.due_at < now, "red"), (used >= total * amber_ratio, "amber"), else_="green"
+    ).label("colour")
+    rows = (
+        await conn.execute(
+            select(task_state.c.township_code, colour, func.count())
+            .where(task_state.c.county_code == county, task_state.c.due_at.is_not(None))
+            .group_by(task_state.c.township_code, colour)
+        )
+    ).all()
+    towns: dict[str, dict[str, int]] = {
+        r.code: dict.fromkeys(COLOURS, 0) for r in geography.townships(county)
+    }
     for township, name, count in rows:
         towns.setdefault(township, dict.fromkeys(COLOURS, 0))[name] = int(count)
     county_total = {c: sum(t[c] for t in towns.values()) for c in COLOURS}
     codes = sorted(towns, key=lambda code: (-towns[code]["red"], -towns[code]["amber"], code))
-    listed = [{"township_code": code, "township_name": _name(geography, code), **towns[code]}
-              for code in codes]
+    listed = [
+        {"township_code": code, "township_name": _name(geography, code), **towns[code]}
+        for code in codes
+    ]
     return {"total": county_total, "townships": listed}
 
 
-async def timeliness_rates(conn: AsyncConnection, county: str,
-                           periods: Sequence[str]) -> dict[str, dict[str, Any]]:
+async def timeliness_rates(
+    conn: AsyncConnection, county: str, periods: Sequence[str]
+) -> dict[str, dict[str, Any]]:
     """Identification within 15 days and first plans within 10 days, over the given months."""
-    rows = (await conn.execute(
-        select(timeliness.c.kind, func.sum(timeliness.c.total), func.sum(timeliness.c.on_time))
-        .where(timeliness.c.county_code == county, timeliness.c.period.in_(list(periods)),
-               timeliness.c.township_code == COUNTY_TOTAL)
-        .group_by(timeliness.c.kind))).all()
+    rows = (
+        await conn.execute(
+            select(timeliness.c.kind, func.sum(timeliness.c.total), func.sum(timeliness.c.on_time))
+            .where(
+                timeliness.c.county_code == county,
+                timeliness.c.period.in_(list(periods)),
+                timeliness.c.township_code == COUNTY_TOTAL,
+            )
+            .group_by(timeliness.c.kind)
+        )
+    ).all()
     found = {kind: (int(total), int(on_time)) for kind, total, on_time in rows}
     result = {}
     for kind in TIMELINESS_KINDS:
         total, on_time = found.get(kind, (0, 0))
-        result[kind] = {"total": total, "on_time": on_time, "late": total - on_time,
-                        "rate": _rate(on_time, total)}
+        result[kind] = {
+            "total": total,
+            "on_time": on_time,
+            "late": total - on_time,
+            "rate": _rate(on_time, total),
+        }
     return result
 
 
-async def monitoring_objects(conn: AsyncConnection, county: str,
-                             geography: Geography) -> dict[str, Any]:
+async def monitoring_objects(
+    conn: AsyncConnection, county: str, geography: Geography
+) -> dict[str, Any]:
     """Current monitoring objects by category, by risk type, and per township."""
-    rows = (await conn.execute(select(household_counts).where(
-        household_counts.c.county_code == county, household_counts.c.count != 0))).mappings()
+    rows = (
+        await conn.execute(
+            select(household_counts).where(
+                household_counts.c.county_code == county, household_counts.c.count != 0
+            )
+        )
+    ).mappings()
     by_dimension: dict[str, list[dict[str, Any]]] = defaultdict(list)
     towns: dict[str, dict[str, Any]] = {}
     for row in rows:
         if row["township_code"] == COUNTY_TOTAL:
             by_dimension[row["dimension"]].append({"value": row["value"], "count": row["count"]})
             continue
-        town = towns.setdefault(row["township_code"], {
-            "township_code": row["township_code"],
-            "township_name": _name(geography, row["township_code"]), "total": 0,
-            "categories": {}})
+        town = towns.setdefault(
+            row["township_code"],
+            {
+                "township_code": row["township_code"],
+                "township_name": _name(geography, row["township_code"]),
+                "total": 0,
+                "categories": {},
+            },
+        )
         if row["dimension"] == "total":
             town["total"] = row["count"]
         elif row["dimension"] == "category":
             town["categories"][row["value"]] = row["count"]
-    ordered = {d: sorted(by_dimension[d], key=lambda r: (-r["count"], r["value"]))
-               for d in ("category", "risk_type")}
+    ordered = {
+        d: sorted(by_dimension[d], key=lambda r: (-r["count"], r["value"]))
+        for d in ("category", "risk_type")
+    }
     total = next((r["count"] for r in by_dimension["total"]), 0)
-    return {"total": total, "by_category": ordered["category"],
-            "by_risk_type": ordered["risk_type"],
-            "by_township": sorted(towns.values(), key=lambda t: (-t["total"], t["township_code"]))}
+    return {
+        "total": total,
+        "by_category": ordered["category"],
+        "by_risk_type": ordered["risk_type"],
+        "by_township": sorted(towns.values(), key=lambda t: (-t["total"], t["township_code"])),
+    }
 
 
-async def rectification_rates(conn: AsyncConnection, county: str,
-                              geography: Geography) -> dict[str, Any]:
+async def rectification_rates(
+    conn: AsyncConnection, county: str, geography: Geography
+) -> dict[str, Any]:
     """整改完成率 of the campaign problem lists (all campaigns), per township and county."""
-    rows = (await conn.execute(
-        select(rectification.c.township_code, func.sum(rectification.c.recorded),
-               func.sum(rectification.c.closed), func.sum(rectification.c.closed_on_time))
-        .where(rectification.c.county_code == county)
-        .group_by(rectification.c.township_code))).all()
-    cells = {t: {"recorded": int(r), "closed": int(c), "closed_on_time": int(o),
-                 "rate": _rate(int(c), int(r))} for t, r, c, o in rows}
+    rows = (
+        await conn.execute(
+            select(
+                rectification.c.township_code,
+                func.sum(rectification.c.recorded),
+                func.sum(rectification.c.closed),
+                func.sum(rectification.c.closed_on_time),
+            )
+            .where(rectification.c.county_code == county)
+            .group_by(rectification.c.township_code)
+        )
+    ).all()
+    cells = {
+        t: {
+            "recorded": int(r),
+            "closed": int(c),
+            "closed_on_time": int(o),
+            "rate": _rate(int(c), int(r)),
+        }
+        for t, r, c, o in rows
+    }
     empty = {"recorded": 0, "closed": 0, "closed_on_time": 0, "rate": None}
-    towns = [{"township_code": t, "township_name": _name(geography, t), **v}
-             for t, v in cells.items() if t != COUNTY_TOTAL]
+    towns = [
+        {"township_code": t, "township_name": _name(geography, t), **v}
+        for t, v in cells.items()
+        if t != COUNTY_TOTAL
+    ]
     towns.sort(key=lambda t: (t["rate"] if t["rate"] is not None else 2, t["township_code"]))
     return {"total": cells.get(COUNTY_TOTAL, empty), "townships": towns}

@@ -27,7 +27,8 @@ OPEN_STATUSES = ("received", "verifying", "verified")
 OPEN_SQL = "status IN ('received', 'verifying', 'verified')"
 
 declarations = Table(
-    "declarations", metadata,
+    "declarations",
+    metadata,
     Column("receipt", Text, primary_key=True),
     Column("county_code", Text, nullable=False),
     Column("township_code", Text, nullable=False),
@@ -61,13 +62,15 @@ declarations = Table(
     Index("ix_declarations_filed_by", "filed_by"),
     Index("ix_declarations_merged_into", "merged_into"),
     # one open declaration per person: a repeat attaches to it
-    Index("uq_declarations_open_person", "person_ref", unique=True,
-          postgresql_where=text(OPEN_SQL)),
+    Index(
+        "uq_declarations_open_person", "person_ref", unique=True, postgresql_where=text(OPEN_SQL)
+    ),
 )
 
 # A caller repeating their own open filing: kept, attached to their receipt, no new task.
 repeats = Table(
-    "declaration_repeats", metadata,
+    "declaration_repeats",
+    metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("receipt", Text, nullable=False, index=True),
     Column("channel", Text, nullable=False),
@@ -83,7 +86,8 @@ idempotency = IdempotencyKeys(idempotency_keys)
 
 # Token buckets of the public endpoint, one row per principal (shared by every replica).
 rate_buckets = Table(
-    "rate_buckets", metadata,
+    "rate_buckets",
+    metadata,
     Column("principal", Text, primary_key=True),
     Column("tokens", Float, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

@@ -11,9 +11,16 @@ __all__ = ["AttachmentMeta", "DeclarationCreate"]
 
 # Chinese labels for the field part of validation messages.
 FIELD_LABELS = {
-    "channel": "申报渠道", "id_number": "身份证号码", "name": "姓名", "phone": "联系电话",
-    "village_code": "村（社区）代码", "household_size": "家庭人口数", "hardships": "困难类型",
-    "description": "情况说明", "income_estimate_yuan": "收入估算", "attachments": "附件",
+    "channel": "申报渠道",
+    "id_number": "身份证号码",
+    "name": "姓名",
+    "phone": "联系电话",
+    "village_code": "村（社区）代码",
+    "household_size": "家庭人口数",
+    "hardships": "困难类型",
+    "description": "情况说明",
+    "income_estimate_yuan": "收入估算",
+    "attachments": "附件",
 }
 
 

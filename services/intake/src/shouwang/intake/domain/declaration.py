@@ -13,21 +13,39 @@ CHANNEL_ROLES: Final[dict[str, tuple[str, ...]]] = {
     "hotline": ("county",),
 }
 CHANNEL_LABELS: Final[dict[str, str]] = {
-    "self_declaration": "农户自主申报", "cadre_screening": "干部排查",
-    "petition": "信访舆情", "hotline": "12317 热线",
+    "self_declaration": "农户自主申报",
+    "cadre_screening": "干部排查",
+    "petition": "信访舆情",
+    "hotline": "12317 热线",
 }
 # The risk-type catalogue (DESIGN "Identification").
 HARDSHIPS: Final[tuple[str, ...]] = (
-    "因病", "因残", "因学", "因灾", "因意外事故", "因产业失败", "因务工就业不稳",
-    "缺劳力/无劳力", "住房安全", "饮水安全", "其他",
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "因意外事故",
+    "因产业失败",
+    "因务工就业不稳",
+    "缺劳力/无劳力",
+    "住房安全",
+    "饮水安全",
+    "其他",
 )
 STATUS_LABELS: Final[dict[str, str]] = {
-    "received": "已受理", "verifying": "核实中", "verified": "已核实",
-    "included": "已纳入监测", "not_included": "未纳入监测", "merged": "已并案核实",
+    "received": "已受理",
+    "verifying": "核实中",
+    "verified": "已核实",
+    "included": "已纳入监测",
+    "not_included": "未纳入监测",
+    "merged": "已并案核实",
 }
 OUTCOME_LABELS: Final[dict[str, str]] = {
-    "risk_confirmed": "存在返贫致贫风险", "no_risk": "无风险", "already_monitored": "已是监测对象",
-    "not_found": "查无此人", "moved": "已迁出",
+    "risk_confirmed": "存在返贫致贫风险",
+    "no_risk": "无风险",
+    "already_monitored": "已是监测对象",
+    "not_found": "查无此人",
+    "moved": "已迁出",
 }
 
 

@@ -59,11 +59,13 @@ def check_fields(body: Any) -> list[FieldError]:
     if not _NAME.fullmatch(body.name.strip() or "-"):
         errors.append(FieldError("name", "name_invalid", "姓名应为 1–50 个汉字或字母"))
     if not _PHONE.fullmatch(body.phone.replace(" ", "")):
-        errors.append(FieldError("phone", "phone_invalid",
-                                 "联系电话应为 11 位手机号或带区号的固定电话"))
+        errors.append(
+            FieldError("phone", "phone_invalid", "联系电话应为 11 位手机号或带区号的固定电话")
+        )
     if not 1 <= body.household_size <= 30:
-        errors.append(FieldError("household_size", "household_size_range",
-                                 "家庭人口数应在 1–30 之间"))
+        errors.append(
+            FieldError("household_size", "household_size_range", "家庭人口数应在 1–30 之间")
+        )
     errors += _check_hardships(body.hardships)
     if body.income_estimate_yuan is not None and body.income_estimate_yuan < 0:
         errors.append(FieldError("income_estimate_yuan", "income_negative", "收入估算不能为负数"))
@@ -76,8 +78,13 @@ def _check_hardships(hardships: list[str]) -> list[FieldError]:
         return [FieldError("hardships", "hardships_missing", "请至少选择一项困难类型")]
     unknown = [h for h in hardships if h not in HARDSHIPS]
     if unknown:
-        return [FieldError("hardships", "hardship_unknown",
-                           f"困难类型“{unknown[0]}”不在风险类型目录中：{'、'.join(HARDSHIPS)}")]
+        return [
+            FieldError(
+                "hardships",
+                "hardship_unknown",
+                f"困难类型“{unknown[0]}”不在风险类型目录中：{'、'.join(HARDSHIPS)}",
+            )
+        ]
     if len(set(hardships)) != len(hardships):
         return [FieldError("hardships", "hardship_duplicate", "困难类型不能重复选择")]
     return []
@@ -88,6 +95,9 @@ def _check_attachments(attachments: list[Any]) -> list[FieldError]:
         return [FieldError("attachments", "attachments_too_many", f"附件最多 {MAX_ATTACHMENTS} 个")]
     for i, item in enumerate(attachments):
         if item.size > MAX_ATTACHMENT_BYTES:
-            return [FieldError(f"attachments.{i}.size", "attachment_too_large",
-                               "单个附件不能超过 20 MB")]
+            return [
+                FieldError(
+                    f"attachments.{i}.size", "attachment_too_large", "单个附件不能超过 20 MB"
+                )
+            ]
     return []

@@ -9,8 +9,21 @@ from openpyxl import Workbook
 from shouwang.common.clock import SHANGHAI
 from shouwang.intake.domain.declaration import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 
-HEADERS = ("受理编号", "申报渠道", "状态", "核实结果", "乡镇代码", "村（社区）代码", "姓名",
-           "身份证号码", "联系电话", "家庭人口", "困难类型", "受理时间", "更新时间")
+HEADERS = (
+    "受理编号",
+    "申报渠道",
+    "状态",
+    "核实结果",
+    "乡镇代码",
+    "村（社区）代码",
+    "姓名",
+    "身份证号码",
+    "联系电话",
+    "家庭人口",
+    "困难类型",
+    "受理时间",
+    "更新时间",
+)
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -27,12 +40,19 @@ def _local(at: datetime) -> str:
 
 def _cells(row: dict[str, Any]) -> list[Any]:
     return [
-        row["receipt"], CHANNEL_LABELS.get(row["channel"], row["channel"]),
+        row["receipt"],
+        CHANNEL_LABELS.get(row["channel"], row["channel"]),
         STATUS_LABELS.get(row["status"], row["status"]),
         OUTCOME_LABELS.get(row["outcome"] or "", row["outcome"] or ""),
-        row["township_code"], row["village_code"], row["name_masked"], row["id_masked"],
-        row["phone_masked"] or "", row["household_size"], "、".join(row["hardships"]),
-        _local(row["created_at"]), _local(row["updated_at"]),
+        row["township_code"],
+        row["village_code"],
+        row["name_masked"],
+        row["id_masked"],
+        row["phone_masked"] or "",
+        row["household_size"],
+        "、".join(row["hardships"]),
+        _local(row["created_at"]),
+        _local(row["updated_at"]),
     ]
 
 

@@ -19,9 +19,11 @@ _D = declarations.c
 async def task_opened(session: AsyncSession, *, receipt: str, task_id: str, now: datetime) -> int:
     """A task now carries the declaration (new task, or attached to the person's open one)."""
     still_merged = case((_D.status == "merged", _D.status), else_=literal("verifying"))
-    result = await session.execute(update(declarations).where(
-        _D.receipt == receipt, _D.status.in_(("received", "verifying", "merged"))).values(
-        task_id=task_id, status=still_merged, outcome=None, updated_at=now))
+    result = await session.execute(
+        update(declarations)
+        .where(_D.receipt == receipt, _D.status.in_(("received", "verifying", "merged")))
+        .values(task_id=task_id, status=still_merged, outcome=None, updated_at=now)
+    )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -30,11 +32,13 @@ async def task_reported(session: AsyncSession, *, task_id: str, outcome: str, no
     return await _set(session, task_id, now, status="verified", outcome=outcome)
 
 
-async def task_confirmed(session: AsyncSession, *, task_id: str, outcome: str,
-                         now: datetime) -> int:
+async def task_confirmed(
+    session: AsyncSession, *, task_id: str, outcome: str, now: datetime
+) -> int:
     """The township confirmed the outcome: final unless assistance still has to include."""
-    return await _set(session, task_id, now, status=status_after_confirmation(outcome),
-                      outcome=outcome)
+    return await _set(
+        session, task_id, now, status=status_after_confirmation(outcome), outcome=outcome
+    )
 
 
 async def task_back_in_progress(session: AsyncSession, *, task_id: str, now: datetime) -> int:
@@ -42,20 +46,28 @@ async def task_back_in_progress(session: AsyncSession, *, task_id: str, now: dat
     return await _set(session, task_id, now, status="verifying", outcome=None)
 
 
-async def household_included(session: AsyncSession, *, person_refs: list[str],
-                             now: datetime) -> int:
+async def household_included(
+    session: AsyncSession, *, person_refs: list[str], now: datetime
+) -> int:
     """Hook for assistance: a confirmed person's household is now monitored → included."""
     if not person_refs:
         return 0
-    result = await session.execute(update(declarations).where(
-        _D.person_ref.in_(person_refs), _D.status == "verified",
-        _D.outcome == "risk_confirmed").values(status="included", updated_at=now))
+    result = await session.execute(
+        update(declarations)
+        .where(
+            _D.person_ref.in_(person_refs), _D.status == "verified", _D.outcome == "risk_confirmed"
+        )
+        .values(status="included", updated_at=now)
+    )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def _set(session: AsyncSession, task_id: str, now: datetime, *, status: str,
-               outcome: str | None) -> int:
-    result = await session.execute(update(declarations).where(
-        _D.task_id == task_id, _D.status.in_(OPEN_STATUSES)).values(
-        status=status, outcome=outcome, updated_at=now))
+async def _set(
+    session: AsyncSession, task_id: str, now: datetime, *, status: str, outcome: str | None
+) -> int:
+    result = await session.execute(
+        update(declarations)
+        .where(_D.task_id == task_id, _D.status.in_(OPEN_STATUSES))
+        .values(status=status, outcome=outcome, updated_at=now)
+    )
     return int(result.rowcount)  # type: ignore[attr-defined]

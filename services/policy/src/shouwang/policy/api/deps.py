@@ -18,4 +18,5 @@ def invalid(exc: PolicyInvalid, *, prefix: str) -> Invalid:
         first["message"], code="validation_failed", field=first["field"], details=details
     )
 
+
 RuntimeDep = Annotated[PolicyRuntime, Depends(current_runtime)]

@@ -31,9 +31,7 @@ async def history(
     return {"items": items, "next_cursor": str(items[-1]["version"]) if more else None}
 
 
-async def calendar_year(
-    runtime: PolicyRuntime, *, province_code: str, year: int
-) -> dict[str, Any]:
+async def calendar_year(runtime: PolicyRuntime, *, province_code: str, year: int) -> dict[str, Any]:
     """A province's working-day calendar of a year, with where it comes from."""
     async with runtime.engine.connect() as conn:
         cal = await work_calendar(conn, table=calendars, province_code=province_code)

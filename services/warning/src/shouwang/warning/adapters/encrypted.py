@@ -30,8 +30,14 @@ def _reseal_original(sealed: bytes, row: Mapping[str, Any], cipher: PiiCipher) -
 
 ENCRYPTED_COLUMNS = (
     # one original per transaction: each can be tens of MiB
-    EncryptedColumn(batches, "raw", reseal=_reseal_original, reads=("sha256",),
-                    unlock=RESEAL_ORIGINALS, batch_cap=1),
+    EncryptedColumn(
+        batches,
+        "raw",
+        reseal=_reseal_original,
+        reads=("sha256",),
+        unlock=RESEAL_ORIGINALS,
+        batch_cap=1,
+    ),
     *(
         EncryptedColumn(table, column, aad)
         for table in (batch_items, tasks, unroutable)

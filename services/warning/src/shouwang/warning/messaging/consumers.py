@@ -41,8 +41,13 @@ def consumer_specs(runtime: WarningRuntime) -> list[ConsumerSpec]:
 
     topics = [WARNING_BATCHES.name, INTAKE_DECLARATIONS.name, ASSISTANCE_HOUSEHOLDS.name]
     handled = (BatchFiled, DeclarationReceived, HouseholdStatusChanged)
-    return [ConsumerSpec(topics=topics, handler=handle,
-                         accepts=lambda envelope: isinstance(envelope.data, handled))]
+    return [
+        ConsumerSpec(
+            topics=topics,
+            handler=handle,
+            accepts=lambda envelope: isinstance(envelope.data, handled),
+        )
+    ]
 
 
 async def _route_declaration(

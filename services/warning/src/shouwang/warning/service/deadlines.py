@@ -1,6 +1,5 @@
 """Deadline sweep: overdue tasks raise `task.overdue` and escalate to the county."""
 
-
 from shouwang.common.periodic import periodic
 from shouwang.warning.adapters.repository import save_overdue, task_from_row
 from shouwang.warning.adapters.tables import tasks

@@ -13,7 +13,12 @@ from shouwang.warning.runtime import WarningRuntime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = [
-    "insert_item_rows", "item_rows", "open_raw", "reseal_raw", "seal_file", "seal_raw",
+    "insert_item_rows",
+    "item_rows",
+    "open_raw",
+    "reseal_raw",
+    "seal_file",
+    "seal_raw",
     "store_items",
 ]
 

@@ -18,8 +18,9 @@ BATCHES = "/api/v1/warning-batches"
 
 
 async def _compliance(api: Api, department: str, periods: list[str]) -> list[dict[str, Any]]:
-    answers = await asyncio.gather(*(api.get("warning", "/api/v1/compliance", period=p)
-                                     for p in periods))
+    answers = await asyncio.gather(
+        *(api.get("warning", "/api/v1/compliance", period=p) for p in periods)
+    )
     rows = []
     for period, answer in zip(periods, answers, strict=True):
         own = next((r for r in answer["items"] if r["department"] == department), None)
@@ -27,21 +28,45 @@ async def _compliance(api: Api, department: str, periods: list[str]) -> list[dic
     return rows
 
 
-async def _clerk_page(request: Request, session: ClerkSession, *,
-                      values: dict[str, Any] | None = None,
-                      errors: dict[str, str] | None = None, status: int = 200) -> Response:
+async def _clerk_page(
+    request: Request,
+    session: ClerkSession,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     settings = request.app.state.settings
-    window = window_view(request.app.state.clock.now(), open_day=settings.window_open_day,
-                         close_day=settings.window_close_day)
+    window = window_view(
+        request.app.state.clock.now(),
+        open_day=settings.window_open_day,
+        close_day=settings.window_close_day,
+    )
     department = session.principal.scope
     compliance, batches = await asyncio.gather(
         _compliance(session.api, department, last_periods(window.now)),
-        session.api.get("warning", BATCHES, limit=10))
-    form = {"period": window.period, "urgent": False, "urgent_reason": "",
-            "idempotency_key": uuid.uuid4().hex, **(values or {})}
-    return page(request, "clerk.html", {
-        "department": department, "window": window, "compliance": compliance,
-        "batches": batches["items"], "form": form, "errors": errors or {}}, status=status)
+        session.api.get("warning", BATCHES, limit=10),
+    )
+    form = {
+        "period": window.period,
+        "urgent": False,
+        "urgent_reason": "",
+        "idempotency_key": uuid.uuid4().hex,
+        **(values or {}),
+    }
+    return page(
+        request,
+        "clerk.html",
+        {
+            "department": department,
+            "window": window,
+            "compliance": compliance,
+            "batches": batches["items"],
+            "form": form,
+            "errors": errors or {},
+        },
+        status=status,
+    )
 
 
 @router.get("")
@@ -53,8 +78,9 @@ async def clerk_home(request: Request, session: ClerkSession) -> Response:
 @router.get("/template")
 async def template(session: ClerkSession) -> Response:
     """The department's XLSX template."""
-    return await passthrough(session.api, "warning", f"{BATCHES}/template",
-                             department=session.principal.scope)
+    return await passthrough(
+        session.api, "warning", f"{BATCHES}/template", department=session.principal.scope
+    )
 
 
 @router.get("/upload")
@@ -76,31 +102,49 @@ async def upload(
     """Forward the file to the warning service and show each rejected row."""
     values = {"period": period, "urgent": bool(urgent), "urgent_reason": urgent_reason}
     if file is None or not file.filename:
-        return await _clerk_page(request, session, values=values,
-                                 errors={"file": "请选择要上传的文件"}, status=422)
-    fields = {"department": session.principal.scope, "period": period.strip(),
-              "urgent": "true" if urgent else "false", "urgent_reason": urgent_reason.strip()}
+        return await _clerk_page(
+            request, session, values=values, errors={"file": "请选择要上传的文件"}, status=422
+        )
+    fields = {
+        "department": session.principal.scope,
+        "period": period.strip(),
+        "urgent": "true" if urgent else "false",
+        "urgent_reason": urgent_reason.strip(),
+    }
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
     upload = (file.filename, file.file, file.content_type or "application/octet-stream")
     try:
-        resp = await session.api.request("warning", "POST", f"{BATCHES}/upload", headers=headers,
-                                         data=fields, files={"file": upload})
+        resp = await session.api.request(
+            "warning",
+            "POST",
+            f"{BATCHES}/upload",
+            headers=headers,
+            data=fields,
+            files={"file": upload},
+        )
     except UpstreamError as exc:
         if exc.status == 401:
             raise
         field = exc.field if exc.field in ("file", "period", "urgent_reason") else "_form"
-        return await _clerk_page(request, session, values=values, errors={field: exc.message},
-                                 status=exc.status)
-    return page(request, "clerk_batch.html", {"batch": resp.json(), "just_uploaded": True,
-                                              "period": fields["period"]})
+        return await _clerk_page(
+            request, session, values=values, errors={field: exc.message}, status=exc.status
+        )
+    return page(
+        request,
+        "clerk_batch.html",
+        {"batch": resp.json(), "just_uploaded": True, "period": fields["period"]},
+    )
 
 
 @router.get("/batches/{batch_id}")
 async def batch(request: Request, session: ClerkSession, batch_id: str) -> Response:
     """A filed batch: counts and rejected rows."""
     found = await session.api.get("warning", f"{BATCHES}/{seg(batch_id)}")
-    return page(request, "clerk_batch.html", {"batch": found, "just_uploaded": False,
-                                              "period": found["period"]})
+    return page(
+        request,
+        "clerk_batch.html",
+        {"batch": found, "just_uploaded": False, "period": found["period"]},
+    )
 
 
 @router.get("/batches/{batch_id}/rejections.xlsx")

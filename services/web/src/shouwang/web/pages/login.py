@@ -11,10 +11,18 @@ from shouwang.web.session import COOKIE, principal_of
 from starlette.responses import Response
 
 router = APIRouter(include_in_schema=False)
-DEV_DEFAULTS = {"department": "medical_insurance", "township": "231226100",
-                "village": "231226100201", "county": "231226"}
-SCOPE_HINT = {"department": "部门代码，如 medical_insurance", "township": "9位乡镇代码",
-              "village": "12位村（社区）代码", "county": "6位县级代码"}
+DEV_DEFAULTS = {
+    "department": "medical_insurance",
+    "township": "231226100",
+    "village": "231226100201",
+    "county": "231226",
+}
+SCOPE_HINT = {
+    "department": "部门代码，如 medical_insurance",
+    "township": "9位乡镇代码",
+    "village": "12位村（社区）代码",
+    "county": "6位县级代码",
+}
 
 
 @router.get("/")
@@ -34,19 +42,40 @@ async def login_page(request: Request, reason: str | None = None) -> Response:
     return _login(request, reason=reason)
 
 
-def _login(request: Request, *, values: dict[str, str] | None = None,
-           errors: dict[str, str] | None = None, reason: str | None = None,
-           status: int = 200) -> Response:
+def _login(
+    request: Request,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    reason: str | None = None,
+    status: int = 200,
+) -> Response:
     merged = {"role": "department", "scope": "", "county": "231226", **(values or {})}
-    return page(request, "login.html", {"values": merged, "defaults": DEV_DEFAULTS,
-                                        "hints": SCOPE_HINT, "errors": errors or {},
-                                        "reason": reason}, status=status)
+    return page(
+        request,
+        "login.html",
+        {
+            "values": merged,
+            "defaults": DEV_DEFAULTS,
+            "hints": SCOPE_HINT,
+            "errors": errors or {},
+            "reason": reason,
+        },
+        status=status,
+    )
 
 
 def _signed_in(request: Request, token: str, role: str) -> Response:
     response = RedirectResponse(HOME.get(role, "/") + "?ok=login", status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/",
-                        secure=request.app.state.settings.cookie_secure, max_age=12 * 3600)
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.app.state.settings.cookie_secure,
+        max_age=12 * 3600,
+    )
     return response
 
 
@@ -68,8 +97,12 @@ async def dev_login(
     except ValueError:
         field = "county" if role == "department" and scope else "scope"
         errors = {field: "角色与辖区（或部门、县代码）不匹配，请检查"}
-        return _login(request, values={"role": role, "scope": scope, "county": county},
-                      errors=errors, status=422)
+        return _login(
+            request,
+            values={"role": role, "scope": scope, "county": county},
+            errors=errors,
+            status=422,
+        )
     return _signed_in(request, token, role)
 
 

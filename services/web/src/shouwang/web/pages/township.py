@@ -17,16 +17,31 @@ router = APIRouter(prefix="/township", include_in_schema=False)
 FILTERS = ("status", "village_code", "channel", "colour")
 
 
-async def _list_page(request: Request, session: TownshipSession, *,
-                     errors: dict[str, str] | None = None, form: dict[str, Any] | None = None,
-                     status: int = 200) -> Response:
+async def _list_page(
+    request: Request,
+    session: TownshipSession,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
     filters = {k: request.query_params.get(k, "") for k in FILTERS}
     found = await session.api.get("warning", "/api/v1/tasks", limit=200, **filters)
     township = session.principal.scope
-    return page(request, "township.html", {
-        "tasks": found["items"], "filters": filters, "villages": villages_of(township),
-        "township": township, "errors": errors or {}, "form": form or {},
-        "count": request.query_params.get("n")}, status=status)
+    return page(
+        request,
+        "township.html",
+        {
+            "tasks": found["items"],
+            "filters": filters,
+            "villages": villages_of(township),
+            "township": township,
+            "errors": errors or {},
+            "form": form or {},
+            "count": request.query_params.get("n"),
+        },
+        status=status,
+    )
 
 
 @router.get("")
@@ -44,24 +59,32 @@ async def assign(request: Request, session: TownshipSession) -> Response:
     cadre = str(form.get("cadre_name") or "").strip() or None
     values = {"village_code": village, "cadre_name": cadre or "", "task_ids": task_ids}
     if not task_ids:
-        return await _list_page(request, session, errors={"task_id": "请至少勾选一个任务"},
-                                form=values, status=422)
+        return await _list_page(
+            request, session, errors={"task_id": "请至少勾选一个任务"}, form=values, status=422
+        )
     failures = await _assign_each(session.api, task_ids, village, cadre)
     if not failures:
         return RedirectResponse(f"/township?ok=assigned&n={len(task_ids)}", status_code=303)
     field = next((f for f, _ in failures.values() if f == "village_code"), None)
-    errors = {"village_code": failures[next(iter(failures))][1]} if field else {
-        "task_id": "；".join(f"任务 {t[:8]}：{m}" for t, (_, m) in failures.items())}
+    errors = (
+        {"village_code": failures[next(iter(failures))][1]}
+        if field
+        else {"task_id": "；".join(f"任务 {t[:8]}：{m}" for t, (_, m) in failures.items())}
+    )
     return await _list_page(request, session, errors=errors, form=values, status=422)
 
 
-async def _assign_each(api: Api, task_ids: list[str], village: str,
-                       cadre: str | None) -> dict[str, tuple[str | None, str]]:
+async def _assign_each(
+    api: Api, task_ids: list[str], village: str, cadre: str | None
+) -> dict[str, tuple[str | None, str]]:
     failures: dict[str, tuple[str | None, str]] = {}
     for task_id in task_ids:
         try:
-            await api.post("warning", f"/api/v1/tasks/{seg(task_id)}/assign",
-                           {"village_code": village, "cadre_name": cadre})
+            await api.post(
+                "warning",
+                f"/api/v1/tasks/{seg(task_id)}/assign",
+                {"village_code": village, "cadre_name": cadre},
+            )
         except UpstreamError as exc:
             if exc.status == 401:
                 raise
@@ -69,12 +92,20 @@ async def _assign_each(api: Api, task_ids: list[str], village: str,
     return failures
 
 
-async def _detail(request: Request, session: TownshipSession, task_id: str,
-                  error: str | None = None, status: int = 200) -> Response:
+async def _detail(
+    request: Request,
+    session: TownshipSession,
+    task_id: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     task = await session.api.get("warning", f"/api/v1/tasks/{seg(task_id)}")
-    return page(request, "task_detail.html", {"task": task, "error": error,
-                                              "villages": villages_of(session.principal.scope)},
-                status=status)
+    return page(
+        request,
+        "task_detail.html",
+        {"task": task, "error": error, "villages": villages_of(session.principal.scope)},
+        status=status,
+    )
 
 
 @router.get("/tasks/{task_id}")
@@ -96,14 +127,18 @@ async def confirm(request: Request, session: TownshipSession, task_id: str) -> R
 
 
 @router.get("/stream")
-async def stream(session: TownshipSession,
-                 last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-                 ) -> StreamingResponse:
+async def stream(
+    session: TownshipSession,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> StreamingResponse:
     """The township's live task feed, relayed from the warning service (SSE)."""
     path = f"/api/v1/townships/{seg(session.principal.scope)}/tasks/stream"
     headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
-    return StreamingResponse(_relay(session.api, path, headers), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        _relay(session.api, path, headers),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 async def _relay(api: Api, path: str, headers: dict[str, str]) -> AsyncIterator[bytes]:

@@ -24,19 +24,34 @@ async def village_home(request: Request, session: VillageSession) -> Response:
     return page(request, "village.html", {"todo": todo, "done": done})
 
 
-async def _task_page(request: Request, session: VillageSession, task_id: str, *,
-                     values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-                     status: int = 200) -> Response:
+async def _task_page(
+    request: Request,
+    session: VillageSession,
+    task_id: str,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     path = f"/api/v1/tasks/{seg(task_id)}"
     task = await session.api.get("warning", path)
     # NOTE: the warning service audits every call to /pii; only this page makes it
     person = await session.api.get("warning", f"{path}/pii") if task["status"] in OPEN else None
     today = request.app.state.clock.now().astimezone(SHANGHAI).date().isoformat()
-    form = {"outcome": "", "visited_on": today, "reason": "", "note": "",
-            "target_township_code": "", **(values or {})}
-    return page(request, "village_task.html", {"task": task, "person": person, "form": form,
-                                               "errors": errors or {}, "today": today},
-                status=status)
+    form = {
+        "outcome": "",
+        "visited_on": today,
+        "reason": "",
+        "note": "",
+        "target_township_code": "",
+        **(values or {}),
+    }
+    return page(
+        request,
+        "village_task.html",
+        {"task": task, "person": person, "form": form, "errors": errors or {}, "today": today},
+        status=status,
+    )
 
 
 @router.get("/tasks/{task_id}")
@@ -47,17 +62,32 @@ async def village_task(request: Request, session: VillageSession, task_id: str) 
 
 @router.post("/tasks/{task_id}/report")
 async def report(
-    request: Request, session: VillageSession, task_id: str,
-    outcome: Annotated[str, Form()] = "", visited_on: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+    request: Request,
+    session: VillageSession,
+    task_id: str,
+    outcome: Annotated[str, Form()] = "",
+    visited_on: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
     target_township_code: Annotated[str, Form()] = "",
 ) -> Response:
     """Send the visit outcome to the warning service."""
-    values = {"outcome": outcome, "visited_on": visited_on, "reason": reason, "note": note,
-              "target_township_code": target_township_code}
+    values = {
+        "outcome": outcome,
+        "visited_on": visited_on,
+        "reason": reason,
+        "note": note,
+        "target_township_code": target_township_code,
+    }
     if not outcome:
-        return await _task_page(request, session, task_id, values=values,
-                                errors={"outcome": "请选择核实结果"}, status=422)
+        return await _task_page(
+            request,
+            session,
+            task_id,
+            values=values,
+            errors={"outcome": "请选择核实结果"},
+            status=422,
+        )
     body = {k: (v.strip() or None) for k, v in values.items()}
     if outcome != "moved":
         body["target_township_code"] = None
@@ -67,6 +97,7 @@ async def report(
         if exc.status == 401:
             raise
         field = exc.field if exc.field in REPORT_FIELDS else "_form"
-        return await _task_page(request, session, task_id, values=values,
-                                errors={field: exc.message}, status=exc.status)
+        return await _task_page(
+            request, session, task_id, values=values, errors={field: exc.message}, status=exc.status
+        )
     return RedirectResponse("/village?ok=reported", status_code=303)

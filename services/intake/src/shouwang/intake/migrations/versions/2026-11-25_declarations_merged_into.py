@@ -17,10 +17,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("declarations", sa.Column("merged_into", sa.Text(), nullable=True),
-                  schema="intake")
-    op.create_index("ix_declarations_merged_into", "declarations", ["merged_into"], unique=False,
-                    schema="intake")
+    op.add_column(
+        "declarations", sa.Column("merged_into", sa.Text(), nullable=True), schema="intake"
+    )
+    op.create_index(
+        "ix_declarations_merged_into",
+        "declarations",
+        ["merged_into"],
+        unique=False,
+        schema="intake",
+    )
 
 
 def downgrade() -> None:

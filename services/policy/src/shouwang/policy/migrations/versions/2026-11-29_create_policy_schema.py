@@ -24,8 +24,12 @@ def upgrade() -> None:
         "inbox",
         sa.Column("consumer", sa.Text(), nullable=False),
         sa.Column("event_id", sa.Text(), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
+        sa.Column(
+            "processed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_inbox")),
         schema=SCHEMA,
     )
@@ -41,15 +45,25 @@ def upgrade() -> None:
         sa.Column("time", sa.DateTime(timezone=True), nullable=False),
         sa.Column("correlation_id", sa.Text(), nullable=True),
         sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
         schema=SCHEMA,
     )
-    op.create_index("ix_outbox_unpublished", "outbox", ["id"], unique=False, schema=SCHEMA,
-                    postgresql_where=sa.text("published_at IS NULL"))
+    op.create_index(
+        "ix_outbox_unpublished",
+        "outbox",
+        ["id"],
+        unique=False,
+        schema=SCHEMA,
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
     op.create_table(
         "policy_versions",
         sa.Column("region_code", sa.Text(), nullable=False),
@@ -62,8 +76,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("region_code", "version", name=op.f("pk_policy_versions")),
         schema=SCHEMA,
     )
-    op.create_index(op.f("ix_policy_policy_versions_region_code"), "policy_versions",
-                    ["region_code", "effective_from"], unique=False, schema=SCHEMA)
+    op.create_index(
+        op.f("ix_policy_policy_versions_region_code"),
+        "policy_versions",
+        ["region_code", "effective_from"],
+        unique=False,
+        schema=SCHEMA,
+    )
     op.create_table(
         "policy_calendars",
         sa.Column("region_code", sa.Text(), nullable=False),
@@ -74,18 +93,22 @@ def upgrade() -> None:
         sa.Column("actor", sa.Text(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("region_code", "year", "version",
-                                name=op.f("pk_policy_calendars")),
+        sa.PrimaryKeyConstraint("region_code", "year", "version", name=op.f("pk_policy_calendars")),
         schema=SCHEMA,
     )
 
 
 def downgrade() -> None:
     op.drop_table("policy_calendars", schema=SCHEMA)
-    op.drop_index(op.f("ix_policy_policy_versions_region_code"), table_name="policy_versions",
-                  schema=SCHEMA)
+    op.drop_index(
+        op.f("ix_policy_policy_versions_region_code"), table_name="policy_versions", schema=SCHEMA
+    )
     op.drop_table("policy_versions", schema=SCHEMA)
-    op.drop_index("ix_outbox_unpublished", table_name="outbox", schema=SCHEMA,
-                  postgresql_where=sa.text("published_at IS NULL"))
+    op.drop_index(
+        "ix_outbox_unpublished",
+        table_name="outbox",
+        schema=SCHEMA,
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
     op.drop_table("outbox", schema=SCHEMA)
     op.drop_table("inbox", schema=SCHEMA)

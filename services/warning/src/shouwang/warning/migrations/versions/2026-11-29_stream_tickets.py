@@ -33,8 +33,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ticket_sha256", name="pk_stream_tickets"),
         schema="warning",
     )
-    op.create_index("ix_stream_tickets_expires_at", "stream_tickets", ["expires_at"],
-                    schema="warning")
+    op.create_index(
+        "ix_stream_tickets_expires_at", "stream_tickets", ["expires_at"], schema="warning"
+    )
 
 
 def downgrade() -> None:
