@@ -224,6 +224,7 @@ async def world(
         [VILLAGE, FOREIGN_VILLAGE, VILLAGE, FOREIGN_VILLAGE, VILLAGE],
     )
     w = World(people)
+    w.ids["county"], w.ids["province"] = COUNTY, PROVINCE
     w.ids["batch"] = await push_people(warning_client, people[:2])
     own = await task_of(warning_client, people[0])
     foreign = await task_of(warning_client, people[1])

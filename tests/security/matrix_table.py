@@ -507,6 +507,27 @@ TABLE: list[Row] = [
         None,
     ),
     ("audit", "GET", "/asyncapi.json", EVERYONE, None, None),
+    # --- policy: settings by region and year (reads for every signed-in caller; each layer
+    # changes only its own region; far-future dates so no other test is judged by them)
+    ("policy", "GET", "/api/v1/policy/{county}", VALID, None, None),
+    ("policy", "GET", "/api/v1/policy/{county}/history", VALID, None, None),
+    (
+        "policy",
+        "PUT",
+        "/api/v1/policy/{county}",
+        ("county_own",),
+        {"effective_from": "2099-01-01", "reason": "权限矩阵", "settings": {"amber_ratio": 0.7}},
+        None,
+    ),
+    ("policy", "GET", "/api/v1/calendar/{province}/2099", VALID, None, None),
+    (
+        "policy",
+        "PUT",
+        "/api/v1/calendar/{province}/2099",
+        ("province_own",),
+        {"holidays": ["2099-10-01"], "workdays": [], "reason": "权限矩阵"},
+        None,
+    ),
 ]
 
 # rows whose route another change is adding: they join the matrix once the route exists

@@ -141,13 +141,14 @@ def _fresh_values(rng: random.Random) -> dict[str, str]:
 
 
 async def test_every_endpoint_times_every_principal_matches_the_table(
-    warning_client, intake_client, assistance_client, audit_client, world: World
+    warning_client, intake_client, assistance_client, audit_client, policy_client, world: World
 ) -> None:
     clients = {
         "warning": warning_client,
         "intake": intake_client,
         "assistance": assistance_client,
         "audit": audit_client,
+        "policy": policy_client,
     }
     rows = active_rows({name: c.app for name, c in clients.items()})
     rng = random.Random(uuid.uuid4().int)
@@ -205,13 +206,14 @@ async def test_every_endpoint_times_every_principal_matches_the_table(
 
 
 def test_the_table_covers_every_write_route_and_every_documented_read(
-    warning_client, intake_client, assistance_client, audit_client
+    warning_client, intake_client, assistance_client, audit_client, policy_client
 ) -> None:
     apps = {
         "warning": warning_client.app,
         "intake": intake_client.app,
         "assistance": assistance_client.app,
         "audit": audit_client.app,
+        "policy": policy_client.app,
     }
     rows = active_rows(apps)
     missing, writes = [], 0
