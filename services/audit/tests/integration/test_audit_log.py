@@ -120,3 +120,40 @@ async def test_readers_are_scoped_to_their_county(sessions, audit_client, audite
     assert township.json()["error"]["code"] == "forbidden_role"
     denied = await audit_client.get("/api/v1/audit/verify", headers=auth("county", "231226"))
     assert denied.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("column", "forged"),
+    [
+        ("township_code", "'231226999'"),
+        ("person_ref", "'someone-else'"),
+        ("actor", "'forger'"),
+        ("time", "time - interval '1 day'"),
+        ("source", "'/forged'"),
+    ],
+)
+async def test_a_changed_index_column_is_named_in_any_range(
+    sessions, db, audit_client, column, forged
+):
+    """The parallel verify checks every range; a forged indexed column breaks its row."""
+    positions = [await _append(sessions, _missing()) for _ in range(9)]
+    target = positions[6]  # in a later range than the first, with rows after it
+    event_id = await db.fetchval("SELECT event_id FROM audit.audit_log WHERE position=$1", target)
+    original = await db.fetchval(
+        f"SELECT {column}::text FROM audit.audit_log WHERE position = $1", target
+    )
+    await _set(db, target, f"{column} = {forged}")
+    try:
+        body = await _verify(audit_client)
+        assert body["ok"] is False
+        assert body["first_broken"] == {"position": target, "event_id": event_id}
+    finally:
+        restore = "NULL" if original is None else f"'{original}'"
+        await _set(db, target, f"{column} = {restore}")
+    assert (await _verify(audit_client))["ok"] is True
+
+
+async def _set(db: asyncpg.Connection, position: int, assignment: str) -> None:
+    async with db.transaction():
+        await db.execute("SET LOCAL session_replication_role = replica")
+        await db.execute(f"UPDATE audit.audit_log SET {assignment} WHERE position = $1", position)

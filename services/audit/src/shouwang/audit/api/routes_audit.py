@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from shouwang.audit.api.deps import Reader, RuntimeDep, region_filter
 from shouwang.audit.config import AuditSettings
-from shouwang.audit.service.chain import verify_chain
 from shouwang.audit.service.export import csv_stream, xlsx_stream
 from shouwang.audit.service.queries import PII_VIEWED, EventFilter, event_view, filtered
+from shouwang.audit.service.verify import verify_chain
 from shouwang.common.auth.deps import require_role
 from shouwang.common.auth.principal import Principal
 
@@ -43,11 +43,7 @@ def _filter(
 async def verify(principal: Reader, runtime: RuntimeDep) -> dict[str, Any]:
     """Recompute the whole chain and name the first broken link (auditor only)."""
     require_role(principal, "auditor")
-    async with runtime.engine.connect() as conn:
-        # one snapshot for every statement, so appends running meanwhile cannot look like a break
-        conn = await conn.execution_options(isolation_level="REPEATABLE READ")
-        async with conn.begin():
-            result = await verify_chain(conn)
+    result = await verify_chain(runtime.engine, workers=runtime.settings.verify_workers)
     if result.ok:
         return {"ok": True, "events": result.events}
     return {"ok": False, "events": result.events, "first_broken": result.first_broken}

@@ -1,16 +1,15 @@
-"""The hash chain: canonical form of an event, serialised append, verification in the database."""
+"""The hash chain: canonical form of an event and its serialised append (verify: verify.py)."""
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from shouwang.audit.adapters.tables import GENESIS_HASH, audit_log, chain_head
+from shouwang.audit.adapters.tables import audit_log, chain_head
 from shouwang.common.events.envelope import EventEnvelope
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 ACTOR_FIELDS = (
     "actor",
@@ -153,49 +152,3 @@ def _log_row(envelope: EventEnvelope, prev_hash: str) -> dict[str, Any]:
         "prev_hash": prev_hash,
         "hash": chain_hash(prev_hash, canonical),
     }
-
-
-@dataclass(frozen=True)
-class Verification:
-    ok: bool
-    events: int
-    first_broken: dict[str, Any] | None = None
-
-
-# Recomputes every link in Postgres (sha256 built in), streaming rows in position order; also checks
-# that the indexed columns still say what the hashed canonical text says.
-_FIRST_BROKEN = text("""
-SELECT position, event_id FROM (
-    SELECT position, event_id, prev_hash, hash, canonical, type, subject, actor, county_code,
-           lag(hash) OVER (ORDER BY position) AS expected_prev
-    FROM audit.audit_log
-) AS link
-WHERE prev_hash IS DISTINCT FROM coalesce(expected_prev, :genesis)
-   OR hash IS DISTINCT FROM encode(sha256(convert_to(prev_hash || canonical, 'UTF8')), 'hex')
-   OR event_id IS DISTINCT FROM (canonical::jsonb ->> 'id')
-   OR type IS DISTINCT FROM (canonical::jsonb ->> 'type')
-   OR subject IS DISTINCT FROM (canonical::jsonb ->> 'subject')
-   OR county_code IS DISTINCT FROM (canonical::jsonb -> 'data' ->> 'county_code')
-ORDER BY position
-LIMIT 1
-""")
-_TAIL = text("SELECT position, event_id, hash FROM audit.audit_log ORDER BY position DESC LIMIT 1")
-
-
-async def verify_chain(conn: AsyncConnection) -> Verification:
-    """Recompute the chain; name the first broken link (a tampered, inserted or removed row)."""
-    count = (await conn.execute(text("SELECT count(*) FROM audit.audit_log"))).scalar_one()
-    broken = (await conn.execute(_FIRST_BROKEN, {"genesis": GENESIS_HASH})).first()
-    if broken is not None:
-        first = {"position": broken.position, "event_id": broken.event_id}
-        return Verification(False, count, first)
-    head = (await conn.execute(select(chain_head))).mappings().one()
-    tail = (await conn.execute(_TAIL)).first()
-    tail_hash = tail.hash if tail else GENESIS_HASH
-    if head["hash"] != tail_hash or head["events"] != count:
-        # the newest rows were removed (or rows added behind the head's back)
-        position = tail.position if tail else 0
-        return Verification(
-            False, count, {"position": position, "event_id": tail.event_id if tail else None}
-        )
-    return Verification(True, count)
