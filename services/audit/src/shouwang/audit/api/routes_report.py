@@ -7,14 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from shouwang.audit.api.deps import Reader, RuntimeDep, county_for, stream_reader
+from shouwang.audit.api.web.report import render_report
 from shouwang.audit.runtime import AuditRuntime
 from shouwang.audit.service.consultation import consultation_report, quarter_of
-from shouwang.audit.web.report import render_report
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.errors import failure_status
 from shouwang.common.failures import Failure
 
-WEB = Path(__file__).resolve().parent.parent / "web"
+WEB = Path(__file__).resolve().parent / "web"
 router = APIRouter(tags=["report"])
 _PAGE = Template((WEB / "templates" / "consultation.html").read_text(encoding="utf-8"))
 

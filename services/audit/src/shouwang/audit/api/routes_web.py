@@ -13,7 +13,7 @@ from shouwang.common.errors import failure_status
 from shouwang.common.events.asyncapi import asyncapi_document
 from shouwang.common.failures import Failure
 
-WEB = Path(__file__).resolve().parent.parent / "web"
+WEB = Path(__file__).resolve().parent / "web"
 router = APIRouter(tags=["dashboard"])
 _PAGE = Template((WEB / "templates" / "dashboard.html").read_text(encoding="utf-8"))
 

@@ -4,7 +4,7 @@ from html import escape
 from string import Template
 from typing import Any
 
-from shouwang.audit.web.labels import COMPLIANCE_STATUS
+from shouwang.audit.api.web.labels import COMPLIANCE_STATUS
 
 Row = list[Any]
 
