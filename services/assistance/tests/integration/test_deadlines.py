@@ -38,7 +38,7 @@ async def test_identification_past_fifteen_days_is_flagged_once(
     await assistance_client.post(
         f"/api/v1/households/{on_time}/identification/village_review",
         headers=township,
-        json={"result": "fail", "date": "2026-11-11", "attendees": 12},
+        json={"result": "fail", "date": "2026-11-10", "attendees": 12},
     )
     clock.advance(timedelta(days=14))
     await sweep_overdue(_runtime(assistance_client))

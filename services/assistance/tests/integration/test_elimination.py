@@ -192,3 +192,42 @@ async def test_written_notice_of_an_eliminated_household(
         )
     ).text
     assert "风险已消除" in page and "退出防止返贫监测帮扶范围" in page and "缓退" not in page
+
+
+async def test_a_dibao_household_deferred_in_december_exits_when_its_dibao_ends(
+    assistance_client, register, village, township, county, outbox
+):
+    hid = await _monitored(register, assistance_client, village, protection=["低保"])
+    assert (await _run(assistance_client, hid, village, township))["outcome"] == "deferred_exit"
+    early = await assistance_client.post(
+        f"/api/v1/households/{hid}/elimination/exit", headers=township, json={}
+    )
+    assert early.status_code == 409, early.text  # still under 低保, same quarter
+    resp = await assistance_client.patch(
+        f"/api/v1/households/{hid}", headers=county, json={"protection": []}
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["status"] == "risk_eliminated"
+    assert resp.json()["elimination"]["steps"]["exit"]["reason"] == "protection_ended"
+    last = (await outbox(hid, "status_changed"))[-1]["payload"]
+    assert last["assistance_status"] == "risk_eliminated" and last["status"] == "risk_eliminated"
+    page = (
+        await assistance_client.get(
+            f"/api/v1/households/{hid}/elimination/notice.html", headers=village
+        )
+    ).text
+    assert "缓退结束" in page and "保障已终止" in page and "2026-12-10" in page
+
+
+async def test_a_deferred_household_exits_at_the_next_quarterly_review(
+    assistance_client, register, village, township, clock
+):
+    hid = await _monitored(register, assistance_client, village, protection=["残疾"])
+    await _run(assistance_client, hid, village, township)
+    clock.set(datetime(2027, 3, 20, 10, 0, tzinfo=SHANGHAI))
+    resp = await assistance_client.post(
+        f"/api/v1/households/{hid}/elimination/exit", headers=township, json={}
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["outcome"] == "risk_eliminated"
+    assert resp.json()["reason"] == "quarterly_review" and resp.json()["date"] == "2027-03-20"

@@ -84,7 +84,9 @@ async def test_full_identification_approves_and_publishes(
     assert resp.json()["status"] == "approved" and resp.json()["overdue"] is False
     view = (await assistance_client.get(f"/api/v1/households/{hid}", headers=county)).json()
     assert view["status"] == "monitored" and view["category"] == "脱贫不稳定户"
-    assert view["plan_due_on"] == "2026-11-26" and view["risk_types"] == ["因病"]
+    # the county decision is dated by the server (2026-11-15), never by the client's date
+    assert view["approved_on"] == "2026-11-15"
+    assert view["plan_due_on"] == "2026-11-25" and view["risk_types"] == ["因病"]
     assert view["identification"]["steps"]["notice"]["objections"][0]["summary"] == "收入不实"
     statuses = [e["payload"]["assistance_status"] for e in await outbox(hid, "status_changed")]
     assert statuses == ["lifted", "identifying", "monitored"]
@@ -142,3 +144,52 @@ async def test_notice_page_is_masked(assistance_client, register, township, vill
     assert "周**" in page and "周杰伦" not in page and "边缘易致贫户" in page
     assert head["id_number"] not in page and "13812345678" not in page and "因病" not in page
     assert "2026-11-14" in page  # five days: 10th to 14th
+
+
+async def test_a_notice_backdated_by_ten_days_still_waits_five_server_days(
+    assistance_client, register, township, village, clock
+):
+    hid = (await register())["id"]
+    await _start(assistance_client, hid, township)
+    clock.advance(timedelta(days=10))  # 2026-11-20
+    review = {"result": "pass", "date": "2026-11-10", "attendees": 20, "category": "边缘易致贫户"}
+    assert (await _step(assistance_client, hid, "village_review", village, review)).is_success
+    posted = await _step(assistance_client, hid, "notice", village, {"posted_on": "2026-11-10"})
+    assert posted.status_code == 200, posted.text
+    clock.advance(timedelta(days=4))
+    early = await _step(
+        assistance_client,
+        hid,
+        "township_review",
+        township,
+        {"result": "pass", "date": "2026-11-24"},
+    )
+    assert early.status_code == 409, early.text
+    assert early.json()["error"]["code"] == "notice_period_not_elapsed"
+    assert early.json()["error"]["details"]["notice_ends_on"] == "2026-11-25"
+    clock.advance(timedelta(days=1))
+    ok = await _step(
+        assistance_client,
+        hid,
+        "township_review",
+        township,
+        {"result": "pass", "date": "2026-11-25"},
+    )
+    assert ok.status_code == 200, ok.text
+    view = (await assistance_client.get(f"/api/v1/households/{hid}", headers=township)).json()
+    notice = view["identification"]["steps"]["notice"]
+    assert notice["posted_on"] == "2026-11-20" and notice["stated_posted_on"] == "2026-11-10"
+
+
+async def test_step_dates_in_the_future_or_out_of_order_are_refused(
+    assistance_client, register, township, village
+):
+    hid = (await register())["id"]
+    await _start(assistance_client, hid, township)
+    review = {"result": "pass", "date": "2026-11-11", "attendees": 20, "category": "边缘易致贫户"}
+    future = await _step(assistance_client, hid, "village_review", village, review)
+    assert future.status_code == 422 and future.json()["error"]["code"] == "step_date_invalid"
+    before = await _step(
+        assistance_client, hid, "village_review", village, {**review, "date": "2026-11-09"}
+    )
+    assert before.status_code == 422 and before.json()["error"]["field"] == "date"

@@ -89,3 +89,33 @@ async def test_other_outcomes_are_ignored_and_monitored_stays(
     view = await _view(assistance_client, hid, township)
     assert view["status"] == "monitored" and view["identification"] is None
     assert len(await outbox(hid, "status_changed")) == 1
+
+
+async def test_a_plan_waits_until_the_labour_of_loop_members_is_known(
+    assistance_client, confirm, township, village
+):
+    person = member()
+    await confirm(person["id_number"], "秦未知")
+
+    async def registered():
+        resp = await assistance_client.get(
+            "/api/v1/households", headers=township, params={"status": "identifying", "limit": 500}
+        )
+        return [h for h in resp.json()["items"] if h["head_name_masked"] == "秦**"]
+
+    hid = (await wait_until(registered, what="the loop registers the household"))[0]["id"]
+    view = await _view(assistance_client, hid, township)
+    assert [m["labour"] for m in view["members"]] == ["unknown"]
+    plan = {"cadre_name": "刘书记", "measures": [{"type": "综合保障/兜底", "name": "纳入低保",
+            "starts_on": "2026-11-01", "ends_on": "2027-10-31"}]}  # fmt: skip
+    url = f"/api/v1/households/{hid}/plans"
+    refused = await assistance_client.post(url, headers=village, json=plan)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "labour_unknown" and error["field"] == "members"
+    assert [m["member_id"] for m in error["details"]] == [view["members"][0]["id"]]
+    assert "秦**" in error["message"]
+    member_id = view["members"][0]["id"]
+    labour = f"/api/v1/households/{hid}/members/{member_id}/labour"
+    await assistance_client.put(labour, headers=village, json={"labour": "none"})
+    assert (await assistance_client.post(url, headers=village, json=plan)).status_code == 201

@@ -89,10 +89,12 @@ async def test_nine_months_annualised_and_flagged_below_line(
         assert resp.status_code == 201, resp.text
     body = resp.json()
     expected = (sum(wages) + 900) / 9 * 12
-    assert body["months_recorded"] == 9
-    assert body["annual_income"] == round(expected, 2)
-    assert body["annual_income_per_person"] == round(expected / 2, 2)
-    assert "below_monitoring_line" in body["flags"] and body["monitoring_line"] == 6500
+    assert body["month"] == "2026-09" and body["months_counted"] == 9
+    assert body["annualised_income_yuan"] == round(expected, 2)
+    assert body["per_person_yuan"] == round(expected / 2, 2)
+    codes = [f["code"] for f in body["flags"]]
+    assert "below_monitoring_line" in codes and body["monitoring_line_yuan"] == 6500
+    assert all(f["message"] for f in body["flags"])
     flagged = await outbox(hid, "followup.flagged")
     assert flagged[-1]["payload"]["month"] == "2026-09"
     assert "below_monitoring_line" in flagged[-1]["payload"]["flags"]
@@ -106,3 +108,28 @@ async def test_future_month_is_refused(assistance_client, register, village):
         json={"month": "2026-12", "income": {"wage": 1}},
     )
     assert resp.status_code == 422 and resp.json()["error"]["field"] == "month"
+
+
+async def test_monthly_checks_are_recorded_with_their_labels(assistance_client, register, village):
+    hid = (await register(category="边缘易致贫户"))["id"]
+    checks = {
+        "measures_in_place": True,
+        "entitlements_received": True,
+        "education": True,
+        "medical": True,
+        "housing": True,
+        "water": False,
+        "household_satisfied": True,
+    }
+    resp = await assistance_client.post(
+        f"/api/v1/households/{hid}/followups",
+        headers=village,
+        json={"month": "2026-10", "income": {"wage": 3000}, "checks": checks},
+    )
+    assert resp.status_code == 201, resp.text
+    answer = {c["field"]: c for c in resp.json()["checks"]}
+    assert answer["water"] == {"field": "water", "label": "饮水安全有保障", "value": False}
+    assert answer["measures_in_place"]["label"] == "帮扶措施落实到位"
+    view = (await assistance_client.get(f"/api/v1/households/{hid}", headers=village)).json()
+    recorded = {c["field"]: c["value"] for c in view["followups"][0]["checks"]}
+    assert recorded == checks

@@ -3,6 +3,7 @@
 from shouwang.common.db.base import service_metadata
 from shouwang.common.db.inbox import inbox_table
 from shouwang.common.db.outbox import outbox_table
+from shouwang.common.policy.projection import policy_calendars_table, policy_versions_table
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -26,6 +27,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 metadata = service_metadata("assistance")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+policy_versions = policy_versions_table(metadata)
+policy_calendars = policy_calendars_table(metadata)
 
 
 def _jsonb(name: str, default: str = "'[]'::jsonb") -> Column[object]:
@@ -131,6 +134,7 @@ followups = Table(
     Column("income", JSONB, nullable=False),
     Column("expense", JSONB, nullable=False),
     Column("flags", JSONB, nullable=False),
+    _jsonb("checks", "'{}'::jsonb"),
     Column("annual_income_per_person", Float, nullable=False),
     Column("recorded_by", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),

@@ -67,10 +67,9 @@ async def get_household(
     runtime: RuntimeDep, principal: CurrentPrincipal, household_id: str
 ) -> dict[str, Any]:
     """A household, masked, with its procedures."""
-    settings = runtime.settings
     async with runtime.sessionmaker() as session:
         row = await queries.household_detail(
-            session, principal, household_id, now=local_now(runtime), settings=settings
+            session, principal, household_id, now=local_now(runtime)
         )
     return row
 

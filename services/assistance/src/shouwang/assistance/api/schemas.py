@@ -4,7 +4,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from shouwang.assistance.domain.followup import CHECKS
 from shouwang.assistance.domain.vocab import (
     CATEGORIES,
     ELIMINATION_WAYS,
@@ -30,7 +31,7 @@ RiskType = Annotated[str, AfterValidator(_one_of(RISK_TYPES))]
 MeasureType = Annotated[str, AfterValidator(_one_of(MEASURE_TYPES))]
 Protection = Annotated[str, AfterValidator(_one_of(PROTECTIONS))]
 Labour = Literal["full", "partial", "none"]
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Month = Annotated[str, Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")]  # years 1900-2099
 
 
 class MemberIn(BaseModel):
@@ -95,9 +96,13 @@ class TownshipReview(BaseModel):
     note: str = Field(default="", max_length=1000)
 
 
+OptionalDate = date | None  # NOTE: named outside the class, where `date` is a field
+
+
 class CountyDecision(BaseModel):
     decision: Literal["approve", "reject"]
-    date: date
+    # NOTE: ignored: the decision is dated by the server (issue 16); kept for older clients
+    date: OptionalDate = None
     category: MonitoringCategory | None = None
     note: str = Field(default="", max_length=1000)
 
@@ -122,10 +127,36 @@ class Income(BaseModel):
     transfer: float = Field(default=0, ge=0)
 
 
+class Expense(BaseModel):
+    """Expenses of the month; medical and education are the rigid ones (expense_surge)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, float] = Field(init=False)  # other kinds: numbers too
+    medical: float = Field(default=0, ge=0, description="医疗支出")
+    education: float = Field(default=0, ge=0, description="教育支出")
+
+
+def _check(field: str) -> Any:
+    return Field(default=None, title=CHECKS[field], description=CHECKS[field])
+
+
+class MonthlyChecks(BaseModel):
+    """Seed 001's monthly checks (None: not recorded this month)."""
+
+    measures_in_place: bool | None = _check("measures_in_place")
+    entitlements_received: bool | None = _check("entitlements_received")
+    education: bool | None = _check("education")
+    medical: bool | None = _check("medical")
+    housing: bool | None = _check("housing")
+    water: bool | None = _check("water")
+    household_satisfied: bool | None = _check("household_satisfied")
+
+
 class FollowupCreate(BaseModel):
     month: Month
     income: Income
-    expense: dict[str, float] = {}
+    expense: Expense = Expense()
+    checks: MonthlyChecks = MonthlyChecks()
 
 
 class Prejudge(BaseModel):
@@ -151,6 +182,12 @@ class Mark(BaseModel):
     date: date
 
 
+class DeferredExit(BaseModel):
+    """The end of 缓退; dated by the server."""
+
+    note: str = Field(default="", max_length=1000)
+
+
 IDENTIFICATION_BODIES: dict[str, type[BaseModel]] = {
     "village_review": VillageReview,
     "notice": Notice,
@@ -162,6 +199,7 @@ ELIMINATION_BODIES: dict[str, type[BaseModel]] = {
     "onsite_check": OnsiteCheck,
     "village_review": EliminationReview,
     "mark": Mark,
+    "exit": DeferredExit,
 }
 
 

@@ -4,9 +4,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from shouwang.assistance.domain.followup import MonthIncome, annualise, per_person
-from shouwang.assistance.domain.vocab import PROTECTIONS, SECURITY_KEYS, has_labour
+from shouwang.assistance.domain.vocab import PROTECTIONS, SECURITY_KEYS, has_labour, labour_known
 
 STEPS = ("prejudge", "onsite_check", "village_review", "mark")
+# seed 001: pre-judgement in the last month of each quarter (每季度末月), after ≥ 6 months of
+# monitoring and ≥ 6 months stably above the line; seed 004: "收入稳定持续半年以上"
+PREJUDGE_MONTHS = [3, 6, 9, 12]
+MIN_MONITORED_MONTHS = 6
+STABLE_MONTHS = 6
+QUALITY_MIN_MONTHS = 2  # DESIGN data-quality check: elimination ≤ 2 months after identification
 STEP_ROLES = {
     "prejudge": ("township", "village"),
     "onsite_check": ("village", "township"),
@@ -90,7 +96,7 @@ def prejudge_failures(c: Candidate) -> list[str]:
 
 def outcome(*, labours: list[str], protection: list[str]) -> str:
     """What marking does: kept as 兜底保障户, 缓退 (deferred exit) or risk eliminated."""
-    if not has_labour(labours):
+    if labour_known(labours) and not has_labour(labours):
         return "guarantee_household"
     if set(protection) & set(PROTECTIONS):
         return "deferred_exit"
@@ -128,6 +134,7 @@ def quality_flags(q: QualityInputs) -> list[str]:
         flags.append("employment_risk_without_labour")
     if "饮水安全" in q.risk_types and "饮水" not in q.measure_types:
         flags.append("water_risk_without_water_measure")
-    if q.labours and not has_labour(q.labours) and not q.guarantee_household:
+    no_labour = q.labours and labour_known(q.labours) and not has_labour(q.labours)
+    if no_labour and not q.guarantee_household:
         flags.append("no_labour_not_guarantee_household")
     return flags

@@ -37,3 +37,11 @@ class BadRequest(Invalid):
 
 class EliminationWindowClosed(Conflict):
     code, message = "elimination_window_closed", "风险消除预判只在每季度末月开展"
+
+
+class LabourUnknown(Invalid):
+    code, message = "labour_unknown", "有家庭成员的劳动能力尚未核实，请先登记劳动能力"
+
+
+class StepDateInvalid(Invalid):
+    code, message = "step_date_invalid", "步骤日期不正确"

@@ -4,9 +4,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from shouwang.assistance.domain.errors import InvalidStep, NoticePeriodNotElapsed, UnknownStep
+from shouwang.assistance.domain.errors import (
+    InvalidStep,
+    NoticePeriodNotElapsed,
+    StepDateInvalid,
+    UnknownStep,
+)
 
 STEPS = ("village_review", "notice", "township_review", "county_decision")
+# the client's date of each step (the county decision is dated by the server)
+DATE_FIELDS = {"village_review": "date", "notice": "posted_on", "township_review": "date"}
 STEP_ROLES = {
     "village_review": ("village", "township"),
     "notice": ("village", "township"),
@@ -34,12 +41,36 @@ class Identification:
         """Past the deadline without a decision, or decided after it."""
         return (self.decided_at or now) > self.due_at
 
-    def notice_ends_on(self, notice_days: int) -> date | None:
-        """The first day the township may review: posted_on + notice days."""
+    def notice_posted_on(self) -> date | None:
+        """The day the server recorded the notice as posted (never a client's date)."""
         notice = self.steps.get("notice")
-        if not notice:
-            return None
-        return date.fromisoformat(notice["posted_on"]) + timedelta(days=notice_days)
+        return date.fromisoformat(notice["posted_on"]) if notice else None
+
+    def notice_ends_on(self, notice_days: int) -> date | None:
+        """The first day the township may review: the server's posting day + notice days."""
+        posted = self.notice_posted_on()
+        return posted + timedelta(days=notice_days) if posted else None
+
+    def _last_date(self) -> date:
+        """The latest date on record: the opening day, then each step's date."""
+        dates = [self.started_at.date()]
+        for step, name in DATE_FIELDS.items():
+            if step in self.steps:
+                dates.append(date.fromisoformat(self.steps[step][name]))
+        return max(dates)
+
+    def _check_date(self, step: str, data: dict[str, Any], today: date) -> None:
+        """A step's date is not in the future and not before the steps already recorded."""
+        name = DATE_FIELDS.get(step)
+        if name is None:
+            return
+        day, last = date.fromisoformat(str(data[name])), self._last_date()
+        if day > today:
+            raise StepDateInvalid(f"日期 {day.isoformat()} 晚于今天，不能预填", field=name)
+        if day < last:
+            raise StepDateInvalid(
+                f"日期 {day.isoformat()} 早于前一环节的日期 {last.isoformat()}", field=name
+            )
 
     def record(self, step: str, data: dict[str, Any], *, now: datetime, notice_days: int) -> str:
         """Apply a step; returns the step's result ("pass", "fail", "posted", "approve", …)."""
@@ -57,21 +88,32 @@ class Identification:
                 f"当前应进行的步骤为：{self.next_step() or '无（已办结）'}", field="step"
             )
         if step == "township_review":
-            ends = self.notice_ends_on(notice_days)
-            if ends is not None and now.date() < ends:
-                raise NoticePeriodNotElapsed(
-                    f"公示期未满 {notice_days} 天，{ends.isoformat()} 起方可审核"
-                )
+            self._check_notice_over(now.date(), notice_days)
+        self._check_date(step, data, now.date())
         self.steps[step] = {**data, "recorded_at": now.isoformat()}
         if step == "notice":
-            self.steps[step]["objections"] = list(data.get("objections") or [])
+            # NOTE: the 公示 counts from the server's day; the client's date is kept as stated
+            self.steps[step].update(
+                stated_posted_on=data["posted_on"], posted_on=now.date().isoformat(),
+                objections=list(data.get("objections") or []),
+            )  # fmt: skip
             return "posted"
+        if step == "county_decision":
+            self.steps[step]["date"] = now.date().isoformat()
         result = str(data.get("decision") if step == "county_decision" else data.get("result"))
         if result in ("fail", "reject"):
             self.status, self.decided_at = "rejected", now
         elif step == "county_decision":
             self.status, self.decided_at = "approved", now
         return result
+
+    def _check_notice_over(self, today: date, notice_days: int) -> None:
+        ends = self.notice_ends_on(notice_days)
+        if ends is not None and today < ends:
+            raise NoticePeriodNotElapsed(
+                f"公示期未满 {notice_days} 天，{ends.isoformat()} 起方可审核",
+                details={"notice_ends_on": ends.isoformat()},
+            )
 
     def _add_objections(self, data: dict[str, Any], now: datetime) -> str:
         notice = self.steps["notice"]
@@ -80,8 +122,6 @@ class Identification:
         return "objections_recorded"
 
 
-def start(identification_id: str, *, now: datetime, days: int) -> Identification:
+def start(identification_id: str, *, now: datetime, due_at: datetime) -> Identification:
     """Open an identification with its deadline."""
-    return Identification(
-        id=identification_id, status="open", started_at=now, due_at=now + timedelta(days=days)
-    )
+    return Identification(id=identification_id, status="open", started_at=now, due_at=due_at)

@@ -56,6 +56,14 @@ def registry_status(status: str, category: str | None) -> str:
     return "none"
 
 
+UNKNOWN_LABOUR: Final = "unknown"  # a member registered from the warning loop, not yet visited
+
+
+def labour_known(labours: list[str]) -> bool:
+    """True when every member's labour capacity has been recorded."""
+    return UNKNOWN_LABOUR not in labours
+
+
 def has_labour(labours: list[str]) -> bool:
     """True if at least one member can work (fully or partly)."""
     return any(labour in ("full", "partial") for labour in labours)

@@ -1,18 +1,24 @@
-"""What assistance consumes: confirmed risks from the warning loop start identification (纳入)."""
+"""What assistance consumes: confirmed risks (identification, 纳入) and the county policy."""
 
 import uuid
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import households, members
+from shouwang.assistance.adapters.tables import (
+    households,
+    members,
+    policy_calendars,
+    policy_versions,
+)
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.identification import OPENABLE, open_identification
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import TaskConfirmed
 from shouwang.common.events.envelope import EventEnvelope
-from shouwang.common.events.topics import VERIFICATION_TASKS
+from shouwang.common.events.topics import POLICY_SETTINGS, VERIFICATION_TASKS
 from shouwang.common.identity import ProtectedPerson, protect_person, unseal_pii
+from shouwang.common.policy.projection import policy_handler
 from shouwang.common.service import ConsumerSpec
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +36,12 @@ def consumer_specs(runtime: AssistanceRuntime) -> list[ConsumerSpec]:
             await on_risk_confirmed(data, uow=uow, runtime=runtime)
             await uow.flush_events()
 
-    return [ConsumerSpec(topics=[VERIFICATION_TASKS.name], handler=handle)]
+    policy = policy_handler(versions=policy_versions, calendars=policy_calendars)
+    return [
+        ConsumerSpec(topics=[VERIFICATION_TASKS.name], handler=handle),
+        # NOTE: its own group, so a backlog of tasks never delays a county's new settings
+        ConsumerSpec(topics=[POLICY_SETTINGS.name], handler=policy, group_suffix="-policy"),
+    ]
 
 
 async def on_risk_confirmed(

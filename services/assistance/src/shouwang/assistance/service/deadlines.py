@@ -1,4 +1,5 @@
-"""Deadline sweep: overdue identifications, late plans and overdue campaign problems, once each."""
+"""Deadline sweep: overdue identifications, late plans, overdue campaign problems and missed
+monthly visits, once each."""
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -13,7 +14,9 @@ from shouwang.assistance.adapters.tables import (
     plans,
 )
 from shouwang.assistance.runtime import AssistanceRuntime
+from shouwang.assistance.service.policy import deadline_days
 from shouwang.assistance.service.timekeeping import local_now
+from shouwang.assistance.service.visits import sweep_missed_visits
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import DeadlineOverdue
@@ -139,7 +142,7 @@ def _plan_due(plan_days: int) -> Due:
 
 async def sweep_overdue(runtime: AssistanceRuntime, *, batch_size: int = 500) -> int:
     """Flag every deadline passed since the last sweep, once per stage and reference."""
-    settings = runtime.settings
+    today = local_now(runtime).date()
     raised = await _sweep(
         runtime,
         "identification",
@@ -151,7 +154,8 @@ async def sweep_overdue(runtime: AssistanceRuntime, *, batch_size: int = 500) ->
         found = await session.execute(select(households.c.county_code).distinct())
         counties = list(found.scalars())
     for county in counties:
-        days = settings.rules_for(county).plan_days
+        async with runtime.sessionmaker() as session:
+            days = await deadline_days(session, county_code=county, name="plan_days", on=today)
         raised += await _sweep(
             runtime, "plan", _late_plans(county, days), _plan_due(days), batch_size
         )
@@ -169,5 +173,5 @@ async def sweep_overdue(runtime: AssistanceRuntime, *, batch_size: int = 500) ->
 deadline_loop = periodic(
     "assistance.deadlines",
     every=lambda settings: settings.deadline_sweep_seconds,
-    jobs=[sweep_overdue],
+    jobs=[sweep_overdue, sweep_missed_visits],
 )

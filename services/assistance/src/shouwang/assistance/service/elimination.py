@@ -6,7 +6,6 @@ from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import eliminations
-from shouwang.assistance.config import CountyRules
 from shouwang.assistance.domain import elimination as rules_domain
 from shouwang.assistance.domain.errors import (
     BadRequest,
@@ -17,9 +16,15 @@ from shouwang.assistance.domain.errors import (
 )
 from shouwang.assistance.domain.followup import MonthIncome, annualise, per_person
 from shouwang.assistance.runtime import AssistanceRuntime
+from shouwang.assistance.service import deferred_exit
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.followups import month_incomes
-from shouwang.assistance.service.plans import household_measures, measures_in_effect
+from shouwang.assistance.service.plans import (
+    household_measures,
+    measures_in_effect,
+    require_known_labour,
+)
+from shouwang.assistance.service.policy import county_policy
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
@@ -41,25 +46,25 @@ async def record_step(
     step: str,
     body: dict[str, Any],
 ) -> dict[str, Any]:
-    """Record one elimination step for a monitored household."""
+    """Record one elimination step for a monitored household (or the exit of a 缓退 one)."""
+    if step == deferred_exit.STEP:
+        return await deferred_exit.exit_at_review(runtime, principal, household_id, body)
     if step not in rules_domain.STEPS:
         raise UnknownStep()
     require_role(principal, *rules_domain.STEP_ROLES[step])
     now = local_now(runtime)
-    settings = runtime.settings
     async with runtime.uow() as uow:
         row = await repo.get_household(uow.session, household_id, for_update=True)
         require_household_scope(principal, row)
         if row["status"] != "monitored":
             raise InvalidStep("只有监测中的农户可以进行风险消除", field="status")
-        rules = settings.rules_for(row["county_code"])
         if step == "prejudge":
-            _check_window(now.date(), rules)
+            _check_window(now.date())
         current = await _open_elimination(uow, row["id"])
         expected = _next_step(current)
         if step != expected:
             raise InvalidStep(f"当前应进行的步骤为：{expected}", field="step")
-        answer = await _STEP_HANDLERS[step](uow, row, current, body, rules, now)
+        answer = await _STEP_HANDLERS[step](uow, row, current, body, now)
         await repo.add_history(
             uow.session,
             row["id"],
@@ -72,16 +77,20 @@ async def record_step(
     return {"step": step, **answer}
 
 
-def _check_window(today: date, rules: CountyRules) -> None:
-    if not rules_domain.prejudge_open(today, rules.prejudge_months):
-        months = "、".join(f"{m} 月" for m in rules.prejudge_months)
+def _check_window(today: date) -> None:
+    months = rules_domain.PREJUDGE_MONTHS
+    if not rules_domain.prejudge_open(today, months):
         raise EliminationWindowClosed(
-            f"风险消除预判只在 {months} 开展",
+            f"风险消除预判只在 {'、'.join(f'{m} 月' for m in months)} 开展",
             field="date",
-            details={
-                "next_opening": rules_domain.next_prejudge_month(today, rules.prejudge_months)
-            },
+            details={"next_opening": rules_domain.next_prejudge_month(today, months)},
         )
+
+
+async def _line(uow: UnitOfWork, row: dict[str, Any], on: date) -> float:
+    """The county's monitoring line in force on a date."""
+    policy = await county_policy(uow.session, county_code=row["county_code"], on=on)
+    return float(policy.value("monitoring_line_yuan"))
 
 
 async def _open_elimination(uow: UnitOfWork, household_id: uuid.UUID) -> dict[str, Any] | None:
@@ -119,7 +128,6 @@ async def _prejudge(
     row: dict[str, Any],
     _: Any,
     body: dict[str, Any],
-    rules: CountyRules,
     now: datetime,
 ) -> dict[str, Any]:
     on = date.fromisoformat(body["date"])
@@ -131,12 +139,10 @@ async def _prejudge(
             today=on,
             months=await month_incomes(uow.session, row["id"]),
             size=row["size"],
-            line=rules.line_for(on.year),
+            line=await _line(uow, row, on),
             security=security,
             measures_in_effect=len(measures),
             way=body["way"],
-            min_monitored_months=rules.min_monitored_months,
-            stable_months=rules.stable_months,
         )
     )
     if failures:
@@ -166,7 +172,6 @@ async def _onsite(
     row: dict[str, Any],
     current: Any,
     body: dict[str, Any],
-    rules: CountyRules,
     now: datetime,
 ) -> dict[str, Any]:
     if not body["household_signed"]:
@@ -184,7 +189,6 @@ async def _review(
     row: dict[str, Any],
     current: Any,
     body: dict[str, Any],
-    rules: CountyRules,
     now: datetime,
 ) -> dict[str, Any]:
     failed = body["result"] == "fail"
@@ -204,15 +208,15 @@ async def _mark(
     row: dict[str, Any],
     current: Any,
     body: dict[str, Any],
-    rules: CountyRules,
     now: datetime,
 ) -> dict[str, Any]:
     on = date.fromisoformat(body["date"])
-    labours = [m["labour"] for m in await repo.get_members(uow.session, row["id"])]
+    members = await repo.get_members(uow.session, row["id"])
+    # NOTE: an unknown capacity is never "no labour": no 兜底保障户 made from unknowns
+    require_known_labour(members)
+    labours = [m["labour"] for m in members]
     result = rules_domain.outcome(labours=labours, protection=row["protection"])
-    flags = await _quality(
-        uow, row, labours, rules, on, eliminating=result != "guarantee_household"
-    )
+    flags = await _quality(uow, row, labours, on, eliminating=result != "guarantee_household")
     await _save_step(
         uow, current, "mark", body, now, status="done", outcome=result, quality_flags=flags
     )
@@ -243,7 +247,6 @@ async def _quality(
     uow: UnitOfWork,
     row: dict[str, Any],
     labours: list[str],
-    rules: CountyRules,
     on: date,
     *,
     eliminating: bool,
@@ -256,13 +259,12 @@ async def _quality(
             approved_on=row["approved_on"],
             today=on,
             income_per_person=income,
-            line=rules.line_for(on.year),
+            line=await _line(uow, row, on),
             risk_types=row["risk_types"],
             labours=labours,
             measure_types=measures,
             guarantee_household=not eliminating or row["guarantee_household"],
             eliminating=eliminating,
-            min_months=rules.quality_min_months,
         )
     )
 

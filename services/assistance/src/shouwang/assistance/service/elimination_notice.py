@@ -8,6 +8,7 @@ from shouwang.assistance.adapters.tables import eliminations
 from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope
+from shouwang.assistance.service.deferred_exit import REASONS as EXIT_REASONS
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography
 from sqlalchemy import select
@@ -41,15 +42,31 @@ _OUTCOMES = {
         "缓退",
         "评议认定风险消除；因你户属于特殊监测户，实行缓退，帮扶政策和措施继续落实。",
     ),
+    "deferred_exit_ended": (
+        "缓退结束，风险已消除",
+        "前经评议认定风险消除并实行缓退；现缓退结束（{reason}），标注为“风险消除”，"
+        "现书面告知你户退出防止返贫监测帮扶范围。",
+    ),
 }
+
+
+def _outcome(elimination: dict[str, Any]) -> tuple[str, str, str]:
+    """(outcome, its sentence, the day it took effect); a 缓退 that ended has its own."""
+    steps = elimination["steps"]
+    exit_step = steps.get("exit")
+    if elimination["outcome"] == "deferred_exit" and exit_step:
+        outcome, text = _OUTCOMES["deferred_exit_ended"]
+        reason = EXIT_REASONS.get(exit_step["reason"], exit_step["reason"])
+        return outcome, text.format(reason=reason), str(exit_step["date"])
+    outcome, text = _OUTCOMES[elimination["outcome"]]
+    return outcome, text, str(steps["mark"]["date"])
 
 
 def render_elimination_notice(
     row: dict[str, Any], elimination: dict[str, Any], *, geography: Geography
 ) -> str:
     """HTML of the notice: village, masked head, size, category, outcome, way — nothing else."""
-    outcome, outcome_text = _OUTCOMES[elimination["outcome"]]
-    marked_on = str(elimination["steps"]["mark"]["date"])
+    outcome, outcome_text, marked_on = _outcome(elimination)
     return _PAGE.format(
         title="防止返贫监测对象风险消除告知书",
         township=escape(geography.name(row["township_code"]) or row["township_code"]),

@@ -1,37 +1,79 @@
-"""Monthly follow-up (月走访): record a month's income, annualise, flag, emit the flags."""
+"""Monthly follow-up (月走访): record a month, judge it by the county's policy, emit the flags."""
 
+from datetime import date, datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import followups
 from shouwang.assistance.domain.errors import BadRequest
-from shouwang.assistance.domain.followup import FlagInputs, MonthIncome, annualise, income_flags
+from shouwang.assistance.domain.followup import (
+    FlagInputs,
+    MonthIncome,
+    annualise,
+    check_view,
+    counted_months,
+    flag_messages,
+    income_flags,
+    income_year,
+    per_person,
+    previous_year,
+)
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.policy import county_policy
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
+from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import FollowupFlagged
+from shouwang.common.policy.resolution import EffectivePolicy
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+
+Row = dict[str, Any]
 
 
 async def month_incomes(session: Any, household_id: Any) -> list[MonthIncome]:
     """Every recorded month of a household, oldest first."""
+    f = followups.c
     stmt = (
-        select(followups.c.month, followups.c.income)
-        .where(followups.c.household_id == household_id)
-        .order_by(followups.c.month)
+        select(f.month, f.income, f.expense).where(f.household_id == household_id).order_by(f.month)
     )
-    return [MonthIncome(month=m, income=i) for m, i in (await session.execute(stmt)).all()]
+    rows = (await session.execute(stmt)).all()
+    return [MonthIncome(month=m, income=i, expense=e) for m, i, e in rows]
 
 
-def _last_year(
-    months: list[MonthIncome], year: int, size: int, recorded: float | None
-) -> float | None:
-    previous = [m for m in months if m.month.startswith(f"{year - 1}-")]
+def _last_year(records: list[MonthIncome], year: list[str], row: Row) -> float | None:
+    """Last income year's annualised income per person (else the registered figure)."""
+    earlier = set(previous_year(year))
+    previous = [m for m in records if m.month in earlier]
     if not previous:
-        return recorded
-    return sum(m.total for m in previous) / len(previous) * 12 / max(size, 1)
+        return row["last_year_income_per_person"]  # type: ignore[no-any-return]
+    return per_person(annualise(previous), row["size"])
+
+
+def judge(
+    records: list[MonthIncome], month: str, row: Row, labours: list[str], policy: EffectivePolicy
+) -> dict[str, Any]:
+    """The month's answer: the counted months annualised and flagged by the policy in force."""
+    span = policy.annualisation.months()
+    counted = counted_months(records, month, span)
+    line, average = policy.value("monitoring_line_yuan"), policy.value("lifted_average_yuan")
+    ratio = policy.value("expense_surge_ratio")
+    income, flags = income_flags(
+        FlagInputs(
+            months=counted, household_size=row["size"], labours=labours,
+            monitoring_line=line, lifted_average=average, expense_surge_ratio=ratio,
+            last_year_per_person=_last_year(records, income_year(month, span), row),
+        )
+    )  # fmt: skip
+    return {
+        "month": month,
+        "months_counted": len(counted),
+        "annualised_income_yuan": round(annualise(counted), 2),
+        "per_person_yuan": income,
+        "flags": flag_messages(flags, income=income, line=line, average=average, ratio=ratio),
+        "monitoring_line_yuan": line,
+    }
 
 
 async def record_followup(
@@ -40,75 +82,51 @@ async def record_followup(
     """Store one month (re-recording a month replaces it) and answer with the flags."""
     require_role(principal, "village", "township")
     now = local_now(runtime)
-    if body["month"] > now.strftime("%Y-%m"):
+    month = body["month"]
+    if month > now.strftime("%Y-%m"):
         raise BadRequest("不能登记未来月份的收入", field="month")
-    settings = runtime.settings
     async with runtime.uow() as uow:
         row = await repo.get_household(uow.session, household_id, for_update=True)
         require_household_scope(principal, row)
-        rules = settings.rules_for(row["county_code"])
-        year = int(body["month"][:4])
-        history = [
-            m for m in await month_incomes(uow.session, row["id"]) if m.month != body["month"]
-        ]
-        this_year = sorted(
-            [
-                *[m for m in history if m.month.startswith(f"{year}-") and m.month < body["month"]],
-                MonthIncome(body["month"], body["income"]),
-            ],
-            key=lambda m: m.month,
+        # NOTE: a month is judged by the settings in force on its first day (DESIGN "Policy")
+        policy = await county_policy(
+            uow.session, county_code=row["county_code"], on=date.fromisoformat(f"{month}-01")
         )
+        others = [m for m in await month_incomes(uow.session, row["id"]) if m.month != month]
+        records = sorted([*others, MonthIncome(month, body["income"], body["expense"])],
+                         key=lambda m: m.month)  # fmt: skip
         labours = [m["labour"] for m in await repo.get_members(uow.session, row["id"])]
-        line = rules.line_for(year)
-        income, flags = income_flags(
-            FlagInputs(
-                months=this_year,
-                household_size=row["size"],
-                labours=labours,
-                monitoring_line=line,
-                lifted_average=rules.lifted_average,
-                transfer_share_high=rules.transfer_share_high,
-                last_year_per_person=_last_year(
-                    history, year, row["size"], row["last_year_income_per_person"]
-                ),
-                drop_ratio=rules.income_drop_ratio,
-            )
-        )
-        values = {
-            "income": body["income"],
-            "expense": body["expense"],
-            "flags": flags,
-            "annual_income_per_person": income,
-            "recorded_by": principal.sub,
-            "recorded_at": now,
-        }
-        stmt = insert(followups).values(household_id=row["id"], month=body["month"], **values)
-        await uow.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[followups.c.household_id, followups.c.month], set_=values
-            )
-        )
-        if flags:
-            repo.publish(
-                uow,
-                FollowupFlagged(
-                    household_id=str(row["id"]),
-                    county_code=row["county_code"],
-                    village_code=row["village_code"],
-                    month=body["month"],
-                    flags=flags,
-                    annual_income_per_person=income,
-                ),
-                subject=str(row["id"]),
-                now=now,
-            )
+        answer = judge(records, month, row, labours, policy)
+        await _store(uow, row, body, answer, actor=principal.sub, now=now)
         await uow.commit()
-    return {
-        "household_id": str(row["id"]),
-        "month": body["month"],
-        "months_recorded": len(this_year),
-        "annual_income": round(annualise(this_year), 2),
-        "annual_income_per_person": income,
-        "monitoring_line": line,
-        "flags": flags,
-    }
+    return {"household_id": str(row["id"]), **answer, "checks": check_view(body["checks"])}
+
+
+async def _store(
+    uow: UnitOfWork,
+    row: Row,
+    body: dict[str, Any],
+    answer: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    codes = [f["code"] for f in answer["flags"]]
+    values = {
+        "income": body["income"], "expense": body["expense"], "checks": body["checks"],
+        "flags": codes, "annual_income_per_person": answer["per_person_yuan"],
+        "recorded_by": actor, "recorded_at": now,
+    }  # fmt: skip
+    stmt = insert(followups).values(household_id=row["id"], month=body["month"], **values)
+    await uow.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[followups.c.household_id, followups.c.month], set_=values
+        )
+    )
+    if codes:
+        event = FollowupFlagged(
+            household_id=str(row["id"]), county_code=row["county_code"],
+            village_code=row["village_code"], month=body["month"], flags=codes,
+            annual_income_per_person=answer["per_person_yuan"],
+        )  # fmt: skip
+        repo.publish(uow, event, subject=str(row["id"]), now=now)

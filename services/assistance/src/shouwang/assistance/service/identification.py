@@ -5,7 +5,6 @@ from datetime import date, datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.config import AssistanceSettings
 from shouwang.assistance.domain import identification as ident_domain
 from shouwang.assistance.domain.errors import BadRequest, InvalidStep, UnknownStep
 from shouwang.assistance.domain.identification import Identification
@@ -17,16 +16,13 @@ from shouwang.assistance.service.identification_store import (
     latest_identification,
     save_identification,
 )
+from shouwang.assistance.service.policy import deadline_days, identification_due
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import IdentificationStepRecorded
 
 OPENABLE = ("lifted", "none", "risk_eliminated")
-
-
-def _settings(runtime: AssistanceRuntime) -> AssistanceSettings:
-    return runtime.settings
 
 
 async def open_identification(
@@ -42,8 +38,8 @@ async def open_identification(
     reason: str = "",
 ) -> Identification:
     """Start identifying a household (re-marking it if its risk had been eliminated)."""
-    rules = _settings(runtime).rules_for(row["county_code"])
-    ident = ident_domain.start(str(uuid.uuid4()), now=now, days=rules.identification_days)
+    due_at = await identification_due(uow.session, county_code=row["county_code"], start=now)
+    ident = ident_domain.start(str(uuid.uuid4()), now=now, due_at=due_at)
     ident.steps["opened"] = {
         "previous_status": row["status"],
         "trigger": trigger,
@@ -120,11 +116,16 @@ async def record_step(
     async with runtime.uow() as uow:
         row = await repo.get_household(uow.session, household_id, for_update=True)
         require_household_scope(principal, row)
-        rules = _settings(runtime).rules_for(row["county_code"])
         ident = await latest_identification(uow.session, row["id"], for_update=True)
         if ident is None or ident.status != "open":
             raise InvalidStep("该户没有进行中的识别程序")
-        result = ident.record(step, body, now=now, notice_days=rules.notice_days)
+        notice_days = await deadline_days(
+            uow.session,
+            county_code=row["county_code"],
+            name="notice_days",
+            on=ident.notice_posted_on() or now.date(),
+        )
+        result = ident.record(step, body, now=now, notice_days=notice_days)
         await save_identification(uow.session, ident)
         await _apply_result(uow, row, ident, step=step, result=result, body=body, now=now)
         await repo.add_history(
@@ -165,7 +166,7 @@ async def _apply_result(
         await repo.update_household(uow.session, row["id"], now=now, status=previous)
         await repo.publish_status(uow, row["id"], now=now, reason="identification_rejected")
     elif ident.status == "approved":
-        decided_on = date.fromisoformat(body["date"])
+        decided_on = date.fromisoformat(ident.steps["county_decision"]["date"])
         category = _monitoring_category(row, ident, body)
         await repo.update_household(
             uow.session,

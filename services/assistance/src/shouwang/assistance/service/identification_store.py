@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from shouwang.assistance.adapters.tables import identifications
-from shouwang.assistance.config import CountyRules
 from shouwang.assistance.domain.identification import Identification
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,9 +71,9 @@ async def save_identification(session: AsyncSession, ident: Identification) -> N
     )
 
 
-def identification_view(ident: Identification, now: datetime, rules: CountyRules) -> dict[str, Any]:
+def identification_view(ident: Identification, now: datetime, notice_days: int) -> dict[str, Any]:
     """The identification as the API shows it, with its deadline state."""
-    ends = ident.notice_ends_on(rules.notice_days)
+    ends = ident.notice_ends_on(notice_days)
     return {
         "id": ident.id,
         "status": ident.status,

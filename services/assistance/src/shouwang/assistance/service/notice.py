@@ -9,6 +9,7 @@ from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope
 from shouwang.assistance.service.identification_store import latest_identification
+from shouwang.assistance.service.policy import deadline_days
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography
 
@@ -52,17 +53,14 @@ def render_notice(
 
 async def notice_html(runtime: AssistanceRuntime, principal: Principal, household_id: str) -> str:
     """The notice of the household's identification (after the notice step was recorded)."""
-    settings = runtime.settings
     async with runtime.sessionmaker() as session:
         row = await repo.get_household(session, household_id)
         require_household_scope(principal, row)
         ident = await latest_identification(session, row["id"])
-    if ident is None or "notice" not in ident.steps:
-        raise InvalidStep("尚未进入公示环节")
-    posted_on = date.fromisoformat(ident.steps["notice"]["posted_on"])
-    return render_notice(
-        row,
-        geography=runtime.geography,
-        posted_on=posted_on,
-        notice_days=settings.rules_for(row["county_code"]).notice_days,
-    )
+        posted_on = ident.notice_posted_on() if ident else None
+        if ident is None or posted_on is None:
+            raise InvalidStep("尚未进入公示环节")
+        days = await deadline_days(
+            session, county_code=row["county_code"], name="notice_days", on=posted_on
+        )
+    return render_notice(row, geography=runtime.geography, posted_on=posted_on, notice_days=days)

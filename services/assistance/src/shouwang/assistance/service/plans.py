@@ -6,16 +6,39 @@ from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.tables import plans
-from shouwang.assistance.domain.errors import BadRequest, InvalidStep, PlanRuleViolated
+from shouwang.assistance.domain.errors import (
+    BadRequest,
+    InvalidStep,
+    LabourUnknown,
+    PlanRuleViolated,
+)
 from shouwang.assistance.domain.plan_rules import plan_due, plan_is_late, plan_violations
+from shouwang.assistance.domain.vocab import UNKNOWN_LABOUR
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.policy import deadline_days
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.events.catalog.assistance import PlanRecorded
 from sqlalchemy import insert, select
 
 PLANNABLE = ("identifying", "monitored", "deferred_exit")
+
+
+def require_known_labour(members: list[dict[str, Any]]) -> None:
+    """Refuse (labour_unknown) while any member's labour capacity is unknown, naming them."""
+    unknown = [m for m in members if m["labour"] == UNKNOWN_LABOUR]
+    if unknown:
+        names = "、".join(m["name_masked"] for m in unknown)
+        raise LabourUnknown(
+            f"以下家庭成员的劳动能力尚未核实：{names}，请先登记劳动能力",
+            field="members",
+            details=[
+                {"member_id": str(m["id"]), "name_masked": m["name_masked"],
+                 "relation": m["relation"]}
+                for m in unknown
+            ],
+        )  # fmt: skip
 
 
 def check_measures(measures: list[dict[str, Any]]) -> None:
@@ -37,7 +60,9 @@ async def create_plan(
         require_household_scope(principal, row)
         if row["status"] not in PLANNABLE:
             raise InvalidStep("该户不是监测对象，不能制定帮扶计划", field="status")
-        labours = [m["labour"] for m in await repo.get_members(uow.session, row["id"])]
+        members = await repo.get_members(uow.session, row["id"])
+        require_known_labour(members)
+        labours = [m["labour"] for m in members]
         types = [m["type"] for m in body["measures"]]
         broken = plan_violations(labours=labours, risk_types=row["risk_types"], measure_types=types)
         if broken:
@@ -49,9 +74,13 @@ async def create_plan(
                     "rules": [{"rule": r.code, "message": r.message} for r in broken],
                 },
             )
-        settings = runtime.settings
-        days = settings.rules_for(row["county_code"]).plan_days
         made_on = now.date()
+        days = await deadline_days(
+            uow.session,
+            county_code=row["county_code"],
+            name="plan_days",
+            on=row["approved_on"] or made_on,
+        )
         late = plan_is_late(approved_on=row["approved_on"], made_on=made_on, plan_days=days)
         plan_id = uuid.uuid4()
         measures = [

@@ -1,5 +1,6 @@
 """Masked reads of the registry, scoped by the caller's geography."""
 
+import calendar
 import uuid
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from shouwang.assistance.adapters.tables import (
     households,
     plans,
 )
-from shouwang.assistance.config import AssistanceSettings
+from shouwang.assistance.domain.followup import check_view
 from shouwang.assistance.domain.plan_rules import plan_due
 from shouwang.assistance.domain.vocab import registry_status
 from shouwang.assistance.service.access import READ_ROLES, require_household_scope
@@ -20,6 +21,8 @@ from shouwang.assistance.service.identification_store import (
     identification_view,
     latest_identification,
 )
+from shouwang.assistance.service.policy import county_policy
+from shouwang.assistance.service.visits import VISITED_STATUSES
 from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import Forbidden
 from sqlalchemy import select
@@ -72,12 +75,11 @@ async def household_detail(
     household_id: str,
     *,
     now: datetime,
-    settings: AssistanceSettings,
 ) -> dict[str, Any]:
     """A household with its masked members, identification, plans, follow-ups, elimination."""
     row = await repo.get_household(session, household_id)
     require_household_scope(principal, row)
-    rules = settings.rules_for(row["county_code"])
+    policy = await county_policy(session, county_code=row["county_code"], on=now.date())
     key: uuid.UUID = row["id"]
     view = summary(row)
     view["members"] = [
@@ -93,23 +95,41 @@ async def household_detail(
         for m in await repo.get_members(session, key)
     ]
     ident = await latest_identification(session, key)
-    view["identification"] = identification_view(ident, now, rules) if ident else None
-    view["plan_due_on"] = _iso(plan_due(row["approved_on"], rules.plan_days))
+    notice_days = policy.deadline("notice_days").days
+    view["identification"] = identification_view(ident, now, notice_days) if ident else None
+    view["plan_due_on"] = _iso(plan_due(row["approved_on"], policy.deadline("plan_days").days))
     view["plans"] = await _plans(session, key)
     view["followups"] = await _followups(session, key)
     view["elimination"] = await _elimination(session, key)
     view["overdue_flags"] = await _overdue_flags(session, key)
+    view["visit"] = visit_status(row, view["followups"], now, policy.value("amber_ratio"))
     return view
 
 
+def visit_status(
+    row: dict[str, Any], recorded: list[dict[str, Any]], now: datetime, amber_ratio: float
+) -> dict[str, Any] | None:
+    """This month's visit: green, or amber once `amber_ratio` of the month passed without one
+    (a month that ended without one is red: a `missed_visit` flag from the sweep)."""
+    if row["status"] not in VISITED_STATUSES:
+        return None
+    month = now.strftime("%Y-%m")
+    done = any(f["month"] == month for f in recorded)
+    days = calendar.monthrange(now.year, now.month)[1]
+    used = (now.day - 1 + (now.hour * 60 + now.minute) / 1440) / days
+    return {"month": month, "recorded": done,
+            "colour": "amber" if not done and used >= amber_ratio else "green"}  # fmt: skip
+
+
 async def _overdue_flags(session: AsyncSession, key: uuid.UUID) -> list[dict[str, Any]]:
-    """Deadlines the sweep found passed (identification, plan, campaign problem)."""
+    """Deadlines the sweep found passed (identification, plan, campaign problem, visit)."""
     f = deadline_flags.c
     stmt = select(deadline_flags).where(f.household_id == key).order_by(f.flagged_at, f.stage)
     return [
         {
             "stage": r["stage"],
             "ref": r["ref"],
+            "colour": "red",
             "due_at": r["due_at"].isoformat(),
             "flagged_at": r["flagged_at"].isoformat(),
         }
@@ -138,6 +158,8 @@ async def _followups(session: AsyncSession, key: uuid.UUID) -> list[dict[str, An
         {
             "month": f["month"],
             "income": f["income"],
+            "expense": f["expense"],
+            "checks": check_view(f["checks"]),
             "flags": f["flags"],
             "annual_income_per_person": f["annual_income_per_person"],
         }

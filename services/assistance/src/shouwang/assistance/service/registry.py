@@ -9,6 +9,7 @@ from shouwang.assistance.adapters.tables import households, members
 from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.domain.vocab import LIFTED
 from shouwang.assistance.runtime import AssistanceRuntime
+from shouwang.assistance.service import deferred_exit
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.people import check_id_number, encrypt_address, member_row
 from shouwang.assistance.service.timekeeping import local_now
@@ -145,6 +146,10 @@ async def update_household(
             actor=principal.sub,
             details={"fields": sorted(changes)},
         )
+        if "protection" in changes:
+            await deferred_exit.on_protection_changed(
+                uow, row, changes["protection"], actor=principal.sub, now=now
+            )
         await uow.commit()
 
 

@@ -89,3 +89,14 @@ class DeadlineOverdue(HouseholdFacts):
     ref: str
     due_at: datetime
     township_code: str | None = None
+
+
+@event_type("shouwang.assistance.visit.missed.v1", topic=ASSISTANCE_HOUSEHOLDS)
+class VisitMissed(HouseholdFacts):
+    """A monitored household had no follow-up (月走访) in a month: once per household and month,
+    addressed to its village and township (`missed_visit`, red like an overdue task)."""
+
+    township_code: str
+    month: str  # YYYY-MM
+    code: Literal["missed_visit"] = "missed_visit"
+    colour: Literal["amber", "red"] = "red"

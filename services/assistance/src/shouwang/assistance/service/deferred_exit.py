@@ -1,0 +1,107 @@
+"""The end of 缓退 (seed 001): a deferred household exits when its protection (低保, 特困, 残疾)
+ends or at the next quarterly review, as a step of its own with its own written notice."""
+
+from datetime import date, datetime
+from typing import Any
+
+from shouwang.assistance.adapters import repository as repo
+from shouwang.assistance.adapters.tables import eliminations
+from shouwang.assistance.domain import elimination as rules_domain
+from shouwang.assistance.domain.errors import InvalidStep
+from shouwang.assistance.domain.vocab import PROTECTIONS
+from shouwang.assistance.runtime import AssistanceRuntime
+from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.timekeeping import local_now
+from shouwang.common.auth.principal import Principal
+from shouwang.common.db.uow import UnitOfWork
+from sqlalchemy import select, update
+
+STEP = "exit"
+DEFERRED = "deferred_exit"
+REASONS = {
+    "protection_ended": "低保、特困、残疾等保障已终止",
+    "quarterly_review": "缓退后的季度评议",
+}
+
+
+def protected(protection: list[str]) -> bool:
+    """True while the household holds a protection that defers its exit."""
+    return bool(set(protection) & set(PROTECTIONS))
+
+
+def _quarter(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3
+
+
+def review_reached(marked_on: date, today: date) -> bool:
+    """True in a quarterly review month (季度末月) of a quarter after the one of the 缓退 mark."""
+    return today.month in rules_domain.PREJUDGE_MONTHS and _quarter(today) > _quarter(marked_on)
+
+
+async def _deferral(uow: UnitOfWork, household_id: Any) -> dict[str, Any] | None:
+    e = eliminations.c
+    stmt = (
+        select(eliminations)
+        .where(e.household_id == household_id, e.status == "done", e.outcome == DEFERRED)
+        .order_by(e.started_at.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    found = (await uow.session.execute(stmt)).mappings().first()
+    return dict(found) if found else None
+
+
+async def end_deferral(
+    uow: UnitOfWork, row: dict[str, Any], *, reason: str, actor: str, now: datetime
+) -> dict[str, Any]:
+    """Mark a 缓退 household `risk_eliminated`, recording the exit step; no commit."""
+    step = {"date": now.date().isoformat(), "reason": reason, "recorded_at": now.isoformat()}
+    deferral = await _deferral(uow, row["id"])
+    if deferral is not None:
+        await uow.session.execute(
+            update(eliminations)
+            .where(eliminations.c.id == deferral["id"])
+            .values(steps={**deferral["steps"], STEP: step})
+        )
+    await repo.update_household(uow.session, row["id"], now=now, status="risk_eliminated")
+    await repo.add_history(
+        uow.session, row["id"], at=now, action=f"elimination.{STEP}", actor=actor,
+        details={"result": "risk_eliminated", "reason": reason},
+    )  # fmt: skip
+    await repo.publish_status(uow, row["id"], now=now, reason=f"deferred_exit_ended:{reason}")
+    return {"step": STEP, "result": "risk_eliminated", "outcome": "risk_eliminated", **step}
+
+
+async def on_protection_changed(
+    uow: UnitOfWork, row: dict[str, Any], protection: list[str], *, actor: str, now: datetime
+) -> None:
+    """A 缓退 household whose last protection ended exits (called in the change's transaction)."""
+    if row["status"] == DEFERRED and not protected(protection):
+        await end_deferral(uow, row, reason="protection_ended", actor=actor, now=now)
+
+
+async def exit_at_review(
+    runtime: AssistanceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """The township or county ends a 缓退 at the next quarterly review (or once unprotected)."""
+    require_role(principal, "township", "county")
+    now = local_now(runtime)
+    async with runtime.uow() as uow:
+        row = await repo.get_household(uow.session, household_id, for_update=True)
+        require_household_scope(principal, row)
+        if row["status"] != DEFERRED:
+            raise InvalidStep("只有缓退的农户可以办理缓退退出", field="status")
+        reason = await _exit_reason(uow, row, now.date())
+        answer = await end_deferral(uow, row, reason=reason, actor=principal.sub, now=now)
+        await uow.commit()
+    return answer
+
+
+async def _exit_reason(uow: UnitOfWork, row: dict[str, Any], today: date) -> str:
+    if not protected(row["protection"]):
+        return "protection_ended"
+    deferral = await _deferral(uow, row["id"])
+    marked_on = date.fromisoformat(deferral["steps"]["mark"]["date"]) if deferral else today
+    if not review_reached(marked_on, today):
+        raise InvalidStep("缓退户在保障终止或下一次季度评议（季度末月）时方可退出", field="date")
+    return "quarterly_review"
