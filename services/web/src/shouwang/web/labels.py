@@ -69,6 +69,7 @@ DECLARATION_STATUS = {
     "verified": "已核实",
     "included": "已纳入",
     "not_included": "未纳入",
+    "merged": "已并案核实",
 }
 FLASH = {
     "assigned": "已分派",
@@ -102,3 +103,125 @@ def item_field(field: object) -> str:
     if text.startswith("values."):
         return f"指标值（{text.removeprefix('values.')}）"
     return ITEM_FIELDS.get(text, text or "—")
+
+
+HOUSEHOLD_STATUS = {
+    "lifted": "脱贫户（未监测）",
+    "none": "一般农户",
+    "identifying": "识别中",
+    "monitored": "监测对象",
+    "risk_eliminated": "风险已消除",
+    "deferred_exit": "缓退（继续帮扶）",
+}
+LABOUR = {"full": "有劳动能力", "partial": "弱劳动能力", "none": "无劳动能力", "unknown": "待核实"}
+IDENTIFICATION_STEPS = {
+    "village_review": "村级民主评议",
+    "notice": "公示",
+    "township_review": "乡镇审核",
+    "county_decision": "县级审批",
+}
+IDENTIFICATION_STATUS = {"open": "识别中", "approved": "已批准纳入", "rejected": "未纳入"}
+STEP_RESULTS = {
+    "pass": "通过",
+    "fail": "不通过",
+    "posted": "已张贴公示",
+    "approve": "批准",
+    "reject": "不予批准",
+    "objections_recorded": "已登记异议",
+}
+FOLLOWUP_FLAGS = {
+    "below_monitoring_line": "低于监测标准",
+    "below_lifted_average": "低于脱贫人口平均收入",
+    "income_drop": "收入较上年下降",
+    "transfer_share_high": "转移性收入占比过高",
+    "no_labour_low_income": "整户无劳力且收入较低",
+    "expense_surge": "支出骤增",
+    "missed_visit": "本月未走访",
+}
+INCOME_KINDS = {
+    "wage": "工资性收入",
+    "production": "生产经营性收入",
+    "property": "财产性收入",
+    "transfer": "转移性收入",
+}
+EXPENSE_KINDS = {
+    "medical": "医疗支出",
+    "education": "教育支出",
+    "housing": "住房支出",
+    "living": "生活及其他支出",
+}
+MONTHLY_CHECKS = {  # seed 001's monthly checks, the API's field names
+    "measures_in_place": "帮扶措施落实到位",
+    "entitlements_received": "帮扶政策应享尽享",
+    "education": "义务教育有保障",
+    "medical": "基本医疗有保障",
+    "housing": "住房安全有保障",
+    "water": "饮水安全有保障",
+    "household_satisfied": "群众对帮扶工作认可满意",
+}
+ELIMINATION_STATUS = {"open": "办理中", "eliminated": "风险已消除", "deferred": "缓退"}
+OVERDUE_STAGES = {
+    "identification": "识别超期",
+    "plan": "帮扶计划超期",
+    "campaign_problem": "排查问题整改超期",
+    "missed_visit": "当月未走访",
+}
+FLASH.update(
+    {
+        "labour": "劳动能力已记录",
+        "identification": "识别程序已记录",
+        "plan": "帮扶计划已保存",
+    }
+)
+
+
+def flags_of(raw: object) -> list[dict[str, str]]:
+    """Follow-up flags as {code, message}: v1.1 objects or older bare codes, unknowns kept."""
+    items = raw if isinstance(raw, list) else []
+    flags = []
+    for item in items:
+        if isinstance(item, dict):
+            code = str(item.get("code") or "")
+            message = str(item.get("message") or "") or label(FOLLOWUP_FLAGS, code)
+        else:
+            code = str(item)
+            message = label(FOLLOWUP_FLAGS, code)
+        flags.append({"code": code, "message": message})
+    return flags
+
+
+# The assistance API's closed vocabularies (DESIGN "Rules"), for pickers; the API validates.
+CATEGORIES = ("脱贫户", "脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+MONITORING_CATEGORIES = CATEGORIES[1:]
+RISK_TYPES = (
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "因意外事故",
+    "因产业失败",
+    "因务工就业不稳",
+    "缺劳力/无劳力",
+    "住房安全",
+    "饮水安全",
+    "其他",
+)
+MEASURE_TYPES = (
+    "产业",
+    "就业",
+    "健康",
+    "教育",
+    "住房",
+    "饮水",
+    "金融",
+    "公益岗位",
+    "综合保障/兜底",
+    "扶志扶智",
+    "保险/救助",
+)
+ELIMINATION_STEPS = {
+    "prejudge": "预判",
+    "onsite_check": "入户核实（农户签字）",
+    "village_review": "村级民主评议",
+    "mark": "标注风险消除",
+}

@@ -13,7 +13,18 @@ from shouwang.common.logging import configure_logging
 from shouwang.web.client import Services, UpstreamError
 from shouwang.web.config import WebSettings
 from shouwang.web.csrf import CsrfRejected, require_csrf
-from shouwang.web.pages import clerk, county, login, township, village
+from shouwang.web.pages import (
+    clerk,
+    county,
+    exports,
+    households,
+    identification,
+    login,
+    plans,
+    township,
+    village,
+    visits,
+)
 from shouwang.web.render import page
 from shouwang.web.session import LoginRequired, WrongRole
 from starlette.responses import Response
@@ -38,7 +49,8 @@ def create_app(settings: WebSettings | None = None, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (login, clerk, township, village, county):
+    pages = (login, clerk, township, village, visits, county, exports, identification, plans)
+    for module in (*pages, households):
         app.include_router(module.router, dependencies=[Depends(require_csrf)])
     _install_handlers(app)
 
