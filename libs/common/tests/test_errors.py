@@ -123,3 +123,18 @@ async def test_a_domain_failure_keeps_its_own_code_and_message():
         "field": None,
         "details": None,
     }
+
+
+async def test_a_nul_in_a_query_parameter_is_refused_at_the_edge():
+    from shouwang.common.http.query_guard import QueryGuard
+
+    application = app()
+    application.add_middleware(QueryGuard)
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        resp = await client.get("/db-down", params={"actor": "a\x00b"})
+        ok = await client.get("/failures/conflict", params={"actor": "ab"})
+    assert resp.status_code == 422
+    assert resp.json()["error"]["code"] == "invalid_value"
+    assert resp.json()["error"]["field"] == "actor"
+    assert ok.status_code == 409, "a clean query goes through"

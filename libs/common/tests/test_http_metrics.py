@@ -1,4 +1,4 @@
-"""Request metrics: every answer counted by status, including errors and streamed bodies."""
+"""Request metrics: every answer counted by route template and status, errors and streams too."""
 
 import httpx
 from fastapi import FastAPI
@@ -11,8 +11,8 @@ from shouwang.common.http_metrics import RequestMetrics
 SERVICE = "metrics-test"
 
 
-def _count(method: str, status: str) -> float:
-    labels = {"service": SERVICE, "method": method, "status": status}
+def _count(method: str, status: str, route: str) -> float:
+    labels = {"service": SERVICE, "method": method, "route": route, "status": status}
     return REGISTRY.get_sample_value("http_requests_total", labels) or 0.0
 
 
@@ -24,6 +24,10 @@ def _app() -> FastAPI:
     @app.get("/ok")
     async def ok() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/api/v1/tasks/{task_id}")
+    async def task(task_id: str) -> dict[str, str]:
+        return {"task_id": task_id}
 
     @app.post("/refused")
     async def refused() -> None:
@@ -40,17 +44,27 @@ def _app() -> FastAPI:
     return app
 
 
-async def test_requests_are_counted_by_method_and_status_with_latency():
-    before = {key: _count(*key) for key in (("GET", "200"), ("POST", "409"))}
+async def test_requests_are_counted_by_method_route_and_status_with_latency():
+    keys = [("GET", "200", "/ok"), ("POST", "409", "/refused"), ("GET", "200", "/stream"),
+            ("GET", "200", "/api/v1/tasks/{task_id}"), ("GET", "404", "unmatched")]  # fmt: skip
+    before = {key: _count(*key) for key in keys}
     transport = httpx.ASGITransport(app=_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         assert (await client.get("/ok")).status_code == 200
         assert (await client.post("/refused")).status_code == 409
         streamed = await client.get("/stream")
+        for task_id in ("t-1", "t-2"):
+            assert (await client.get(f"/api/v1/tasks/{task_id}")).status_code == 200
+        assert (await client.get("/no/such/path")).status_code == 404
     assert streamed.text.count("data:") == 3, "the body streams through unchanged"
-    assert _count("GET", "200") - before[("GET", "200")] == 2
-    assert _count("POST", "409") - before[("POST", "409")] == 1
-    observed = REGISTRY.get_sample_value(
-        "http_request_seconds_count", {"service": SERVICE, "method": "GET"}
+    counted = {key: _count(*key) - before[key] for key in keys}
+    assert counted == dict(zip(keys, [1, 1, 1, 2, 1], strict=True))
+    raw = REGISTRY.get_sample_value(
+        "http_requests_total",
+        {"service": SERVICE, "method": "GET", "route": "/api/v1/tasks/t-1", "status": "200"},
     )
-    assert observed is not None and observed >= 2
+    assert raw is None, "never a raw path as a label"
+    observed = REGISTRY.get_sample_value(
+        "http_request_seconds_count", {"service": SERVICE, "method": "GET", "route": "/ok"}
+    )
+    assert observed is not None and observed >= 1

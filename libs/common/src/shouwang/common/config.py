@@ -78,6 +78,8 @@ class CommonSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_idle_seconds: float = 0.05
     outbox_retention_days: int = 7
+    retention_sweep_seconds: float = 3600.0  # outbox and inbox purges (one replica per round)
+    ops_metrics_seconds: float = 15.0  # outbox backlog and consumer lag gauges
     # move start-up objects (the geography) out of the cyclic GC's sight; off where one process
     # starts many apps (tests), since frozen objects are never collected
     gc_freeze_after_startup: bool = True

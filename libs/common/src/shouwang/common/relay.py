@@ -1,6 +1,15 @@
-"""Outbox relay: claims unpublished rows, publishes them (acks=all), marks them sent."""
+"""Outbox relay: claims unpublished rows, publishes them (acks=all), marks them sent.
+
+One relay per service is active at a time, whatever the number of replicas: it holds a Postgres
+advisory lock (a lease) named after the outbox table on a connection of its own. Rows leave in id
+order, one batch after the other, so events of one key reach their partition in commit order
+(two changes of one aggregate serialize on its row lock, so the later one draws the larger id).
+Two concurrent relays would interleave batches. A standby polls the lock every
+`standby_seconds`; a holder that dies closes its connection and the lock goes with it.
+"""
 
 import asyncio
+import time
 from datetime import UTC, datetime
 
 import structlog
@@ -12,10 +21,12 @@ from shouwang.common.db.outbox import (
     retention_cutoff,
 )
 from shouwang.common.events.envelope import row_to_kafka
-from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncEngine
+from shouwang.common.periodic import held_lease
+from sqlalchemy import Table, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = structlog.get_logger(__name__)
+LEASE_CHECK_SECONDS = 1.0
 
 
 class OutboxRelay:
@@ -28,6 +39,7 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_seconds: float = 0.05,
         retention_days: int = 7,
+        standby_seconds: float = 0.5,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -35,7 +47,10 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
         self._retention_days = retention_days
+        self._standby_seconds = standby_seconds
+        self.lease_name = f"outbox-relay:{table.schema or 'public'}.{table.name}"
         self.published = 0
+        self.active = False  # holds the lease: the one relay publishing this outbox
 
     async def publish_batch(self) -> int:
         """Publish one batch of pending rows; return how many were sent."""
@@ -71,8 +86,23 @@ class OutboxRelay:
             return await purge_published(conn, table=self._table, older_than=cutoff)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until stopped, then drain what is pending."""
-        backoff = self._idle_seconds
+        """Relay while holding the lease, stand by while another replica does, until stopped."""
+        while not stop.is_set():
+            try:
+                async with held_lease(self._engine, self.lease_name) as lock:
+                    if lock is not None:
+                        await self._lead(lock, stop)
+            except Exception as exc:  # noqa: BLE001 - lost the database: stand by, retry
+                log.warning("outbox.relay_lease_lost", lease=self.lease_name, error=repr(exc))
+            finally:
+                self.active = False
+            await _wait(stop, self._standby_seconds)
+
+    async def _lead(self, lock: AsyncConnection, stop: asyncio.Event) -> None:
+        """Publish until stopped (then drain) or until the lease's connection fails."""
+        self.active = True
+        log.info("outbox.relay_active", lease=self.lease_name)
+        backoff, checked = self._idle_seconds, time.monotonic()
         while not stop.is_set():
             try:
                 sent = await self.publish_batch()
@@ -80,6 +110,9 @@ class OutboxRelay:
             except Exception as exc:  # noqa: BLE001 - broker or db outage: keep the rows, retry
                 log.warning("outbox.relay_failed", error=str(exc))
                 sent, backoff = 0, min(backoff * 2 + 0.1, 5.0)
+            if not sent or time.monotonic() - checked > LEASE_CHECK_SECONDS:
+                await _check_lease(lock)
+                checked = time.monotonic()
             if not sent:
                 await _wait(stop, backoff)
         await self._drain_quietly()
@@ -89,6 +122,12 @@ class OutboxRelay:
             await asyncio.wait_for(self.drain(), timeout=10)
         except Exception as exc:  # noqa: BLE001 - shutdown: pending rows stay for the next start
             log.warning("outbox.drain_incomplete", error=str(exc))
+
+
+async def _check_lease(lock: AsyncConnection) -> None:
+    """Raise if the lease's connection (and with it the lock) is gone."""
+    await lock.execute(text("SELECT 1"))
+    await lock.commit()
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:

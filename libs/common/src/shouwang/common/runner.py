@@ -25,10 +25,34 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument("--pg-port", type=int, default=devstack.DEFAULT_PG_PORT)
     parser.add_argument("--kafka-port", type=int, default=devstack.DEFAULT_KAFKA_PORT)
     parser.add_argument("--no-demo", action="store_true", help="do not push the demo batch")
+    parser.add_argument(
+        "--port-offset", type=int, default=0, help="add to every service port (a second stack)"
+    )
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
+    """Run until SIGINT or SIGTERM (from a terminal or sent to this process), then clean up."""
+    global _PORT_OFFSET
+    _PORT_OFFSET = args.port_offset
+    # NOTE: SIGTERM stops us as Ctrl-C does, at any stage, so the cleanup below always runs
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        _run(args, procs)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second signal must not cut cleanup
+            signal.signal(signum, signal.SIG_IGN)
+        _stop(procs)
+        if not (os.environ.get("DATABASE_URL") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS")):
+            devstack.down(args.data_dir)
+    return 0
+
+
+def _run(args: argparse.Namespace, procs: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Bring everything up, then wait until a signal or a service exits."""
     started = time.monotonic()
     info = devstack.up(data_dir=args.data_dir, pg_port=args.pg_port, kafka_port=args.kafka_port)
     database_url = _app_database(info)
@@ -38,29 +62,39 @@ def _handle(args: argparse.Namespace) -> int:
     services = list(installed_services())
     env = {
         **os.environ,
+        **_upstream_urls(services),
         "DATABASE_URL": database_url,
         "KAFKA_BOOTSTRAP_SERVERS": info.kafka_bootstrap,
     }
     logs = args.data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    procs = {s: _spawn(s, env, logs / f"{s}.log") for s in services}
-    try:
-        _wait_ready(services)
-        ready_after = time.monotonic() - started
-        if not args.no_demo and "warning" in services:
-            pushed = asyncio.run(push_demo_batch(_url("warning")))
-            print(f"demo batch: {pushed}")
-        _print_banner(info, services, ready_after, logs)
-        _wait_forever(procs)
-    finally:
-        _stop(procs)
-        if info.embedded:
-            devstack.down(args.data_dir)
-    return 0
+    for service in services:
+        procs[service] = _spawn(service, env, logs / f"{service}.log")
+    _wait_ready(services)
+    ready_after = time.monotonic() - started
+    if not args.no_demo and "warning" in services:
+        pushed = asyncio.run(push_demo_batch(_url("warning")))
+        print(f"demo batch: {pushed}")
+    _print_banner(info, services, ready_after, logs)
+    _wait_forever(procs)
+
+
+_PORT_OFFSET = 0
+
+
+def _port(service: str) -> int:
+    return installed_services()[service].port + _PORT_OFFSET
 
 
 def _url(service: str, path: str = "") -> str:
-    return f"http://127.0.0.1:{installed_services()[service].port}{path}"
+    return f"http://127.0.0.1:{_port(service)}{path}"
+
+
+def _upstream_urls(services: list[str]) -> dict[str, str]:
+    """With a port offset, tell the workbench where the APIs are (WEB_<SERVICE>_URL)."""
+    if not _PORT_OFFSET:
+        return {}
+    return {f"WEB_{service.upper()}_URL": _url(service) for service in services}
 
 
 def _app_database(info: devstack.StackInfo) -> str:
@@ -83,7 +117,15 @@ def _app_database(info: devstack.StackInfo) -> str:
 def _spawn(service: str, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     log = log_path.open("ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "shouwang.common.cli", "serve", service],
+        [
+            sys.executable,
+            "-m",
+            "shouwang.common.cli",
+            "serve",
+            service,
+            "--port",
+            str(_port(service)),
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -119,21 +161,17 @@ def _print_banner(
     print(f"  logs        {logs}/\n\nDev tokens (county {DEMO_COUNTY}):")
     for label, token in demo_tokens(CommonSettings()).items():
         print(f"  {label:<34} {token}")
-    print("\nCtrl-C stops everything.", flush=True)
+    print("\nCtrl-C (or SIGTERM) stops everything.", flush=True)
 
 
 def _wait_forever(procs: dict[str, subprocess.Popen[bytes]]) -> None:
-    stop = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    try:
-        while not stop["now"]:
-            for service, proc in procs.items():
-                if proc.poll() is not None:
-                    print(f"{service} exited with {proc.returncode}; stopping", file=sys.stderr)
-                    return
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+    """Return when a service exits; a signal ends it by KeyboardInterrupt."""
+    while True:
+        for service, proc in procs.items():
+            if proc.poll() is not None:
+                print(f"{service} exited with {proc.returncode}; stopping", file=sys.stderr)
+                return
+        time.sleep(0.5)
 
 
 def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shouwang.common.clock import Clock, SystemClock
 from shouwang.common.config import CommonSettings
+from shouwang.common.correlation import CorrelationId
 from shouwang.common.crypto import PiiCipher
 from shouwang.common.db.engine import build_engine, build_sessionmaker
 from shouwang.common.db.uow import UnitOfWork
@@ -21,11 +22,15 @@ from shouwang.common.errors import install_error_handlers
 from shouwang.common.events.envelope import EventEnvelope
 from shouwang.common.geography import Geography
 from shouwang.common.http.body_limit import BodyLimit, Limit
+from shouwang.common.http.query_guard import QueryGuard
 from shouwang.common.http_metrics import RequestMetrics
 from shouwang.common.kafka.consumer import BatchHandler, EventConsumer, Handler
+from shouwang.common.kafka.lanes import Lanes
 from shouwang.common.kafka.producer import build_producer
 from shouwang.common.logging import configure_logging
+from shouwang.common.ops_metrics import ops_metrics_loop
 from shouwang.common.relay import OutboxRelay
+from shouwang.common.retention import retention_loop
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -40,6 +45,10 @@ class ConsumerSpec:
     # cheap pre-filter: events it rejects are skipped without a transaction or an inbox row
     accepts: Callable[[EventEnvelope], bool] | None = None
     batch_handler: BatchHandler | None = None
+    # independent parts of a poll handled concurrently (kafka.lanes); None: one partition at once
+    lanes: Lanes | None = None
+    # a consumer whose effect is idempotent by itself may keep its inbox rows for less time
+    inbox_retention_days: int | None = None
 
 
 S = TypeVar("S", bound=CommonSettings)
@@ -163,6 +172,7 @@ def create_service_app(
     if body_limits:
         # inside the metrics middleware, so a refused body is counted as the 413 it is
         app.add_middleware(BodyLimit, limits=body_limits)
+    app.add_middleware(QueryGuard)
     _install_ops_routes(app, settings.service_name)
     for router in routers:
         app.include_router(router)
@@ -197,14 +207,15 @@ async def _open_runtime(
 def _start_workers(
     runtime: ServiceRuntime[S], specs: Sequence[ConsumerSpec], loops: Sequence[Loop]
 ) -> list[asyncio.Task[None]]:
-    """Start the relay, one consumer per spec and the service's loops."""
+    """Start the relay, one consumer per spec, the service's loops and the shared ones."""
     stop = runtime.stopping
     tasks = [asyncio.create_task(runtime.relay.run(stop), name="relay")]
     for spec in specs:
         consumer = _consumer(runtime, spec)
         runtime.consumers.append(consumer)
         tasks.append(asyncio.create_task(_run_consumer(consumer, stop), name=consumer.name))
-    tasks += [asyncio.create_task(loop(runtime, stop)) for loop in loops]
+    shared = [retention_loop(runtime.settings.service_name), ops_metrics_loop]
+    tasks += [asyncio.create_task(loop(runtime, stop)) for loop in [*loops, *shared]]
     return tasks
 
 
@@ -223,11 +234,14 @@ def _consumer(runtime: ServiceRuntime[S], spec: ConsumerSpec) -> EventConsumer:
         accepts=spec.accepts,
         batch_handler=spec.batch_handler,
         client_options=settings.kafka_client_options(),
+        lanes=spec.lanes,
+        inbox_retention_days=spec.inbox_retention_days,
     )
 
 
 def _install_ops_routes(app: FastAPI, service: str) -> None:
     app.add_middleware(RequestMetrics, service=service)
+    app.add_middleware(CorrelationId)  # outermost: everything inside logs under the request's id
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -80,13 +80,17 @@ async def add_events(
 async def claim_unpublished(
     conn: AsyncConnection, *, table: Table, limit: int
 ) -> list[dict[str, object]]:
-    """Lock a batch of unpublished rows in id order; other relays skip them."""
+    """Lock the next batch of unpublished rows in id order.
+
+    NOTE: no SKIP LOCKED: rows still locked by a relay that just lost its lease are waited for,
+    never jumped over, so a takeover cannot publish later rows before earlier ones.
+    """
     stmt = (
         select(table)
         .where(table.c.published_at.is_(None))
         .order_by(table.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update()
     )
     return [dict(r) for r in (await conn.execute(stmt)).mappings()]
 

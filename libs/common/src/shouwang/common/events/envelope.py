@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from shouwang.common.correlation import current_correlation_id
 from shouwang.common.events.registry import spec_for_model, spec_for_type
 
 SPEC_VERSION = "1.0"
@@ -43,7 +44,7 @@ def new_envelope(
     time: datetime | None = None,
     correlation_id: str | None = None,
 ) -> EventEnvelope:
-    """Wrap a registered payload in a fresh envelope."""
+    """Wrap a registered payload in a fresh envelope (correlated with what is being handled)."""
     spec = spec_for_model(type(data))
     return EventEnvelope(
         id=str(uuid.uuid4()),
@@ -51,7 +52,7 @@ def new_envelope(
         source=source,
         time=time or datetime.now(UTC),
         subject=subject,
-        correlation_id=correlation_id,
+        correlation_id=correlation_id or current_correlation_id(),
         data=data,
     )
 

@@ -1,6 +1,7 @@
 """Event-type registry: each versioned type name maps to its payload model and topic."""
 
 from collections.abc import Callable
+from functools import cache
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -62,6 +63,7 @@ def all_specs() -> list[EventSpec]:
     return sorted(_REGISTRY.values(), key=lambda s: s.type_name)
 
 
+@cache
 def _load_catalog() -> None:
     # NOTE: imported lazily so the catalogue modules can import this one without a cycle
     from shouwang.common.events import catalog  # noqa: F401

@@ -7,7 +7,7 @@ from typing import Any
 
 from shouwang.common.policy.national import NATIONAL
 from shouwang.common.policy.settings import (
-    IDENTIFICATION,
+    VARIANT_DEADLINES,
     Annualisation,
     Deadline,
     PushWindow,
@@ -16,6 +16,7 @@ from shouwang.common.policy.settings import (
     annualisation,
     push_window,
     units,
+    variant_group,
 )
 
 PROVINCE_LENGTH, COUNTY_LENGTH = 2, 6
@@ -60,12 +61,13 @@ class EffectivePolicy:
         return self.entries[(name,)].value
 
     def deadline(self, name: str) -> Deadline:
-        """A deadline by name; `identification` answers in days or working days."""
-        value = self.entries[("deadlines", name)].value
-        if name == IDENTIFICATION:
-            ((variant, days),) = value.items()
-            return Deadline(days, working=variant.endswith("working_days"))
-        return Deadline(value, working=name.endswith("working_days"))
+        """A deadline by name; `identification`, `assign`, `report` answer in either unit."""
+        group = variant_group(name)
+        if group is None:
+            value = self.entries[("deadlines", name)].value
+            return Deadline(value, working=name.endswith("working_days"))
+        ((variant, days),) = self.entries[("deadlines", group)].value.items()
+        return Deadline(days, working=variant.endswith("working_days"))
 
     def thresholds(self, indicator: str) -> dict[str, float]:
         """An indicator's minimums (empty when neither layer sets any)."""
@@ -86,7 +88,7 @@ class EffectivePolicy:
         for unit, entry in sorted(self.entries.items()):
             if len(unit) == 1:
                 result[unit[0]] = entry.as_json()
-            elif unit == ("deadlines", IDENTIFICATION):
+            elif unit[0] == "deadlines" and unit[1] in VARIANT_DEADLINES:
                 ((variant, days),) = entry.value.items()
                 result["deadlines"][variant] = {**entry.as_json(), "value": days}
             else:

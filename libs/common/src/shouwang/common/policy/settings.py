@@ -23,7 +23,9 @@ DEADLINE_NAMES: tuple[str, ...] = (
     "declaration_accept_days",
     "declaration_visit_working_days",
     "assign_days",
+    "assign_working_days",
     "report_days",
+    "report_working_days",
     "identification_days",
     "identification_working_days",
     "plan_days",
@@ -32,6 +34,12 @@ DEADLINE_NAMES: tuple[str, ...] = (
 # identification is counted in calendar days or (some provinces) in working days: one unit
 IDENTIFICATION = "identification"
 IDENTIFICATION_VARIANTS = ("identification_days", "identification_working_days")
+# deadlines a region may count in calendar days or in working days: one unit each, either name
+VARIANT_DEADLINES: dict[str, tuple[str, str]] = {
+    IDENTIFICATION: IDENTIFICATION_VARIANTS,
+    "assign": ("assign_days", "assign_working_days"),
+    "report": ("report_days", "report_working_days"),
+}
 
 # A unit is what resolves on its own: a whole setting, one deadline, one indicator's thresholds.
 Unit = tuple[str, ...]
@@ -101,11 +109,18 @@ def units(settings: Mapping[str, Any]) -> dict[Unit, Any]:
     return result
 
 
+def variant_group(name: str) -> str | None:
+    """The unit a days/working-days deadline name belongs to (`assign_days` -> `assign`)."""
+    if name in VARIANT_DEADLINES:
+        return name
+    return next((g for g, names in VARIANT_DEADLINES.items() if name in names), None)
+
+
 def _deadline_units(deadlines: Mapping[str, int]) -> dict[Unit, Any]:
     result: dict[Unit, Any] = {}
     for name, days in deadlines.items():
-        if name in IDENTIFICATION_VARIANTS:
-            result[("deadlines", IDENTIFICATION)] = {name: days}
+        if group := variant_group(name):
+            result[("deadlines", group)] = {name: days}
         else:
             result[("deadlines", name)] = days
     return result

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shouwang.common.policy.indicators import INDICATOR_VALUE_FIELDS, value_field_base
-from shouwang.common.policy.settings import DEADLINE_NAMES, IDENTIFICATION_VARIANTS, MONTH_END
+from shouwang.common.policy.settings import DEADLINE_NAMES, MONTH_END, VARIANT_DEADLINES
 
 MAX_DEADLINE_DAYS = 365
 # a window day that exists in every month; later closes are written {"close": "month_end"}
@@ -151,9 +151,10 @@ def _deadlines(check: _Checker, field: str, raw: Any, _: Any) -> dict[str, int] 
         value = check.integer(f"{field}.{name}", days, 1, MAX_DEADLINE_DAYS)
         if value is not None:
             result[name] = value
-    if all(v in deadlines for v in IDENTIFICATION_VARIANTS):
-        check.fail(f"{field}.identification_working_days", "conflicting_fields",
-                   "identification_days 与 identification_working_days 只能填一个")  # fmt: skip
+    for days, working in VARIANT_DEADLINES.values():
+        if days in deadlines and working in deadlines:
+            check.fail(f"{field}.{working}", "conflicting_fields",
+                       f"{days} 与 {working} 只能填一个")  # fmt: skip
     return result or None
 
 

@@ -1,7 +1,7 @@
 """Events of the assistance registry that other contexts project."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from shouwang.common.events.registry import event_type
@@ -60,13 +60,17 @@ class DataQualityFlagged(HouseholdFacts):
 
 
 class CampaignProblemFacts(HouseholdFacts):
-    """A problem found in a screening campaign (集中排查) and its four lists' keys."""
+    """A problem found in a screening campaign (集中排查) and its four lists' keys. A problem
+    may concern a fund or industry project (seed 003) instead of a household: then
+    `household_id` is empty and `subject`/`project_name` say which project."""
 
     township_code: str
     campaign_id: str
     problem_id: str
     problem_type: str
     deadline: date
+    subject: Literal["household", "fund_project", "industry_project"] = "household"
+    project_name: str | None = None
 
 
 @event_type("shouwang.assistance.campaign.problem_recorded.v1", topic=ASSISTANCE_HOUSEHOLDS)
@@ -100,3 +104,27 @@ class VisitMissed(HouseholdFacts):
     month: str  # YYYY-MM
     code: Literal["missed_visit"] = "missed_visit"
     colour: Literal["amber", "red"] = "red"
+
+
+@event_type("shouwang.assistance.cadre.assigned.v1", topic=ASSISTANCE_HOUSEHOLDS)
+class CadreAssigned(HouseholdFacts):
+    """The household's responsible cadre (帮扶责任人) was set or changed (masked)."""
+
+    cadre_id: str
+    name_masked: str
+    phone_masked: str | None = None
+    post: str | None = None
+    previous_cadre_id: str | None = None
+    assigned_by: str
+
+
+@event_type("shouwang.assistance.elimination.marked.v1", topic=ASSISTANCE_HOUSEHOLDS)
+class EliminationMarked(HouseholdFacts):
+    """Risk elimination was marked: the way (帮扶消除 / 自然消除), the outcome and the evidence
+    the way rests on (seed 004; no personal data)."""
+
+    elimination_id: str
+    way: str
+    outcome: str  # risk_eliminated, deferred_exit, guarantee_household
+    evidence: dict[str, Any]
+    quality_flags: list[str] = []

@@ -92,6 +92,7 @@ class TaskReported(TaskFacts):
     source_ref: str
     reported_by: str
     target_township_code: str | None = None
+    risk_type: str | None = None  # the risk the village found (风险类型), for re-marking
 
 
 @event_type("shouwang.warning.task.confirmed.v1", topic=VERIFICATION_TASKS)
@@ -101,6 +102,7 @@ class TaskConfirmed(TaskFacts):
     confirmed_by: str
     # sealed {"id_number", "name"} so assistance can register a confirmed household
     pii_sealed: str | None = None
+    risk_type: str | None = None  # the confirmed risk (风险类型): a re-marked household gets it
 
 
 @event_type("shouwang.warning.task.returned.v1", topic=VERIFICATION_TASKS)

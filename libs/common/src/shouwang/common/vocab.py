@@ -1,0 +1,57 @@
+"""The closed vocabularies every service and the workbench share, with their Chinese labels.
+
+One list each (DESIGN "Rules", API.md): the departments that push, the household categories, the
+risk types of identification (a declaration's hardships are the ones a resident can name), and
+the measure types of a plan. Services validate against these; the workbench offers them.
+"""
+
+from typing import Final
+
+DEPARTMENTS: Final[dict[str, str]] = {
+    "education": "教育局",
+    "health": "卫健局",
+    "medical_insurance": "医保局",
+    "housing": "住建局",
+    "water": "水务局",
+    "human_resources": "人社局",
+    "civil_affairs": "民政局",
+    "disabled_persons": "残联",
+    "emergency": "应急管理局",
+    "transport": "交通运输局",
+}
+
+LIFTED: Final = "脱贫户"
+MONITORING_CATEGORIES: Final = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+CATEGORIES: Final = (LIFTED, *MONITORING_CATEGORIES)
+
+# found by the village and the township at identification, not declared by a resident
+ASSESSED_ONLY_RISKS: Final = ("内生动力不足",)
+RISK_TYPES: Final = (
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "因意外事故",
+    "因产业失败",
+    "因务工就业不稳",
+    "缺劳力/无劳力",
+    "住房安全",
+    "饮水安全",
+    "内生动力不足",
+    "其他",
+)
+HARDSHIPS: Final = tuple(r for r in RISK_TYPES if r not in ASSESSED_ONLY_RISKS)
+
+MEASURE_TYPES: Final = (
+    "产业",
+    "就业",
+    "健康",
+    "教育",
+    "住房",
+    "饮水",
+    "金融",
+    "公益岗位",
+    "综合保障/兜底",
+    "扶志扶智",
+    "保险/救助",
+)
