@@ -55,7 +55,7 @@ async def test_the_header_opens_the_page_and_the_stream(sessions, audit_client):
     page = await audit_client.get("/", headers=headers)
     assert page.status_code == 200
     assert "绥棱县" in page.text and "县级督导看板" in page.text
-    assert "/static/echarts.min.js" in page.text
+    assert "/static/dashboard.js" in page.text  # which loads ECharts once a chart is in view
     position = await _append(sessions, "231226")
     streamed = await audit_client.get(
         "/api/v1/events/stream", headers=headers, params={"after": position - 1, "limit": 1}
@@ -64,6 +64,8 @@ async def test_the_header_opens_the_page_and_the_stream(sessions, audit_client):
     anonymous = await audit_client.get("/")
     assert anonymous.status_code == 401 and "缺少访问令牌" in anonymous.text
     assert (await audit_client.get("/api/v1/events/stream")).status_code == 401
+    script = await audit_client.get("/static/dashboard.js")
+    assert script.status_code == 200 and "/static/echarts.min.js" in script.text
     js = await audit_client.get("/static/echarts.min.js")
     assert js.status_code == 200 and len(js.content) > 500_000
 

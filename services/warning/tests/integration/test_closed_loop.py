@@ -138,7 +138,8 @@ async def test_a_confirmed_risk_seals_pii_for_assistance_but_not_for_the_townshi
     await loop.pushed_and_processed([loop.item(who)])
     task_id = (await loop.task_for(who))["task_id"]
     township = auth("township", loop.TOWNSHIP_A)
-    report = {"outcome": "risk_confirmed", "reason": "因病", "visited_on": "2026-11-12"}
+    report = {"outcome": "risk_confirmed", "reason": "因病", "visited_on": "2026-11-12",
+              "risk_type": "因病"}  # fmt: skip
     await loop.client.post(f"/api/v1/tasks/{task_id}/report", headers=township, json=report)
     r = await loop.client.post(f"/api/v1/tasks/{task_id}/confirm", headers=township)
     assert r.json()["outcome"] == "risk_confirmed"
@@ -150,6 +151,7 @@ async def test_a_confirmed_risk_seals_pii_for_assistance_but_not_for_the_townshi
             task_feed.c.task_id == uuid.UUID(task_id), task_feed.c.event_type == "TaskConfirmed",
         ))).scalar_one()  # fmt: skip
     assert published["pii_sealed"], "assistance registers the household from it"
+    assert published["risk_type"] == "因病", "a re-marked household gets the confirmed risk"
     assert "pii_sealed" not in fed and fed["outcome"] == "risk_confirmed"
 
 

@@ -89,10 +89,10 @@ def test_moved_goes_back_to_the_county_and_can_be_rerouted():
         village_code="231226101200",
         actor="county",
         now=T0 + timedelta(days=1),
-        assign_days=3,
-        report_days=15,
+        due=(T0 + timedelta(days=4), T0 + timedelta(days=16)),
     )
     assert (task.status, task.township_code) == ("routed", "231226101")
+    assert (task.assign_by, task.report_by) == (T0 + timedelta(days=4), T0 + timedelta(days=16))
 
 
 def test_confirm_requires_a_report():
@@ -120,7 +120,8 @@ def test_a_task_opens_itself_and_returns_its_created_event():
     task = Task.open(
         id="t-1", county_code="231226", township_code="231226100", village_code="231226100201",
         period="2026-11", person_ref="ref-1", channel="department_warning", source_ref="batch:1",
-        comparison="new", masked=("张*", "2312**********1234"), now=now, deadlines=(2, 7),
+        comparison="new", masked=("张*", "2312**********1234"), now=now,
+        due=(now + timedelta(days=2), now + timedelta(days=7)),
     )  # fmt: skip
     assert (task.status, task.assign_by, task.report_by) == (
         "routed", now + timedelta(days=2), now + timedelta(days=7))  # fmt: skip

@@ -2,9 +2,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from shouwang.common.clock import SHANGHAI
-from shouwang.warning.domain.window import WindowClosed, classify_push, next_opening
+from shouwang.common.policy.settings import PushWindow
+from shouwang.warning.domain.window import (
+    WindowClosed,
+    classify_push,
+    describe,
+    next_opening,
+    window_of,
+)
 
-RULES = {"open_day": 5, "close_day": 15}
+SEED_004 = PushWindow(open_day=5, close_day=15)
+MONTH_END = PushWindow(open_day=1, close_day=None)
 
 
 def at(day: int, h: int = 0, m: int = 0, s: int = 0, us: int = 0, month: int = 11) -> datetime:
@@ -12,7 +20,9 @@ def at(day: int, h: int = 0, m: int = 0, s: int = 0, us: int = 0, month: int = 1
 
 
 def classify(when: datetime, *, urgent: bool = False, until: datetime | None = None) -> str:
-    return classify_push(at=when, period="2026-11", urgent=urgent, extension_until=until, **RULES)
+    return classify_push(
+        at=when, period="2026-11", urgent=urgent, extension_until=until, window=SEED_004
+    )
 
 
 def test_window_opens_on_the_5th_at_midnight_shanghai():
@@ -49,7 +59,24 @@ def test_extension_accepts_until_its_end_only():
 
 
 def test_next_opening_before_the_5th_is_this_month():
-    assert next_opening(at(2), **RULES) == at(5)
-    assert next_opening(datetime(2026, 12, 20, tzinfo=SHANGHAI), **RULES) == datetime(
+    assert next_opening(at(2), SEED_004) == at(5)
+    assert next_opening(datetime(2026, 12, 20, tzinfo=SHANGHAI), SEED_004) == datetime(
         2027, 1, 5, tzinfo=SHANGHAI
     )
+
+
+@pytest.mark.parametrize(
+    ("period", "last_day"), [("2027-02", 28), ("2028-02", 29), ("2026-11", 30), ("2026-12", 31)]
+)
+def test_a_month_end_window_closes_after_the_last_day_of_any_month(period, last_day):
+    year, month = (int(p) for p in period.split("-"))
+    window = window_of(period, MONTH_END)
+    assert window.opens_at == datetime(year, month, 1, tzinfo=SHANGHAI)
+    last = datetime(year, month, last_day, 23, 59, 59, 999000, tzinfo=SHANGHAI)
+    assert window.contains(last)
+    assert not window.contains(last + timedelta(milliseconds=1))
+
+
+def test_windows_read_as_the_clerk_knows_them():
+    assert describe(SEED_004) == "每月5日至15日"
+    assert describe(MONTH_END) == "每月1日至月末"

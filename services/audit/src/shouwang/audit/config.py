@@ -8,10 +8,7 @@ class AuditSettings(CommonSettings):
     model_config = SettingsConfigDict(env_prefix="AUDIT_", extra="ignore")
 
     service_name: str = "audit"
-    stream_poll_seconds: float = 0.3
     max_page_size: int = 500
     export_max_rows: int = 1_000_000
     # chain verify cuts the log into this many ranges, each checked on its own connection
     verify_workers: int = 4
-    # a running deadline turns amber once this share of its time is used (as in warning)
-    amber_ratio: float = 0.8

@@ -16,6 +16,7 @@ from shouwang.warning.api import (
 from shouwang.warning.config import WarningSettings
 from shouwang.warning.messaging.consumers import consumer_specs
 from shouwang.warning.service.deadlines import deadline_loop
+from shouwang.warning.service.feed_retention import feed_retention_loop
 
 
 def create_app(settings: WarningSettings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -33,7 +34,7 @@ def create_app(settings: WarningSettings | None = None, clock: Clock | None = No
             routes_county.router,
             routes_stream.router,
         ],
-        loops=[deadline_loop],
+        loops=[deadline_loop, feed_retention_loop],
         consumers=consumer_specs,
         clock=clock,
         on_startup=attach_geography,

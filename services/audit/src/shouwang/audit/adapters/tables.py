@@ -4,6 +4,7 @@ from shouwang.common.auth.stream_tickets import stream_ticket_table
 from shouwang.common.db.base import service_metadata
 from shouwang.common.db.inbox import inbox_table
 from shouwang.common.db.outbox import outbox_table
+from shouwang.common.policy.projection import policy_calendars_table, policy_versions_table
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -25,6 +26,9 @@ metadata = service_metadata("audit")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 stream_tickets = stream_ticket_table(metadata)
+# the county policy (amber ratio of the deadline colours), projected from `policy.settings`
+policy_versions = policy_versions_table(metadata)
+policy_calendars = policy_calendars_table(metadata)
 GENESIS_HASH = "0" * 64
 COUNTY_TOTAL = ""  # township code of the county-wide rows of the counter tables
 

@@ -3,12 +3,14 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from shouwang.audit.adapters.tables import policy_versions
 from shouwang.audit.api.deps import Reader, RuntimeDep, county_for
 from shouwang.audit.runtime import AuditRuntime
 from shouwang.audit.service import metrics
 from shouwang.audit.service import supervision as household_metrics
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.geography import Geography
+from shouwang.common.policy.projection import effective_policy
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
@@ -52,10 +54,13 @@ async def _household_metrics(
     runtime: AuditRuntime, conn: AsyncConnection, county: str, period: str
 ) -> dict[str, Any]:
     geography: Geography = runtime.geography
-    settings = runtime.settings
+    now = runtime.clock.now()
+    policy = await effective_policy(
+        conn, table=policy_versions, region_code=county, on_date=now.astimezone(SHANGHAI).date()
+    )
     return {
         "deadline_colours": await household_metrics.deadline_colours(
-            conn, county, runtime.clock.now(), settings.amber_ratio, geography
+            conn, county, now, float(policy.value("amber_ratio")), geography
         ),
         "timeliness": await household_metrics.timeliness_rates(conn, county, [period]),
         "monitoring": await household_metrics.monitoring_objects(conn, county, geography),

@@ -8,10 +8,17 @@ exist. Recording DLQs would need a raw-record consumer; see the service README n
 from shouwang.audit.runtime import AuditRuntime
 from shouwang.audit.service.chain import append_event, append_events
 from shouwang.audit.service.projection import project, project_many
+from shouwang.common.db.inbox import INBOX_MARGIN_DAYS
 from shouwang.common.events.envelope import EventEnvelope
 from shouwang.common.events.topics import TOPICS
 from shouwang.common.service import ConsumerSpec
 from sqlalchemy.ext.asyncio import AsyncSession
+
+# NOTE: the group also reads policy.settings (kept 3,650 days): with the default its inbox rows
+# would be kept as long and never level off. An event redelivered after its inbox row is gone
+# changes nothing here: the log skips a known event_id and the policy projection inserts on
+# conflict do nothing. So the inbox needs to cover only the ordinary redelivery window.
+SHORT_INBOX_DAYS = 30 + INBOX_MARGIN_DAYS
 
 
 def audited_topics() -> list[str]:
@@ -32,4 +39,10 @@ async def handle_many(envelopes: list[EventEnvelope], session: AsyncSession) -> 
 
 def consumer_specs(runtime: AuditRuntime) -> list[ConsumerSpec]:
     """Declare audit's single consumer group over all main topics."""
-    return [ConsumerSpec(topics=audited_topics(), handler=handle, batch_handler=handle_many)]
+    spec = ConsumerSpec(
+        topics=audited_topics(),
+        handler=handle,
+        batch_handler=handle_many,
+        inbox_retention_days=SHORT_INBOX_DAYS,
+    )
+    return [spec]

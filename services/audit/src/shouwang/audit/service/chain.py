@@ -2,15 +2,18 @@
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
 from shouwang.audit.adapters.tables import audit_log, chain_head
 from shouwang.common.events.envelope import EventEnvelope
+from shouwang.common.live.notify import notify
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+LOG_CHANNEL = "audit_log"  # NOTIFY `region:position` per append, read by the live stream
 ACTOR_FIELDS = (
     "actor",
     "assigned_by",
@@ -87,6 +90,7 @@ async def append_event(session: AsyncSession, envelope: EventEnvelope) -> int | 
             .where(chain_head.c.id == 1)
             .values(position=position, hash=digest, events=chain_head.c.events + 1)
         )
+        await notify(session, channel=LOG_CHANNEL, positions={region_key(data): position})
     return position
 
 
@@ -120,17 +124,34 @@ async def append_events(
         rows.append(row)
         appended.append(envelope)
     if rows:
-        positions = (
-            (await session.execute(insert(audit_log).returning(audit_log.c.position), rows))
-            .scalars()
-            .all()
-        )
+        returned = (
+            await session.execute(
+                insert(audit_log).returning(
+                    audit_log.c.position, audit_log.c.county_code, audit_log.c.township_code
+                ),
+                rows,
+            )
+        ).all()
         await session.execute(
             update(chain_head)
             .where(chain_head.c.id == 1)
-            .values(position=max(positions), hash=head, events=chain_head.c.events + len(rows))
+            .values(
+                position=max(r.position for r in returned),
+                hash=head,
+                events=chain_head.c.events + len(rows),
+            )
         )
+        newest: dict[str, int] = {}
+        for r in returned:
+            key = region_key(r._mapping)
+            newest[key] = max(newest.get(key, 0), r.position)
+        await notify(session, channel=LOG_CHANNEL, positions=newest)
     return appended
+
+
+def region_key(row: Mapping[Any, Any]) -> str:
+    """The notification key of a log row: its township, else its county, else empty."""
+    return str(row.get("township_code") or row.get("county_code") or "")
 
 
 def _log_row(envelope: EventEnvelope, prev_hash: str) -> dict[str, Any]:

@@ -10,22 +10,12 @@ from shouwang.audit.adapters.tables import (
     task_state,
     verify_hours,
 )
+from shouwang.common import vocab
 from shouwang.common.geography import Geography
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-DEPARTMENTS: dict[str, str] = {
-    "education": "教育局",
-    "health": "卫健局",
-    "medical_insurance": "医保局",
-    "housing": "住建局",
-    "water": "水务局",
-    "human_resources": "人社局",
-    "civil_affairs": "民政局",
-    "disabled_persons": "残联",
-    "emergency": "应急管理局",
-    "transport": "交通运输局",
-}
+DEPARTMENTS = vocab.DEPARTMENTS
 COUNT_FIELDS = (
     "created",
     "routed",

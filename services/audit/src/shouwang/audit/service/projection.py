@@ -7,13 +7,17 @@ from typing import Any, cast
 from shouwang.audit.adapters.tables import (
     COUNTY_TOTAL,
     compliance,
+    policy_calendars,
+    policy_versions,
     task_counts,
     task_state,
     verify_hours,
 )
 from shouwang.audit.service.projection_households import HOUSEHOLD_EVENTS, project_household
 from shouwang.common.events.catalog import warning as w
+from shouwang.common.events.catalog.policy import CalendarChanged, PolicyChanged
 from shouwang.common.events.envelope import EventEnvelope
+from shouwang.common.policy.projection import apply_policy_event
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +51,10 @@ async def project(session: AsyncSession, envelope: EventEnvelope) -> None:
         await _project_task(session, data, envelope.time)
     elif isinstance(data, HOUSEHOLD_EVENTS):
         await project_household(session, envelope)
+    elif isinstance(data, PolicyChanged | CalendarChanged):
+        await apply_policy_event(
+            envelope, session, versions=policy_versions, calendars=policy_calendars
+        )
 
 
 async def project_many(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:

@@ -8,10 +8,11 @@ from pydantic import BaseModel
 from shouwang.common.db.bulk import copy_rows
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.envelope import new_envelope
+from shouwang.common.live.notify import notify
 from shouwang.warning.adapters.tables import task_feed, task_history, tasks
 from shouwang.warning.domain.errors import TaskNotFound
 from shouwang.warning.domain.task import Task
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 SOURCE = "/shouwang/warning"
@@ -34,6 +35,7 @@ _TASK_FIELDS = (
     "visited_on",
     "note",
     "target_township_code",
+    "risk_type",
     "overdue_stages",
 )
 _MUTABLE = tuple(
@@ -132,10 +134,12 @@ def stage_events(uow: UnitOfWork, events: list[BaseModel], *, subject: str, now:
 
 # the sealed PII of a confirmed risk is for assistance (via the topic), not for a township screen
 FEED_OMITS = {"pii_sealed"}
+FEED_CHANNEL = "warning_task_feed"  # NOTIFY `township:position`, read by the live streams
+_FEED_ID_SEQUENCE = func.pg_get_serial_sequence(f"{task_feed.schema}.{task_feed.name}", "id")
 
 
 async def add_feed(session: AsyncSession, events: list[BaseModel], *, now: datetime) -> None:
-    """Append task events to the township live feed."""
+    """Append task events to the township live feed and wake its streams (after commit)."""
     rows = [
         {
             "township_code": e.township_code,
@@ -147,7 +151,17 @@ async def add_feed(session: AsyncSession, events: list[BaseModel], *, now: datet
         for e in events
         if hasattr(e, "township_code") and hasattr(e, "task_id")
     ]
+    if not rows:
+        return
     await copy_rows(session, task_feed, rows)
+    # NOTE: COPY returns no ids; the sequence's value in this session is the batch's last id,
+    # an upper bound of each township's newest row, which is all a woken stream needs
+    last = (await session.execute(select(func.currval(_FEED_ID_SEQUENCE)))).scalar_one()
+    await notify(session, channel=FEED_CHANNEL, positions=dict.fromkeys(_townships(rows), last))
+
+
+def _townships(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted({row["township_code"] for row in rows})
 
 
 def _jsonable(details: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from shouwang.common.db.base import service_metadata
 from shouwang.common.db.idempotency import IdempotencyKeys, idempotency_table
 from shouwang.common.db.inbox import inbox_table
 from shouwang.common.db.outbox import outbox_table
+from shouwang.common.policy.projection import policy_calendars_table, policy_versions_table
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -28,6 +29,8 @@ metadata = service_metadata("warning")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 stream_tickets = stream_ticket_table(metadata)
+policy_versions = policy_versions_table(metadata)
+policy_calendars = policy_calendars_table(metadata)
 OPEN_STATUSES = ("routed", "assigned", "reported", "returned")
 
 
@@ -59,6 +62,7 @@ batches = Table(
     Column("tasks_created", Integer, nullable=False, server_default="0"),
     Column("signals_attached", Integer, nullable=False, server_default="0"),
     Column("unroutable", Integer, nullable=False, server_default="0"),
+    Column("below_threshold", Integer, nullable=False, server_default="0"),
     Column("comparison", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index("ix_batches_county_department_period", "county_code", "department", "period"),
 )
@@ -114,6 +118,7 @@ tasks = Table(
     Column("visited_on", Date),
     Column("note", Text),
     Column("target_township_code", Text),
+    Column("risk_type", Text),  # the risk a village reported with risk_confirmed
     Column("overdue_stages", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -186,6 +191,26 @@ unroutable = Table(
     Column("status", Text, nullable=False, server_default="open"),
     Column("task_id", Uuid),
     _created(),
+)
+
+# Items under the county's indicator threshold for their period: filed, listed, no task.
+below_threshold = Table(
+    "below_threshold",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("county_code", Text, nullable=False),
+    Column("village_code", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("department", Text, nullable=False),
+    Column("indicator", Text, nullable=False),
+    Column("values", JSONB, nullable=False),
+    Column("minimums", JSONB, nullable=False),  # the minimums the item did not reach
+    Column("person_ref", Text, nullable=False),
+    Column("id_masked", Text, nullable=False),
+    Column("name_masked", Text, nullable=False),
+    Column("source_ref", Text, nullable=False),
+    _created(),
+    Index("ix_below_threshold_county_period", "county_code", "period", "created_at", "id"),
 )
 
 extensions = Table(

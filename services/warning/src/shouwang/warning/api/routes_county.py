@@ -1,4 +1,4 @@
-"""County endpoints: extensions, the unroutable queue, compliance, the registry import."""
+"""County endpoints: extensions, held and below-threshold items, compliance, the registry."""
 
 from typing import Annotated, Any
 
@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query, Request, Response
 from shouwang.common.auth.deps import CurrentPrincipal
 from shouwang.common.failures import Forbidden
 from shouwang.warning.api.deps import RuntimeDep
-from shouwang.warning.api.schemas import PERIOD, ExtensionCreate, TaskReroute
+from shouwang.warning.api.schemas import PERIOD, BelowThresholdPage, ExtensionCreate, TaskReroute
 from shouwang.warning.service import county as county_service
+from shouwang.warning.service.below_threshold import list_below_threshold
 from shouwang.warning.service.compliance import compliance, compliance_workbook
 
 router = APIRouter(prefix="/api/v1", tags=["county"])
@@ -46,6 +47,22 @@ async def route_unroutable_item(
     return await county_service.route_unroutable(
         runtime, principal, item_id, village_code=body.village_code
     )
+
+
+@router.get("/below-threshold", response_model=BelowThresholdPage)
+async def list_below_threshold_items(
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    period: Annotated[str | None, Query(pattern=PERIOD)] = None,
+    department: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Items under the county's indicator threshold (filed, no task), oldest first; paged."""
+    items, next_cursor = await list_below_threshold(
+        runtime, principal, period=period, department=department, limit=limit, cursor=cursor
+    )
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.get("/compliance", response_model=None)

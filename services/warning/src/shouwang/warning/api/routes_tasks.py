@@ -4,17 +4,29 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from shouwang.common.auth.deps import CurrentPrincipal
+from shouwang.common.auth.principal import Principal
+from shouwang.common.clock import SHANGHAI
 from shouwang.warning.api.deps import RuntimeDep
 from shouwang.warning.api.schemas import TaskAssign, TaskPage, TaskRead, TaskReport, TaskReroute
 from shouwang.warning.service import task_commands
-from shouwang.warning.service.task_queries import list_tasks, task_detail, to_read
+from shouwang.warning.service.policy import amber_ratios
+from shouwang.warning.service.task_queries import (
+    list_tasks,
+    scope_counties,
+    task_detail,
+    to_read,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["verification tasks"])
 
 
-def _amber(runtime: RuntimeDep) -> float:
-    settings = runtime.settings
-    return settings.default_rules.amber_ratio
+async def _amber(
+    runtime: RuntimeDep, principal: Principal, session: AsyncSession
+) -> dict[str, float]:
+    counties = scope_counties(principal, runtime.geography)
+    today = runtime.clock.now().astimezone(SHANGHAI).date()
+    return await amber_ratios(session, counties=counties, on=today)
 
 
 @router.get("", response_model=TaskPage)
@@ -44,7 +56,7 @@ async def list_verification_tasks(
             session,
             principal,
             now=runtime.clock.now(),
-            amber_ratio=_amber(runtime),
+            amber_ratio=await _amber(runtime, principal, session),
             filters=filters,
             limit=limit,
             cursor=cursor,
@@ -58,8 +70,9 @@ async def get_verification_task(
 ) -> dict[str, Any]:
     """A task with every signal and its history."""
     async with runtime.sessionmaker() as session:
+        amber = await _amber(runtime, principal, session)
         row = await task_detail(
-            session, principal, task_id, now=runtime.clock.now(), amber_ratio=_amber(runtime)
+            session, principal, task_id, now=runtime.clock.now(), amber_ratio=amber
         )
     return to_read(row)
 
@@ -89,6 +102,7 @@ async def report_verification_task(
         visited_on=body.visited_on,
         note=body.note,
         target_township_code=body.target_township_code,
+        risk_type=body.risk_type,
     )
     return await get_verification_task(runtime, principal, task_id)
 

@@ -53,7 +53,8 @@ class WarningBatchRead(WarningBatchAccepted):
     tasks_created: int
     signals_attached: int
     unroutable: int
-    comparison: dict[str, int]
+    below_threshold: int
+    comparison: dict[str, int]  # new, monitored, lifted, eliminated, open_task, below_threshold
 
 
 class WarningBatchPage(BaseModel):
@@ -119,6 +120,7 @@ class TaskReport(BaseModel):
     visited_on: date | None = None
     note: str | None = Field(default=None, max_length=2000)
     target_township_code: str | None = Field(default=None, pattern=r"^\d{9}$")
+    risk_type: str | None = Field(default=None, max_length=32)  # 风险类型 (with risk_confirmed)
 
 
 class TaskReroute(BaseModel):
@@ -151,4 +153,25 @@ class UnroutableRead(BaseModel):
 
 class UnroutablePage(BaseModel):
     items: list[UnroutableRead]
+    next_cursor: str | None
+
+
+class BelowThresholdRead(BaseModel):
+    id: str
+    county_code: str
+    village_code: str
+    period: str
+    department: str
+    indicator: str
+    values: dict[str, Any]
+    minimums: dict[str, float]  # the county's minimums the item did not reach
+    person_ref: str
+    name_masked: str
+    id_masked: str
+    batch_id: str
+    created_at: datetime
+
+
+class BelowThresholdPage(BaseModel):
+    items: list[BelowThresholdRead]
     next_cursor: str | None

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Literal
 
+from shouwang.common import vocab
+
 FieldKind = Literal["yuan", "count", "days", "choice", "text", "flag"]
 
 
@@ -35,18 +37,7 @@ class Indicator:
     thresholds: dict[str, float] = field(default_factory=dict)
 
 
-DEPARTMENTS: dict[str, str] = {
-    "education": "教育局",
-    "health": "卫健局",
-    "medical_insurance": "医保局",
-    "housing": "住建局",
-    "water": "水务局",
-    "human_resources": "人社局",
-    "civil_affairs": "民政局",
-    "disabled_persons": "残联",
-    "emergency": "应急管理局",
-    "transport": "交通运输局",
-}
+DEPARTMENTS = vocab.DEPARTMENTS
 
 _YUAN: FieldKind = "yuan"
 INDICATORS: tuple[Indicator, ...] = (

@@ -1,7 +1,7 @@
 """The verification task aggregate: routed → assigned → reported → confirmed | returned."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -43,6 +43,7 @@ class Task:
     visited_on: date | None = None
     note: str | None = None
     target_township_code: str | None = None
+    risk_type: str | None = None
     overdue_stages: list[str] = field(default_factory=list)
     name_masked: str = ""
     id_masked: str = ""
@@ -65,15 +66,14 @@ class Task:
         comparison: str,
         masked: tuple[str, str],
         now: datetime,
-        deadlines: tuple[int, int],
+        due: tuple[datetime, datetime],
     ) -> "Task":
-        """Open a routed task (`masked`: name, ID; `deadlines`: days to assign, to report)."""
-        assign_days, report_days = deadlines
+        """Open a routed task (`masked`: name, ID; `due`: assign by, report by)."""
         task = cls(
             id=id, county_code=county_code, township_code=township_code,
             village_code=village_code, period=period, person_ref=person_ref, channel=channel,
-            source_ref=source_ref, status="routed", assign_by=now + timedelta(days=assign_days),
-            report_by=now + timedelta(days=report_days), created_at=now,
+            source_ref=source_ref, status="routed", assign_by=due[0], report_by=due[1],
+            created_at=now,
             name_masked=masked[0], id_masked=masked[1], comparison=comparison,
         )  # fmt: skip
         created = TaskCreated(
@@ -123,6 +123,7 @@ class Task:
         note: str | None,
         target_township_code: str | None,
         actor: str,
+        risk_type: str | None = None,
     ) -> None:
         """Village (or township) records the verification result."""
         if self.status not in ("routed", "assigned"):
@@ -132,6 +133,7 @@ class Task:
         if outcome == "moved" and not (target_township_code or "").isdigit():
             raise BadRequest("迁出须填写迁入乡镇代码", field="target_township_code")
         self.status, self.outcome, self.reason = "reported", outcome, reason
+        self.risk_type = risk_type if outcome == "risk_confirmed" else None
         self.visited_on, self.note, self.target_township_code = (
             visited_on,
             note,
@@ -146,6 +148,7 @@ class Task:
                 source_ref=self.source_ref,
                 reported_by=actor,
                 target_township_code=target_township_code,
+                risk_type=self.risk_type,
             ),
             "reported",
             actor,
@@ -178,6 +181,7 @@ class Task:
                 source_ref=self.source_ref,
                 confirmed_by=actor,
                 pii_sealed=pii_sealed if self.outcome == "risk_confirmed" else None,
+                risk_type=self.risk_type,
             ),
             "confirmed",
             actor,
@@ -191,8 +195,7 @@ class Task:
         village_code: str,
         actor: str,
         now: datetime,
-        assign_days: int,
-        report_days: int,
+        due: tuple[datetime, datetime],
     ) -> None:
         """County sends a returned task to another township (moved) or village (not found)."""
         if self.status != "returned":
@@ -200,8 +203,7 @@ class Task:
         previous = self.township_code
         self.township_code, self.village_code, self.status = township_code, village_code, "routed"
         self.assigned_village = self.outcome = self.reason = self.target_township_code = None
-        self.assign_by = now + timedelta(days=assign_days)
-        self.report_by = now + timedelta(days=report_days)
+        self.assign_by, self.report_by = due
         self.created_at, self.overdue_stages = now, []
         self._record(
             TaskRerouted(**self._facts(), from_township_code=previous, rerouted_by=actor),

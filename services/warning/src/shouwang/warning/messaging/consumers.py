@@ -1,4 +1,4 @@
-"""What warning consumes: its own filed batches, declarations from intake, registry changes."""
+"""What warning consumes: filed batches, declarations, registry changes, the county policy."""
 
 from collections.abc import Awaitable, Callable
 
@@ -10,19 +10,44 @@ from shouwang.common.events.envelope import EventEnvelope
 from shouwang.common.events.topics import (
     ASSISTANCE_HOUSEHOLDS,
     INTAKE_DECLARATIONS,
+    POLICY_SETTINGS,
     WARNING_BATCHES,
 )
 from shouwang.common.identity import protect_person, unseal_pii
+from shouwang.common.kafka.lanes import Lanes
+from shouwang.common.policy.projection import policy_handler
 from shouwang.common.service import ConsumerSpec
-from shouwang.warning.adapters.tables import registry
+from shouwang.warning.adapters.tables import policy_calendars, policy_versions, registry
 from shouwang.warning.domain.window import current_period
 from shouwang.warning.runtime import WarningRuntime
+from shouwang.warning.service.policy import county_policy
 from shouwang.warning.service.processing import process_filed_batch
-from shouwang.warning.service.routing import Signal, route_signals
+from shouwang.warning.service.routing import route_signals
+from shouwang.warning.service.routing_rows import Signal
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 EnvelopeHandler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
+# items a routing transaction takes before it commits (and the relay can start on its tasks)
+ROUTE_ITEMS_PER_TRANSACTION = 4000
+
+
+def county_lane(envelope: EventEnvelope) -> str:
+    """Routing locks county-periods, so one county's events share a lane (no lock across lanes)."""
+    data = envelope.data
+    if isinstance(data, BatchFiled | DeclarationReceived):
+        return f"county:{data.county_code}"
+    return "registry"
+
+
+def routing_weight(envelope: EventEnvelope) -> int:
+    data = envelope.data
+    return max(data.accepted, 1) if isinstance(data, BatchFiled) else 1
+
+
+ROUTING_LANES = Lanes(
+    key=county_lane, weight=routing_weight, per_transaction=ROUTE_ITEMS_PER_TRANSACTION
+)
 
 
 def consumer_specs(runtime: WarningRuntime) -> list[ConsumerSpec]:
@@ -41,12 +66,16 @@ def consumer_specs(runtime: WarningRuntime) -> list[ConsumerSpec]:
 
     topics = [WARNING_BATCHES.name, INTAKE_DECLARATIONS.name, ASSISTANCE_HOUSEHOLDS.name]
     handled = (BatchFiled, DeclarationReceived, HouseholdStatusChanged)
+    policy = policy_handler(versions=policy_versions, calendars=policy_calendars)
     return [
         ConsumerSpec(
             topics=topics,
             handler=handle,
             accepts=lambda envelope: isinstance(envelope.data, handled),
-        )
+            lanes=ROUTING_LANES,
+        ),
+        # NOTE: its own group, so a backlog of filed batches never delays a county's new settings
+        ConsumerSpec(topics=[POLICY_SETTINGS.name], handler=policy, group_suffix="-policy"),
     ]
 
 
@@ -61,8 +90,8 @@ async def _route_declaration(
         master_secret=runtime.settings.hmac_key.get_secret_value(),
         county_code=data.county_code,
     )
-    settings = runtime.settings
     now = runtime.clock.now()
+    period = current_period(now)
     signal = Signal(
         person=person,
         village_code=data.village_code,
@@ -76,10 +105,10 @@ async def _route_declaration(
         uow,
         [signal],
         county_code=data.county_code,
-        period=current_period(now),
+        period=period,
         now=now,
         geography=runtime.geography,
-        rules=settings.rules_for(data.county_code),
+        policy=await county_policy(uow.session, county_code=data.county_code, period=period),
     )
 
 

@@ -1,9 +1,11 @@
 """Push compliance per department and period, and the `push.missing` notice after the window."""
 
 import io
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import PushMissing
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.geography import Geography
@@ -12,6 +14,7 @@ from shouwang.warning.adapters.tables import batches, push_missing_sent
 from shouwang.warning.domain.indicators import DEPARTMENTS
 from shouwang.warning.domain.window import current_period, window_of
 from shouwang.warning.runtime import WarningRuntime
+from shouwang.warning.service.policy import period_start, policies_on
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,36 +97,32 @@ async def sweep_missing_pushes(runtime: WarningRuntime) -> int:
     """After the window closes, announce every department that pushed nothing (once)."""
     now = runtime.clock.now()
     period = current_period(now)
-    settings = runtime.settings
     geography: Geography = runtime.geography
+    counties = [county.code for county in geography.counties()]
+    async with runtime.sessionmaker() as session:
+        policies = await policies_on(session, counties=counties, on=period_start(period))
     sent = 0
-    for county in geography.counties():
-        rules = settings.rules_for(county.code)
-        if (
-            now
-            < window_of(
-                period, open_day=rules.window_open_day, close_day=rules.window_close_day
-            ).closes_at
-        ):
+    for code in counties:
+        if now < window_of(period, policies[code].push_window).closes_at:
             continue
         async with runtime.uow() as uow:
-            for row in await compliance(uow.session, county_code=county.code, period=period):
-                if row["status"] == "missing" and await _first_notice(
-                    uow.session, county.code, row["department"], period
-                ):
-                    missing = PushMissing(
-                        county_code=county.code, department=row["department"], period=period
-                    )
-                    uow.publish(
-                        new_envelope(
-                            missing,
-                            source=SOURCE,
-                            time=now,
-                            subject=f"{county.code}/{row['department']}/{period}",
-                        )
-                    )
-                    sent += 1
+            sent += await _announce_missing(uow, code, period, now)
             await uow.commit()
+    return sent
+
+
+async def _announce_missing(uow: UnitOfWork, county: str, period: str, now: datetime) -> int:
+    """Publish `push.missing` once per department of the county that pushed nothing."""
+    sent = 0
+    for row in await compliance(uow.session, county_code=county, period=period):
+        department = row["department"]
+        if row["status"] == "missing" and await _first_notice(
+            uow.session, county, department, period
+        ):
+            missing = PushMissing(county_code=county, department=department, period=period)
+            subject = f"{county}/{department}/{period}"
+            uow.publish(new_envelope(missing, source=SOURCE, time=now, subject=subject))
+            sent += 1
     return sent
 
 

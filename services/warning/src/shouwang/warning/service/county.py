@@ -15,7 +15,9 @@ from shouwang.common.idnumber import validate_id_number
 from shouwang.warning.adapters.tables import extensions, registry, unroutable
 from shouwang.warning.domain.indicators import DEPARTMENTS
 from shouwang.warning.runtime import WarningRuntime
-from shouwang.warning.service.routing import Signal, route_signals
+from shouwang.warning.service.policy import county_policy
+from shouwang.warning.service.routing import route_signals
+from shouwang.warning.service.routing_rows import Signal
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -93,7 +95,6 @@ async def route_unroutable(
         raise Invalid(
             "村（社区）代码不存在或不属于本县", code="unknown_village", field="village_code"
         )
-    settings = runtime.settings
     async with runtime.uow() as uow:
         row = (
             (
@@ -127,7 +128,7 @@ async def route_unroutable(
             period=row["period"],
             now=runtime.clock.now(),
             geography=geography,
-            rules=settings.rules_for(county),
+            policy=await county_policy(uow.session, county_code=county, period=row["period"]),
         )
         task_id = outcome.task_ids[0] if outcome.task_ids else None
         await uow.session.execute(

@@ -10,7 +10,9 @@ from shouwang.common.identity import ProtectedPerson
 from shouwang.warning.adapters.repository import SOURCE
 from shouwang.warning.adapters.tables import batch_items, batches
 from shouwang.warning.runtime import WarningRuntime
-from shouwang.warning.service.routing import Signal, route_signals
+from shouwang.warning.service.policy import county_policy
+from shouwang.warning.service.routing import route_signals
+from shouwang.warning.service.routing_rows import Signal
 from sqlalchemy import select, update
 
 
@@ -37,7 +39,6 @@ async def process_filed_batch(
         .mappings()
         .all()
     )
-    settings = runtime.settings
     now = runtime.clock.now()
     outcome = await route_signals(
         uow,
@@ -46,7 +47,7 @@ async def process_filed_batch(
         period=filed.period,
         now=now,
         geography=runtime.geography,
-        rules=settings.rules_for(filed.county_code),
+        policy=await county_policy(uow.session, county_code=filed.county_code, period=filed.period),
     )
     await uow.session.execute(
         update(batches)
@@ -56,6 +57,7 @@ async def process_filed_batch(
             tasks_created=outcome.tasks_created,
             signals_attached=outcome.signals_attached,
             unroutable=outcome.unroutable,
+            below_threshold=outcome.below_threshold,
             comparison=outcome.comparison,
         )
     )

@@ -20,9 +20,10 @@ from shouwang.warning.adapters.repository import SOURCE
 from shouwang.warning.adapters.tables import batches, extensions, idempotency
 from shouwang.warning.domain.indicators import DEPARTMENTS
 from shouwang.warning.domain.items import Rejection, ValidItem, check_item
-from shouwang.warning.domain.window import WindowClosed, classify_push
+from shouwang.warning.domain.window import WindowClosed, classify_push, describe
 from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.filing import open_raw, seal_file, seal_raw, store_items
+from shouwang.warning.service.policy import period_policy
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -234,9 +235,8 @@ def authorise(header: BatchHeader, principal: Principal) -> str:
 async def _timeliness(
     runtime: WarningRuntime, header: BatchHeader, county: str, now: datetime
 ) -> str:
-    settings = runtime.settings
-    rules = settings.rules_for(county)
     async with runtime.sessionmaker() as session:
+        policy = await period_policy(session, county_code=county, period=header.period)
         until = (
             await session.execute(
                 select(extensions.c.until).where(
@@ -252,12 +252,11 @@ async def _timeliness(
             period=header.period,
             urgent=header.urgent,
             extension_until=until,
-            open_day=rules.window_open_day,
-            close_day=rules.window_close_day,
+            window=policy.push_window,
         )
     except WindowClosed as closed:
         raise Conflict(
-            f"推送窗口已关闭（每月{rules.window_open_day}日至{rules.window_close_day}日），"
+            f"推送窗口已关闭（{describe(policy.push_window)}），"
             f"下次开放时间：{closed.next_opens_at.isoformat()}",
             code="push_window_closed",
             details={"next_window_opens_at": closed.next_opens_at.isoformat()},

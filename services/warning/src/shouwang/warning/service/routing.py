@@ -1,4 +1,9 @@
-"""Turning signals about people into tasks: dedup per person and period, routing, unroutable."""
+"""Turning signals about people into tasks: thresholds, dedup per person and period, routing.
+
+An item under the county's threshold for its period is filed as `below_threshold` (no task); an
+item whose village is unknown is held for the county (`unroutable`); the rest open or join the
+person's one open task of the period.
+"""
 
 import uuid
 from dataclasses import dataclass, field
@@ -11,26 +16,32 @@ from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import ItemUnroutable, TaskSignalAttached
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.geography import Geography
-from shouwang.common.identity import ProtectedPerson
 from shouwang.warning.adapters.repository import SOURCE, add_feed
-from shouwang.warning.adapters.tables import OPEN_STATUSES, registry, signals, task_history, tasks
+from shouwang.warning.adapters.tables import (
+    OPEN_STATUSES,
+    below_threshold,
+    registry,
+    signals,
+    task_history,
+    tasks,
+)
 from shouwang.warning.adapters.tables import unroutable as unroutable_table
-from shouwang.warning.config import CountyRules
+from shouwang.warning.domain.policy import CountyPolicy
 from shouwang.warning.domain.task import Task
+from shouwang.warning.service.routing_rows import (
+    Signal,
+    below_row,
+    signal_row,
+    task_row,
+    unroutable_row,
+)
 from sqlalchemy import Text, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-
-@dataclass(frozen=True)
-class Signal:
-    person: ProtectedPerson
-    village_code: str
-    channel: str
-    source_ref: str
-    department: str | None
-    indicator: str | None
-    values: dict[str, Any]
+# registry status -> comparison class of an item about a person in the registry
+REGISTRY_CLASSES = {"monitored": "monitored", "lifted": "lifted", "risk_eliminated": "eliminated"}
+ROWS = ("tasks", "signals", "history", "unroutable", "below_threshold")
 
 
 @dataclass
@@ -38,6 +49,7 @@ class Outcome:
     tasks_created: int = 0
     signals_attached: int = 0
     unroutable: int = 0
+    below_threshold: int = 0
     comparison: dict[str, int] = field(default_factory=dict)
     task_ids: list[str] = field(default_factory=list)
 
@@ -56,27 +68,49 @@ class _Plan:
     county_code: str
     period: str
     now: datetime
-    rules: CountyRules
+    policy: CountyPolicy
     open_tasks: dict[str, tuple[str, str]]
     statuses: dict[str, str]
     outcome: Outcome = field(default_factory=Outcome)
     rows: dict[str, list[dict[str, Any]]] = field(
-        default_factory=lambda: {"tasks": [], "signals": [], "history": [], "unroutable": []}
+        default_factory=lambda: {name: [] for name in ROWS}
     )
     events: list[BaseModel] = field(default_factory=list)
+    due: tuple[datetime, datetime] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.due = self.policy.due(self.now)  # every task of the plan opens now
 
     def add(self, sig: Signal, township: str | None) -> None:
+        ref = sig.person.person_ref
+        status = self.statuses.get(ref)
+        if sig.indicator and (
+            missed := self.policy.below_threshold(
+                sig.indicator, sig.values, lifted=status is not None
+            )
+        ):
+            self._file_below(sig, missed)
+            return
         if township is None:
             self._hold(sig)
             return
-        ref = sig.person.person_ref
-        label = "open_task" if ref in self.open_tasks else self.statuses.get(ref, "new")
-        self.outcome.comparison[label] = self.outcome.comparison.get(label, 0) + 1
+        label = "open_task" if ref in self.open_tasks else REGISTRY_CLASSES.get(status or "", "new")
+        self._count(label)
         task_id = self._attach(sig) if ref in self.open_tasks else self._open(sig, township, label)
-        self.rows["signals"].append(_signal_row(task_id, sig, self.now))
+        self.rows["signals"].append(signal_row(task_id, sig, self.now))
+
+    def _count(self, label: str) -> None:
+        self.outcome.comparison[label] = self.outcome.comparison.get(label, 0) + 1
+
+    def _file_below(self, sig: Signal, missed: dict[str, float]) -> None:
+        self.rows["below_threshold"].append(
+            below_row(sig, missed, self.county_code, self.period, self.now)
+        )
+        self._count("below_threshold")
+        self.outcome.below_threshold += 1
 
     def _hold(self, sig: Signal) -> None:
-        row = _unroutable_row(sig, self.county_code, self.period, self.now)
+        row = unroutable_row(sig, self.county_code, self.period, self.now)
         self.rows["unroutable"].append(row)
         self.events.append(
             ItemUnroutable(
@@ -116,11 +150,10 @@ class _Plan:
             id=str(uuid.uuid4()), county_code=self.county_code, township_code=township,
             village_code=sig.village_code, period=self.period, person_ref=p.person_ref,
             channel=sig.channel, source_ref=sig.source_ref, comparison=label,
-            masked=(p.name_masked, p.id_masked), now=self.now,
-            deadlines=(self.rules.assign_days, self.rules.report_days),
+            masked=(p.name_masked, p.id_masked), now=self.now, due=self.due,
         )  # fmt: skip
         self.open_tasks[p.person_ref] = (task.id, township)
-        self.rows["tasks"].append(_task_row(task, sig))
+        self.rows["tasks"].append(task_row(task, sig))
         action, actor, details = task.history[0]
         self.rows["history"].append(
             {"task_id": uuid.UUID(task.id), "at": self.now, "action": action, "actor": actor,
@@ -140,16 +173,19 @@ async def route_signals(
     period: str,
     now: datetime,
     geography: Geography,
-    rules: CountyRules,
+    policy: CountyPolicy,
 ) -> Outcome:
-    """Attach each signal to the person's open task, or open one; keep unroutable ones aside."""
+    """File each signal under the county's threshold aside, else attach it or open a task.
+
+    `policy` is the county's for the period, resolved once by the caller for the whole batch.
+    """
     await lock_county_period(uow.session, county_code, period)
     refs = list({s.person.person_ref for s in items})
     plan = _Plan(
         county_code,
         period,
         now,
-        rules,
+        policy,
         await _open_tasks(uow.session, refs, period),
         await _registry_status(uow.session, refs),
     )
@@ -160,6 +196,7 @@ async def route_signals(
         (signals, "signals"),
         (task_history, "history"),
         (unroutable_table, "unroutable"),
+        (below_threshold, "below_threshold"),
     ):
         await _bulk(uow.session, table, plan.rows[key])
     uow.publish(
@@ -191,7 +228,7 @@ async def _open_tasks(
 
 async def _registry_status(session: AsyncSession, refs: list[str]) -> dict[str, str]:
     stmt = select(registry.c.person_ref, registry.c.status).where(
-        registry.c.person_ref == _any(refs), registry.c.status.in_(("monitored", "lifted"))
+        registry.c.person_ref == _any(refs), registry.c.status.in_(tuple(REGISTRY_CLASSES))
     )
     return {r.person_ref: r.status for r in await session.execute(stmt)}
 
@@ -199,61 +236,3 @@ async def _registry_status(session: AsyncSession, refs: list[str]) -> dict[str, 
 def _any(values: list[str]) -> Any:
     # NOTE: one array parameter; an IN list would hit the 32k bind-parameter limit
     return any_(bindparam("refs", value=values, type_=ARRAY(Text)))
-
-
-def _task_row(task: Task, sig: Signal) -> dict[str, Any]:
-    """The `tasks` row of a newly opened task, its person's sealed PII included."""
-    return {
-        "id": uuid.UUID(task.id),
-        "county_code": task.county_code,
-        "township_code": task.township_code,
-        "village_code": task.village_code,
-        "period": task.period,
-        "person_ref": task.person_ref,
-        "id_enc": sig.person.id_enc,
-        "name_enc": sig.person.name_enc,
-        "id_masked": task.id_masked,
-        "name_masked": task.name_masked,
-        "channel": task.channel,
-        "source_ref": task.source_ref,
-        "comparison": task.comparison,
-        "status": task.status,
-        "assign_by": task.assign_by,
-        "report_by": task.report_by,
-        "created_at": task.created_at,
-        "updated_at": task.created_at,
-    }
-
-
-def _signal_row(task_id: str, sig: Signal, now: datetime) -> dict[str, Any]:
-    return {
-        "task_id": uuid.UUID(task_id),
-        "channel": sig.channel,
-        "department": sig.department,
-        "indicator": sig.indicator,
-        "values": sig.values,
-        "source_ref": sig.source_ref,
-        "received_at": now,
-    }
-
-
-def _unroutable_row(sig: Signal, county: str, period: str, now: datetime) -> dict[str, Any]:
-    p = sig.person
-    return {
-        "id": uuid.uuid4(),
-        "county_code": county,
-        "village_code": sig.village_code,
-        "period": period,
-        "person_ref": p.person_ref,
-        "id_enc": p.id_enc,
-        "name_enc": p.name_enc,
-        "id_masked": p.id_masked,
-        "name_masked": p.name_masked,
-        "channel": sig.channel,
-        "department": sig.department,
-        "indicator": sig.indicator,
-        "values": sig.values,
-        "source_ref": sig.source_ref,
-        "reason": "unknown_village",
-        "created_at": now,
-    }

@@ -12,6 +12,7 @@ from shouwang.common.pii_access import record_pii_view
 from shouwang.warning.adapters.repository import get_task, save_task
 from shouwang.warning.domain.errors import OutsideScope
 from shouwang.warning.runtime import WarningRuntime
+from shouwang.warning.service.policy import county_policy
 from shouwang.warning.service.task_queries import may_see
 
 
@@ -44,6 +45,7 @@ async def report_task(
     visited_on: date | None,
     note: str | None,
     target_township_code: str | None,
+    risk_type: str | None = None,
 ) -> None:
     """Village (or township) reports the verification outcome."""
     require_role(principal, "village", "township")
@@ -58,6 +60,7 @@ async def report_task(
             note=note,
             target_township_code=target_township_code,
             actor=principal.sub,
+            risk_type=risk_type,
         )
         await save_task(uow, task, now=runtime.clock.now())
         await uow.commit()
@@ -94,20 +97,18 @@ async def reroute_task(
         raise Invalid(
             "村（社区）代码不存在或不属于本县", code="unknown_village", field="village_code"
         )
-    settings = runtime.settings
     async with runtime.uow() as uow:
         task, row = await get_task(uow.session, task_id, for_update=True)
         if not may_see(principal, row):
             raise OutsideScope()
-        rules = settings.rules_for(task.county_code)
+        policy = await county_policy(uow.session, county_code=task.county_code, period=task.period)
         now = runtime.clock.now()
         task.reroute(
             township_code=township,
             village_code=village_code,
             actor=principal.sub,
             now=now,
-            assign_days=rules.assign_days,
-            report_days=rules.report_days,
+            due=policy.due(now),
         )
         await save_task(uow, task, now=now)
         await uow.commit()

@@ -1,12 +1,15 @@
 """Reading tasks within the caller's scope: lists with filters and keyset paging, details."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.paging import keyset_page
 from shouwang.common.failures import Forbidden
+from shouwang.common.geography import Geography
+from shouwang.common.policy.national import NATIONAL
 from shouwang.warning.adapters.tables import signals, task_history, tasks
 from shouwang.warning.domain.errors import OutsideScope, TaskNotFound
 from sqlalchemy import ColumnElement, case, func, literal, select, true
@@ -38,8 +41,26 @@ def may_see(principal: Principal, row: Any) -> bool:
     return False
 
 
-def colour_expr(now: datetime, amber_ratio: float) -> ColumnElement[str]:
-    """SQL for the deadline colour, matching Task.colour."""
+def scope_counties(principal: Principal, geography: Geography) -> list[str]:
+    """The counties whose tasks a principal may see (their amber ratios colour the list)."""
+    if principal.role in ("village", "township", "county"):
+        return [principal.scope[:6]]
+    counties = [county.code for county in geography.counties()]
+    if principal.role == "province":
+        return [code for code in counties if code.startswith(principal.scope)]
+    return counties if principal.role == "auditor" else []
+
+
+def amber_expr(ratios: Mapping[str, float]) -> ColumnElement[float]:
+    """Each task's county amber ratio (the national one for a county not listed)."""
+    default = float(NATIONAL["amber_ratio"])
+    if len(set(ratios.values())) <= 1:
+        return literal(next(iter(ratios.values()), default))
+    return case(dict(ratios), value=tasks.c.county_code, else_=default)
+
+
+def colour_expr(now: datetime, amber_ratio: Mapping[str, float]) -> ColumnElement[str]:
+    """SQL for the deadline colour, matching Task.colour (amber ratios per county)."""
     due = case(
         (tasks.c.status == "routed", tasks.c.assign_by),
         (tasks.c.status == "assigned", tasks.c.report_by),
@@ -50,7 +71,7 @@ def colour_expr(now: datetime, amber_ratio: float) -> ColumnElement[str]:
     return case(
         (due.is_(None), "closed"),
         (due < now, "red"),
-        (used >= total * amber_ratio, "amber"),
+        (used >= total * amber_expr(amber_ratio), "amber"),
         else_="green",
     )
 
@@ -60,7 +81,7 @@ async def list_tasks(
     principal: Principal,
     *,
     now: datetime,
-    amber_ratio: float,
+    amber_ratio: Mapping[str, float],
     filters: dict[str, str | None],
     limit: int,
     cursor: str | None,
@@ -85,7 +106,12 @@ async def list_tasks(
 
 
 async def task_detail(
-    session: AsyncSession, principal: Principal, task_id: str, *, now: datetime, amber_ratio: float
+    session: AsyncSession,
+    principal: Principal,
+    task_id: str,
+    *,
+    now: datetime,
+    amber_ratio: Mapping[str, float],
 ) -> dict[str, Any]:
     """Return a visible task with its signals and history."""
     try:

@@ -44,11 +44,35 @@
     const t = document.getElementById(id);
     t.replaceChildren(el("tr", {}, head.map((h) => el("th", {}, [h]))), ...rows);
   };
-  const trendChart = echarts.init(document.getElementById("trend"));
-  const townChart = echarts.init(document.getElementById("township-chart"));
-  const colourChart = echarts.init(document.getElementById("colour-chart"));
-  const categoryChart = echarts.init(document.getElementById("category-chart"));
-  const riskChart = echarts.init(document.getElementById("risk-chart"));
+  // NOTE: ECharts (1 MB) loads only when a chart scrolls into view: on a phone the tiles and
+  // tables come first and stay responsive; the chart boxes keep their height meanwhile (no shift).
+  let trendChart = null, townChart = null, colourChart = null, categoryChart = null,
+    riskChart = null, latest = null, chartsRequested = false;
+  function drawCharts() {
+    if (!latest || !trendChart) { return; }
+    renderCharts(latest); renderHouseholdCharts(latest);
+  }
+  function loadCharts() {
+    if (chartsRequested) { return; }
+    chartsRequested = true;
+    const script = el("script", { src: "/static/echarts.min.js" });
+    script.onload = () => {
+      const init = (id) => echarts.init(document.getElementById(id));
+      trendChart = init("trend"); townChart = init("township-chart");
+      colourChart = init("colour-chart"); categoryChart = init("category-chart");
+      riskChart = init("risk-chart");
+      drawCharts();
+    };
+    document.head.appendChild(script);
+  }
+  if ("IntersectionObserver" in window) {
+    const seen = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); loadCharts(); }
+    });
+    document.querySelectorAll(".chart").forEach((box) => seen.observe(box));
+  } else {
+    loadCharts();
+  }
 
   function renderKpis(k) {
     const tiles = [["核实任务", k.created], ["已办结", k.closed], ["办结率", pct(k.closure_rate)],
@@ -89,7 +113,7 @@
       yAxis: { type: "value", minInterval: 1 }, series });
   }
 
-  function renderHouseholds(m) {
+  function renderHouseholdCharts(m) {
     const towns = m.deadline_colours.townships;
     colourChart.setOption({ tooltip: { trigger: "axis" }, legend: {},
       color: ["#2e7d32", "#f9a825", "#c62828"],
@@ -104,6 +128,9 @@
       xAxis: { type: "category", data: m.monitoring.by_risk_type.map((r) => r.value) },
       yAxis: { type: "value" },
       series: [{ name: "户数", type: "bar", data: m.monitoring.by_risk_type.map((r) => r.count) }] });
+  }
+
+  function renderHouseholds(m) {
     const rect = m.rectification;
     table("rectification", ["乡镇", "问题数", "已销号", "按期", "完成率"],
       [...rect.townships, { township_name: "全县", ...rect.total }].map((r) =>
@@ -136,7 +163,8 @@
     pending = null;
     const q = "?county=" + county + "&period=" + period;
     api("/api/v1/metrics/supervision" + q).then((m) => {
-      renderKpis(m.kpis); renderTables(m); renderCharts(m); renderHouseholds(m);
+      renderKpis(m.kpis); renderTables(m); renderHouseholds(m);
+      latest = m; drawCharts();
     });
     api("/api/v1/metrics/overdue?county=" + county).then((p) => renderOverdue(p.items));
   }
