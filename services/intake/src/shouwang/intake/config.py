@@ -24,6 +24,10 @@ class IntakeSettings(CommonSettings):
     resident_address_rate: RateLimit = RateLimit(burst=300, per_minute=300)
     max_body_bytes: int = 32 * 1024
     max_export_rows: int = 100_000
+    # how often the overdue sweep of declaration deadlines runs (once per round across replicas)
+    deadline_sweep_seconds: float = 60.0
+    # how long a process keeps a county's policy and calendar for its filings' promised dates
+    policy_cache_seconds: float = 10.0
 
     def rate_for(self, role: str) -> RateLimit:
         """The bucket parameters of a role."""

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from shouwang.common.auth.deps import CurrentPrincipal
 from shouwang.common.errors import validation_details
 from shouwang.common.failures import Invalid
-from shouwang.intake.api.deps import RuntimeDep
+from shouwang.intake.api.deps import PromisesDep, RuntimeDep
 from shouwang.intake.api.schemas import (
     FIELD_LABELS,
     DeclarationAccepted,
@@ -53,16 +53,17 @@ async def create_declaration(
     request: Request,
     response: Response,
     runtime: RuntimeDep,
+    promises: PromisesDep,
     principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
     """File a declaration; another caller's while the person's is open is merged into it."""
     host = request.client.host if request.client else "unknown"
-    await check_limits(runtime, role=principal.role, sub=principal.sub, host=host)
+    await check_limits(runtime, principal, host=host)
     raw = await request.body()
     body = parse_body(raw)
     status, result = await file_declaration(
-        runtime, principal, body, raw=raw, idempotency_key=idempotency_key
+        runtime, principal, body, raw=raw, idempotency_key=idempotency_key, promises=promises
     )
     response.status_code = status
     return result
@@ -107,7 +108,12 @@ async def list_declarations(
         )
     async with runtime.sessionmaker() as session:
         rows, next_cursor = await queries.list_page(
-            session, principal, filters=filters, limit=limit, cursor=cursor
+            session,
+            principal,
+            filters=filters,
+            limit=limit,
+            cursor=cursor,
+            now=runtime.clock.now(),
         )
     return {"items": rows, "next_cursor": next_cursor}
 

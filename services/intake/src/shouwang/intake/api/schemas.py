@@ -1,9 +1,10 @@
 """Request and response shapes of the intake API."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
+from shouwang.intake.domain.deadlines import Colour
 from shouwang.intake.domain.declaration import Channel, Status
 from shouwang.intake.domain.form import AttachmentMeta, DeclarationCreate
 
@@ -29,6 +30,8 @@ class DeclarationAccepted(BaseModel):
     status: Status
     attached_to: str | None
     message: str
+    accept_by: date | None
+    visit_by: date | None
 
 
 class DeclarationStatus(BaseModel):
@@ -41,6 +44,8 @@ class DeclarationStatus(BaseModel):
     channel: Channel
     hardships: list[str]
     created_at: datetime
+    accept_by: date | None
+    visit_by: date | None
 
 
 class DeclarationRow(BaseModel):
@@ -59,6 +64,9 @@ class DeclarationRow(BaseModel):
     task_id: str | None
     created_at: datetime
     updated_at: datetime
+    accept_by: date | None
+    visit_by: date | None
+    colour: Colour | None
 
 
 class DeclarationPage(BaseModel):

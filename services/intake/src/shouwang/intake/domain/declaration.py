@@ -2,6 +2,8 @@
 
 from typing import Final, Literal
 
+from shouwang.common import vocab
+
 Channel = Literal["self_declaration", "cadre_screening", "petition", "hotline"]
 Status = Literal["received", "verifying", "verified", "included", "not_included", "merged"]
 
@@ -19,19 +21,7 @@ CHANNEL_LABELS: Final[dict[str, str]] = {
     "hotline": "12317 热线",
 }
 # The risk-type catalogue (DESIGN "Identification").
-HARDSHIPS: Final[tuple[str, ...]] = (
-    "因病",
-    "因残",
-    "因学",
-    "因灾",
-    "因意外事故",
-    "因产业失败",
-    "因务工就业不稳",
-    "缺劳力/无劳力",
-    "住房安全",
-    "饮水安全",
-    "其他",
-)
+HARDSHIPS: Final[tuple[str, ...]] = vocab.HARDSHIPS
 STATUS_LABELS: Final[dict[str, str]] = {
     "received": "已受理",
     "verifying": "核实中",
@@ -47,11 +37,6 @@ OUTCOME_LABELS: Final[dict[str, str]] = {
     "not_found": "查无此人",
     "moved": "已迁出",
 }
-
-
-def filer_key(role: str, sub: str) -> str:
-    """Who a filing (and its rate bucket) belongs to: the same sub in two roles is two callers."""
-    return f"{role}:{sub}"
 
 
 def sees_open_case(role: str) -> bool:

@@ -2,11 +2,12 @@
 
 Another caller's filing for a person whose declaration is open gets its own receipt (status
 `merged`) and joins the open case as a signal on the same task; only the caller's own repeat
-answers 200. Callers are role + sub.
+answers 200. Callers are role + sub. Every filing promises the dates the township accepts it
+and visits the home by, under the county policy in force on the filing date.
 """
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
@@ -24,17 +25,19 @@ from shouwang.intake.adapters.tables import (
     idempotency,
     repeats,
 )
-from shouwang.intake.domain.declaration import CHANNEL_LABELS, filer_key, may_file, sees_open_case
+from shouwang.intake.domain.deadlines import local_date
+from shouwang.intake.domain.declaration import CHANNEL_LABELS, may_file, sees_open_case
 from shouwang.intake.domain.form import DeclarationCreate
 from shouwang.intake.domain.validation import check_fields, check_id_number, check_village
 from shouwang.intake.runtime import IntakeRuntime
+from shouwang.intake.service.deadlines import PromiseCache
 from sqlalchemy import insert, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 SOURCE = "/shouwang/intake"
 Result = tuple[int, dict[str, Any]]
-MSG_RECEIVED = "申报已受理，乡镇将在 2 日内安排核实"
+MSG_RECEIVED = "申报已受理，乡镇将于 {accept_by} 前受理，{visit_by} 前入户核实"
 MSG_ATTACHED = "您已有一件正在办理的申报，本次申报已并入该申报，不再重复立案"
 MSG_MERGED = "申报已受理，该申报对象已在核实中，本次申报将并入同一核实任务办理"
 _D = declarations.c
@@ -101,12 +104,13 @@ async def file_declaration(
     *,
     raw: bytes,
     idempotency_key: str | None,
+    promises: PromiseCache,
 ) -> Result:
     """Accept a declaration (201, merged when another caller's is open) or a repeat (200)."""
     now = runtime.clock.now()
     township = validate(body, principal, runtime.geography, now)
     body_hash = idempotency.request_hash(raw)
-    caller = filer_key(principal.role, principal.sub)
+    caller = principal.key
     for _ in range(3):
         try:
             async with runtime.uow() as uow:
@@ -114,7 +118,9 @@ async def file_declaration(
                     uow.session, principal=caller, key=idempotency_key, body_hash=body_hash
                 ):
                     return done
-                status, result = await _accept(uow, runtime, principal, body, township, now)
+                status, result = await _accept(
+                    uow, runtime, principal, body, township, now, promises=promises
+                )
                 await idempotency.remember(
                     uow.session,
                     principal=caller,
@@ -137,25 +143,48 @@ async def _accept(
     body: DeclarationCreate,
     township: str,
     now: datetime,
+    *,
+    promises: PromiseCache,
 ) -> Result:
+    county = body.village_code[:6]
     person = protect_person(
         body.id_number,
         body.name.strip(),
         cipher=runtime.cipher,
         master_secret=runtime.settings.hmac_key.get_secret_value(),
-        county_code=body.village_code[:6],
+        county_code=county,
     )
+    promised = await promises.promised(uow.session, county_code=county, filed_on=local_date(now))
     row = _row(new_receipt(now), body, person, runtime, principal, township, now)
+    row |= {"accept_by": promised.accept_by, "visit_by": promised.visit_by}
     inserted = (await uow.session.execute(_INSERT_UNLESS_OPEN, row)).first()
     if inserted is None:
         return await _join_open(uow, runtime, principal, body, row, now)
     _publish(uow, runtime, body, row, route=row, now=now)
-    return 201, {
+    return 201, _received(row)
+
+
+def _received(row: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a new filing: its receipt and the dates it promises."""
+    message = MSG_RECEIVED.format(
+        accept_by=_chinese_date(row["accept_by"]), visit_by=_chinese_date(row["visit_by"])
+    )
+    return {
         "receipt": row["receipt"],
         "status": "received",
         "attached_to": None,
-        "message": MSG_RECEIVED,
+        "message": message,
+        **_dates(row),
     }
+
+
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _dates(row: Any) -> dict[str, str | None]:
+    """The promised dates of an answer, as stored JSON (an idempotent replay repeats them)."""
+    return {name: row[name] and row[name].isoformat() for name in ("accept_by", "visit_by")}
 
 
 async def _join_open(
@@ -189,6 +218,7 @@ async def _join_open(
         "status": "merged",
         "attached_to": shown,
         "message": MSG_MERGED,
+        **_dates(row),
     }
 
 
@@ -196,7 +226,7 @@ async def _own_filing(uow: UnitOfWork, principal: Principal, *, open_receipt: st
     """The caller's own filing in the open case: the open declaration or their merged one."""
     return (
         await uow.session.execute(
-            select(_D.receipt, _D.status)
+            select(_D.receipt, _D.status, _D.accept_by, _D.visit_by)
             .where(
                 _D.filed_by == principal.sub,
                 _D.filed_by_role == principal.role,
@@ -232,6 +262,7 @@ async def _repeat(
         "status": own.status,
         "attached_to": own.receipt,
         "message": MSG_ATTACHED,
+        **_dates(own._mapping),
     }
 
 

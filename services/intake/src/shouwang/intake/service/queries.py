@@ -1,23 +1,29 @@
-"""Reading declarations: the filer's status view, scoped lists with keyset paging (masked only)."""
+"""Reading declarations: the filer's status view, scoped lists with keyset paging (masked only).
+
+A staff list shows each declaration's deadline colour, by its county's amber ratio today.
+"""
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.paging import keyset_page
 from shouwang.common.failures import Forbidden, NotFound
 from shouwang.intake.adapters.tables import declarations
+from shouwang.intake.domain.deadlines import local_date
 from shouwang.intake.domain.declaration import STATUS_LABELS
+from shouwang.intake.service.deadlines import amber_ratios, progress_of
 from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Filters = dict[str, str | None]
 # Masked columns only: nothing here needs a decrypted read.
+_HIDDEN = (
+    "person_ref", "filed_by", "attachments", "merged_into", "accept_overdue_at", "visit_overdue_at",
+)  # fmt: skip
 PUBLIC_COLUMNS = [
-    c
-    for c in declarations.c
-    if not c.name.endswith("_enc")
-    and c.name not in ("person_ref", "filed_by", "attachments", "merged_into")
+    c for c in declarations.c if not c.name.endswith("_enc") and c.name not in _HIDDEN
 ]
 
 
@@ -76,9 +82,10 @@ async def list_page(
     filters: dict[str, str | None],
     limit: int,
     cursor: str | None,
+    now: datetime,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of the declarations in scope."""
-    return await keyset_page(
+    """One page of the declarations in scope, each with its deadline colour."""
+    rows, next_cursor = await keyset_page(
         session,
         filtered(principal, filters),
         created=declarations.c.created_at,
@@ -86,6 +93,11 @@ async def list_page(
         limit=limit,
         cursor=cursor,
     )
+    ratios = await amber_ratios(session, (r["county_code"] for r in rows), on=local_date(now))
+    coloured = [
+        {**row, "colour": progress_of(row).colour(now, ratios[row["county_code"]])} for row in rows
+    ]
+    return coloured, next_cursor
 
 
 async def stream_rows(

@@ -2,35 +2,38 @@
 residents, per client address (a resident's tokens are cheap to come by; an address is not).
 
 Postgres rather than in-process: the service runs as several replicas behind one ingress, and a
-bucket per process would multiply the limit by the replica count and reset on every restart. One
-UPSERT on a primary key (row-locked, so concurrent requests of one principal serialise) is cheap
-next to the declaration's own insert.
+bucket per process would multiply the limit by the replica count and reset on every restart. Each
+bucket is one UPSERT on a primary key, sent on its own (autocommit): the row lock of a shared
+bucket (an address) is held only while Postgres runs that one statement, never across a round
+trip to a busy Python process, so concurrent filings from one address do not queue behind each
+other's BEGIN/COMMIT.
 """
 
 import math
 from datetime import datetime
 
+from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import RateLimited
 from shouwang.intake.adapters.tables import rate_buckets
 from shouwang.intake.config import RateLimit
-from shouwang.intake.domain.declaration import filer_key
 from shouwang.intake.runtime import IntakeRuntime
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 _AVAILABLE = (
     "LEAST(CAST(:burst AS float8), b.tokens + GREATEST(0, EXTRACT(EPOCH FROM "
     "(CAST(:now AS timestamptz) - b.updated_at))) * CAST(:rate AS float8))"
 )
+# NOTE: set_config(..., true) in RETURNING makes the spend's own commit skip the WAL flush wait:
+# a bucket update lost in a crash only refunds a token
 _TAKE = text(f"""
 INSERT INTO intake.rate_buckets AS b (principal, tokens, updated_at)
 VALUES (:principal, CAST(:burst AS float8) - 1, CAST(:now AS timestamptz))
 ON CONFLICT (principal) DO UPDATE
 SET tokens = {_AVAILABLE} - 1, updated_at = GREATEST(b.updated_at, CAST(:now AS timestamptz))
 WHERE {_AVAILABLE} >= 1
-RETURNING tokens
+RETURNING tokens, set_config('synchronous_commit', 'off', true)
 """)
-
-_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit = off")
 
 
 def retry_after_seconds(
@@ -43,47 +46,47 @@ def retry_after_seconds(
     return max(1, math.ceil((1.0 - available) / rate - 1e-9)) if rate > 0 else 3600
 
 
-async def check_limits(runtime: IntakeRuntime, *, role: str, sub: str, host: str) -> None:
-    """Spend the caller's token and, for residents, one of their client address's."""
+async def check_limits(runtime: IntakeRuntime, principal: Principal, *, host: str) -> None:
+    """Spend the caller's token and, for residents, one of their client address's.
+
+    The caller's first: a refused caller spends nothing of the address's bucket.
+    """
     settings = runtime.settings
-    await take_token(
-        runtime,
-        bucket=filer_key(role, sub),
-        limit=settings.rate_for(role),
-        message="申报过于频繁，请 {wait} 秒后再试",
-    )
+    role = principal.role
+    buckets = [(principal.key, settings.rate_for(role), "申报过于频繁，请 {wait} 秒后再试")]
     if role == "resident":
         # NOTE: one address is many residents behind a carrier NAT: its own, wider bucket
-        await take_token(
-            runtime,
-            bucket=f"address:{host}",
-            limit=settings.resident_address_rate,
-            message="当前网络地址申报过于频繁，请 {wait} 秒后再试",
+        buckets.append(
+            (
+                f"address:{host}",
+                settings.resident_address_rate,
+                "当前网络地址申报过于频繁，请 {wait} 秒后再试",
+            )
         )
+    now = runtime.clock.now()
+    async with runtime.engine.connect() as conn:
+        single = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        for bucket, limit, message in buckets:
+            await take_token(single, bucket=bucket, limit=limit, message=message, now=now)
 
 
 async def take_token(
-    runtime: IntakeRuntime, *, bucket: str, limit: RateLimit, message: str
+    conn: AsyncConnection, *, bucket: str, limit: RateLimit, message: str, now: datetime
 ) -> None:
     """Spend one token of a bucket, or answer 429 (message with {wait}) and Retry-After."""
-    now = runtime.clock.now()
     params = {
         "principal": bucket,
         "burst": limit.burst,
         "now": now,
         "rate": limit.per_minute / 60.0,
     }
-    async with runtime.sessionmaker() as session, session.begin():
-        # a bucket update lost in a crash only refunds a token: not worth waiting for a WAL flush
-        await session.execute(_NO_FLUSH_WAIT)
-        taken = (await session.execute(_TAKE, params)).first()
-        if taken is not None:
-            return
-        row = (
-            (await session.execute(select(rate_buckets).where(rate_buckets.c.principal == bucket)))
-            .mappings()
-            .one()
-        )
+    if (await conn.execute(_TAKE, params)).first() is not None:
+        return
+    row = (
+        (await conn.execute(select(rate_buckets).where(rate_buckets.c.principal == bucket)))
+        .mappings()
+        .one()
+    )
     wait = retry_after_seconds(row["tokens"], row["updated_at"], now, limit)
     raise RateLimited(
         message.format(wait=wait),
