@@ -207,6 +207,10 @@ async def _file_everything(services: Services, rng: random.Random) -> dict[str, 
         "village_code": VILLAGE, "category": "脱贫户", "members": [member],
         "address": "绥棱镇东方红村 8 号"})  # fmt: skip
     assert resp.status_code == 201, resp.text
+    cadre = await assistance.put(f"/api/v1/households/{resp.json()['id']}/cadre",
+                                 headers=auth("township", TOWNSHIP),
+                                 json={"name": "帮扶干部", "phone": "13912345678"})  # fmt: skip
+    assert cadre.status_code == 200, cadre.text
     return {
         "tasks": [await _task_of(warning, who, hmac_key) for who in (pushed, uploaded)] + [task],
         "batches": [push_id, upload_id],

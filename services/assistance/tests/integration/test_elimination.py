@@ -9,6 +9,7 @@ from .conftest import member
 
 QUARTER_END = datetime(2026, 12, 10, 10, 0, tzinfo=SHANGHAI)
 SECURE = {"education": True, "medical": True, "housing": True, "water": True}
+REVIEW = [{"name": "护林员", "in_place": True, "effective": True, "effect": "月增收500元"}]
 
 
 @pytest.fixture(autouse=True)
@@ -54,9 +55,10 @@ async def _monitored(register, client, headers, *, protection=(), labours=("full
     return hid
 
 
-async def _run(client, hid, village, township):
+async def _run(client, hid, village, township, **prejudge):
+    prejudge = prejudge or {"measure_review": REVIEW}
     steps = [
-        ("prejudge", township, {"date": "2026-12-10", "security": SECURE}),
+        ("prejudge", township, {"date": "2026-12-10", "security": SECURE, **prejudge}),
         (
             "onsite_check",
             village,
@@ -126,7 +128,7 @@ async def test_onsite_check_needs_the_household_signature(
     await assistance_client.post(
         f"/api/v1/households/{hid}/elimination/prejudge",
         headers=township,
-        json={"date": "2026-12-10", "security": SECURE},
+        json={"date": "2026-12-10", "security": SECURE, "measure_review": REVIEW},
     )
     resp = await assistance_client.post(
         f"/api/v1/households/{hid}/elimination/onsite_check",
@@ -141,7 +143,7 @@ async def test_prejudge_only_in_the_last_month_of_a_quarter(
 ):
     hid = await _monitored(register, assistance_client, village)
     clock.set(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
-    body = {"date": "2026-11-20", "security": SECURE}
+    body = {"date": "2026-11-20", "security": SECURE, "measure_review": REVIEW}
     url = f"/api/v1/households/{hid}/elimination/prejudge"
     resp = await assistance_client.post(url, headers=township, json=body)
     assert resp.status_code == 409, resp.text
@@ -231,3 +233,50 @@ async def test_a_deferred_household_exits_at_the_next_quarterly_review(
     assert resp.status_code == 200, resp.text
     assert resp.json()["outcome"] == "risk_eliminated"
     assert resp.json()["reason"] == "quarterly_review" and resp.json()["date"] == "2027-03-20"
+
+
+async def test_assisted_elimination_needs_every_measure_in_place_and_effective(
+    assistance_client, register, village, township, outbox
+):
+    hid = await _monitored(register, assistance_client, village)
+    url = f"/api/v1/households/{hid}/elimination/prejudge"
+    weak = [{**REVIEW[0], "effective": False}]
+    body = {"date": "2026-12-10", "security": SECURE, "measure_review": weak}
+    refused = await assistance_client.post(url, headers=township, json=body)
+    assert refused.status_code == 422, refused.text
+    details = refused.json()["error"]["details"]
+    assert [c["criterion"] for c in details["criteria"]] == ["measures_not_all_effective"]
+    assert details["unproven_measures"] == ["护林员"]
+    result = await _run(assistance_client, hid, village, township)
+    assert result["way"] == "帮扶消除"
+    evidence = result["evidence"]
+    assert evidence["measures"] == [
+        {"type": "公益岗位", "name": "护林员", "in_place": True, "effective": True,
+         "effect": "月增收500元"}
+    ]  # fmt: skip
+    assert evidence["security"] == SECURE and evidence["income_per_person"] >= evidence["line"]
+    marked = [e["payload"] for e in await outbox(hid, "elimination.marked")]
+    assert [(e["way"], e["outcome"]) for e in marked] == [("帮扶消除", "risk_eliminated")]
+    assert marked[0]["evidence"] == evidence
+
+
+async def test_natural_elimination_is_its_own_ground_with_its_cause(
+    assistance_client, register, village, township, outbox
+):
+    hid = await _monitored(register, assistance_client, village)
+    url = f"/api/v1/households/{hid}/elimination/prejudge"
+    body = {"date": "2026-12-10", "security": SECURE, "way": "自然消除"}
+    refused = await assistance_client.post(url, headers=township, json=body)
+    criteria = [c["criterion"] for c in refused.json()["error"]["details"]["criteria"]]
+    assert criteria == ["natural_cause_missing"]
+    cause = {"way": "自然消除", "natural_cause": "子女毕业就业，家庭支出恢复正常",
+             "risks_gone": ["因学"]}  # fmt: skip
+    result = await _run(assistance_client, hid, village, township, **cause)
+    assert result["outcome"] == "risk_eliminated" and result["way"] == "自然消除"
+    assert result["evidence"]["cause"] == cause["natural_cause"]
+    assert result["evidence"]["risks_gone"] == ["因学"] and "measures" not in result["evidence"]
+    view = (await assistance_client.get(f"/api/v1/households/{hid}", headers=village)).json()
+    assert view["elimination_way"] == "自然消除"
+    assert view["elimination"]["evidence"]["cause"] == cause["natural_cause"]
+    marked = [e["payload"] for e in await outbox(hid, "elimination.marked")]
+    assert marked[0]["way"] == "自然消除" and marked[0]["evidence"]["risks_gone"] == ["因学"]

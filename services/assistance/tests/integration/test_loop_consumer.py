@@ -21,7 +21,9 @@ async def confirm(stack):
     await producer.start()
     cipher = PiiCipher.from_secret(CommonSettings().encryption_key.get_secret_value())
 
-    async def send(id_number: str, name: str, outcome: str = "risk_confirmed") -> None:
+    async def send(
+        id_number: str, name: str, outcome: str = "risk_confirmed", risk_type: str | None = None
+    ) -> None:
         event = TaskConfirmed(
             task_id=str(uuid.uuid4()),
             county_code="231226",
@@ -34,6 +36,7 @@ async def confirm(stack):
             source_ref="test",
             confirmed_by="township:231226100",
             pii_sealed=seal_pii({"id_number": id_number, "name": name}, cipher=cipher),
+            risk_type=risk_type,
         )
         key, value, headers = to_kafka(
             new_envelope(event, source="/shouwang/warning", subject=event.task_id)
@@ -67,6 +70,27 @@ async def test_eliminated_household_with_new_risk_is_remarked(
     assert view["remarked"] is True and view["identification"]["status"] == "open"
     last = (await outbox(hid, "status_changed"))[-1]["payload"]
     assert last["reason"] == "remarked" and last["assistance_status"] == "identifying"
+
+
+async def test_a_remarked_household_carries_the_new_risk_type(
+    assistance_client, register, confirm, township, outbox
+):
+    head = member()
+    hid = (
+        await register(
+            category="边缘易致贫户", status="risk_eliminated", risk_types=["因病"], members=[head]
+        )
+    )["id"]
+    await confirm(head["id_number"], head["name"], risk_type="因灾")
+
+    async def remarked():
+        view = await _view(assistance_client, hid, township)
+        return view if view["status"] == "identifying" else None
+
+    view = await wait_until(remarked, what="the eliminated household is re-marked")
+    assert view["remarked"] is True and view["risk_types"] == ["因灾"]
+    last = (await outbox(hid, "status_changed"))[-1]["payload"]
+    assert last["reason"] == "remarked" and last["risk_types"] == ["因灾"]
 
 
 async def test_other_outcomes_are_ignored_and_monitored_stays(

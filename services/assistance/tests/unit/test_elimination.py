@@ -52,7 +52,12 @@ def test_each_criterion_fails_on_its_own():
         "security_not_guaranteed"
     ]
     assert prejudge_failures(candidate(measures_in_effect=0)) == ["no_measure_in_effect"]
-    assert prejudge_failures(candidate(measures_in_effect=0, way="自然消除")) == []
+    assert prejudge_failures(candidate(measures_in_effect=0, way="自然消除")) == [
+        "natural_cause_missing"
+    ]
+    natural = candidate(measures_in_effect=0, way="自然消除", natural_cause="患病家庭成员已痊愈")
+    assert prejudge_failures(natural) == []
+    assert prejudge_failures(candidate(unproven_measures=1)) == ["measures_not_all_effective"]
 
 
 def test_stability_needs_consecutive_months_above_the_line():

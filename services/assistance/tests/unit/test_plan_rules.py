@@ -1,6 +1,10 @@
 from datetime import date
 
-from shouwang.assistance.domain.plan_rules import plan_is_late, plan_violations
+from shouwang.assistance.domain.plan_rules import (
+    plan_is_late,
+    plan_quality_flags,
+    plan_violations,
+)
 
 
 def codes(**kwargs):
@@ -15,6 +19,35 @@ def test_labourer_with_only_social_security_breaks_the_developmental_rule():
 
 def test_partial_labour_counts_as_labour():
     assert codes(labours=["partial"], risk_types=[], measure_types=["公益岗位"]) == []
+    assert codes(labours=["partial", "none"], risk_types=[], measure_types=["就业"]) == []
+
+
+def test_partial_labour_is_not_full_labour_for_industry():
+    assert codes(labours=["partial"], risk_types=[], measure_types=["产业"]) == [
+        "partial_labour_needs_suited_measure"
+    ]
+    assert codes(labours=["partial"], risk_types=[], measure_types=["产业", "公益岗位"]) == []
+    assert codes(labours=["full", "partial"], risk_types=[], measure_types=["产业"]) == []
+
+
+def test_disaster_and_accident_need_insurance_or_relief():
+    for risk in ("因灾", "因意外事故"):
+        assert codes(labours=["full"], risk_types=[risk], measure_types=["就业"]) == [
+            "disaster_needs_insurance_or_relief"
+        ]
+        assert codes(labours=["full"], risk_types=[risk], measure_types=["就业", "保险/救助"]) == []
+    both = codes(labours=["full"], risk_types=["因灾", "因意外事故"], measure_types=["就业"])
+    assert both == ["disaster_needs_insurance_or_relief"]
+
+
+def test_lacking_motivation_needs_aspiration_measure():
+    assert codes(labours=["full"], risk_types=["内生动力不足"], measure_types=["就业"]) == [
+        "motivation_needs_aspiration_measure"
+    ]
+    assert (
+        codes(labours=["full"], risk_types=["内生动力不足"], measure_types=["就业", "扶志扶智"])
+        == []
+    )
 
 
 def test_no_labour_needs_social_security():
@@ -34,16 +67,22 @@ def test_risks_need_their_measures():
         "illness_needs_health_measure",
         "schooling_needs_education_measure",
         "housing_needs_housing_measure",
-        "water_needs_water_measure",
     ]
     assert (
         codes(
             labours=["full"],
             risk_types=["因病", "因学", "住房安全", "饮水安全"],
-            measure_types=["就业", "健康", "教育", "住房", "饮水"],
+            measure_types=["就业", "健康", "教育", "住房"],
         )
         == []
     )
+
+
+def test_water_risk_without_water_measure_is_a_flag_not_a_block():
+    assert codes(labours=["full"], risk_types=["饮水安全"], measure_types=["就业"]) == []
+    flags = plan_quality_flags(risk_types=["饮水安全"], measure_types=["就业"])
+    assert [f.code for f in flags] == ["water_risk_without_water_measure"]
+    assert plan_quality_flags(risk_types=["饮水安全"], measure_types=["饮水"]) == []
 
 
 def test_plan_on_day_eleven_is_late():

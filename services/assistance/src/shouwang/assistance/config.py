@@ -12,3 +12,4 @@ class AssistanceSettings(CommonSettings):
     max_import_bytes: int = 256 * 1024 * 1024  # a registry export, raw or multipart
     max_import_rows: int = 500_000  # every row counts, the header and blank ones too
     deadline_sweep_seconds: float = 60.0
+    data_quality_sweep_hours: float = 24.0  # every household's data-quality checks, this often

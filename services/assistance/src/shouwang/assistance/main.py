@@ -2,7 +2,12 @@
 
 from fastapi import FastAPI
 from shouwang.assistance.adapters.tables import inbox, outbox
-from shouwang.assistance.api import routes_campaigns, routes_households, routes_workflow
+from shouwang.assistance.api import (
+    routes_campaigns,
+    routes_households,
+    routes_quality,
+    routes_workflow,
+)
 from shouwang.assistance.config import AssistanceSettings
 from shouwang.assistance.messaging.consumers import consumer_specs
 from shouwang.assistance.service.deadlines import deadline_loop
@@ -21,7 +26,12 @@ def create_app(settings: AssistanceSettings | None = None, clock: Clock | None =
         title="守望 · 帮扶服务 (assistance)",
         outbox=outbox,
         inbox=inbox,
-        routers=[routes_households.router, routes_workflow.router, routes_campaigns.router],
+        routers=[
+            routes_households.router,
+            routes_workflow.router,
+            routes_campaigns.router,
+            routes_quality.router,
+        ],
         consumers=consumer_specs,
         loops=[deadline_loop],
         clock=clock,

@@ -117,7 +117,8 @@ plans = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("household_id", Uuid, nullable=False, index=True),
-    Column("cadre_name", Text, nullable=False),
+    Column("cadre_name", Text, nullable=False),  # the cadre's name when the plan was made
+    Column("cadre_id", Uuid),  # the household's cadre (household_cadres) the plan refers to
     Column("measures", JSONB, nullable=False),
     Column("made_on", Date, nullable=False),
     Column("due_on", Date),
@@ -150,6 +151,7 @@ eliminations = Table(
     Column("way", Text, nullable=False),
     _jsonb("steps", "'{}'::jsonb"),
     _jsonb("quality_flags"),
+    _jsonb("evidence", "'{}'::jsonb"),  # what the way of elimination rests on (seed 004)
     Column("outcome", Text),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Index(
@@ -182,6 +184,28 @@ campaigns = Table(
     Column("ends_on", Date, nullable=False),
     Column("created_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # manual, or a scheduled screening (quarterly_screening, half_yearly_screening) of a period
+    Column("kind", Text, nullable=False, server_default="manual"),
+    Column("period", Text),
+    Index(
+        "uq_campaigns_scheduled",
+        "county_code",
+        "kind",
+        "period",
+        unique=True,
+        postgresql_where=text("period IS NOT NULL"),
+    ),
+)
+
+campaign_townships = Table(
+    "campaign_townships",
+    metadata,
+    Column("campaign_id", Uuid, ForeignKey("assistance.campaigns.id"), nullable=False),
+    Column("township_code", Text, nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=False),
+    Column("completed_by", Text, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    PrimaryKeyConstraint("campaign_id", "township_code", name="pk_campaign_townships"),
 )
 
 campaign_problems = Table(
@@ -190,7 +214,9 @@ campaign_problems = Table(
     Column("id", Uuid, primary_key=True),
     Column("seq", BigInteger, Identity(), nullable=False),
     Column("campaign_id", Uuid, ForeignKey("assistance.campaigns.id"), nullable=False),
-    Column("household_id", Uuid, ForeignKey("assistance.households.id"), nullable=False),
+    Column("household_id", Uuid, ForeignKey("assistance.households.id")),  # None: a project
+    Column("subject", Text, nullable=False, server_default="household"),
+    Column("project_name", Text),  # a fund or industry project's name (seed 003)
     Column("county_code", Text, nullable=False),
     Column("township_code", Text, nullable=False),
     Column("village_code", Text, nullable=False),
@@ -219,4 +245,40 @@ deadline_flags = Table(
     Column("due_at", DateTime(timezone=True), nullable=False),
     Column("flagged_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("stage", "ref", name="pk_deadline_flags"),
+)
+
+household_cadres = Table(
+    "household_cadres",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column(
+        "household_id", Uuid, ForeignKey("assistance.households.id"), nullable=False, index=True
+    ),
+    Column("name", Text, nullable=False),
+    Column("phone_enc", LargeBinary),
+    Column("phone_masked", Text),
+    Column("post", Text),
+    Column("assigned_by", Text, nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("ended_by", Text),
+    Index(
+        "uq_household_cadres_current",
+        "household_id",
+        unique=True,
+        postgresql_where=text("ended_at IS NULL"),
+    ),
+)
+
+# the latest data-quality findings of each household (the scheduled sweep's result)
+data_quality = Table(
+    "data_quality",
+    metadata,
+    Column("household_id", Uuid, primary_key=True),
+    Column("county_code", Text, nullable=False),
+    Column("township_code", Text, nullable=False),
+    Column("village_code", Text, nullable=False),
+    _jsonb("flags"),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Index("ix_data_quality_county_township", "county_code", "township_code"),
 )

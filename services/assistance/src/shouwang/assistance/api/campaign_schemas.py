@@ -1,7 +1,7 @@
 """Request bodies of the screening-campaign API (pydantic, API only)."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 from shouwang.assistance.api.schemas import _one_of
@@ -28,7 +28,11 @@ class Responsible(BaseModel):
 
 
 class ProblemCreate(BaseModel):
-    household_id: str = Field(min_length=1, max_length=64)
+    # a household's problem, or a fund/industry project's (seed 003 "资金项目管理", "产业发展")
+    subject: Literal["household", "fund_project", "industry_project"] = "household"
+    household_id: str | None = Field(default=None, min_length=1, max_length=64)
+    project_name: str | None = Field(default=None, min_length=1, max_length=200)
+    village_code: str | None = Field(default=None, pattern=r"^\d{12}$")  # a project's village
     problem_type: ProblemType
     description: Text
     measure: Text

@@ -5,9 +5,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from shouwang.assistance.api.campaign_schemas import CampaignCreate, ProblemClose, ProblemCreate
 from shouwang.assistance.api.deps import RuntimeDep
-from shouwang.assistance.service import campaign_export, campaign_problems, campaigns
+from shouwang.assistance.service import campaign_export, campaign_problems, campaigns, screening
 from shouwang.common.auth.deps import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
@@ -81,6 +82,24 @@ async def progress(
 ) -> dict[str, Any]:
     """Found, closed, overdue and 整改完成率 per township."""
     return await campaigns.progress(runtime, principal, campaign_id)
+
+
+class TownshipDone(BaseModel):
+    note: str = Field(default="", max_length=1000)
+
+
+@router.post("/{campaign_id}/townships/{township_code}/complete")
+async def complete_township(
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    campaign_id: str,
+    township_code: str,
+    body: TownshipDone,
+) -> dict[str, Any]:
+    """A township reports its screening done (completion per township in `progress`)."""
+    return await screening.complete_township(
+        runtime, principal, campaign_id, township_code, body.note
+    )
 
 
 @router.get("/{campaign_id}/four-lists.xlsx")

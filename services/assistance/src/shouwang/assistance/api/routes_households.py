@@ -5,8 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from shouwang.assistance.api.deps import RuntimeDep
-from shouwang.assistance.api.schemas import HouseholdCreate, HouseholdUpdate, Labour, MemberIn
-from shouwang.assistance.service import import_upload, queries, registry
+from shouwang.assistance.api.schemas import (
+    CadreIn,
+    HouseholdCreate,
+    HouseholdUpdate,
+    Labour,
+    MemberIn,
+)
+from shouwang.assistance.service import cadres, import_upload, queries, registry
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.deps import CurrentPrincipal
 
@@ -105,6 +111,14 @@ async def set_labour(
     """Record a member's labour capacity."""
     await registry.set_member_labour(runtime, principal, household_id, member_id, body.labour)
     return await get_household(runtime, principal, household_id)
+
+
+@router.put("/{household_id}/cadre")
+async def put_cadre(
+    runtime: RuntimeDep, principal: CurrentPrincipal, household_id: str, body: CadreIn
+) -> dict[str, Any]:
+    """Name or change the household's responsible cadre (township or county); kept in history."""
+    return await cadres.assign_cadre(runtime, principal, household_id, body.model_dump())
 
 
 @router.get("/{household_id}/pii")

@@ -1,5 +1,7 @@
 """Request bodies of the assistance API (pydantic, API only)."""
 
+import base64
+import binascii
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -116,8 +118,20 @@ class MeasureIn(BaseModel):
 
 
 class PlanCreate(BaseModel):
-    cadre_name: str = Field(min_length=1, max_length=64)
+    # NOTE: optional: the plan refers to the household's cadre; a name given here (older
+    # clients) sets or changes that cadre first
+    cadre_name: str | None = Field(default=None, min_length=1, max_length=64)
     measures: list[MeasureIn] = Field(min_length=1, max_length=50)
+
+
+class CadreIn(BaseModel):
+    """The household's responsible cadre (帮扶责任人): a township, village or resident cadre."""
+
+    name: str = Field(min_length=1, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    post: str | None = Field(
+        default=None, max_length=64, description="职务，如 包村干部、驻村工作队员"
+    )
 
 
 class Income(BaseModel):
@@ -159,10 +173,41 @@ class FollowupCreate(BaseModel):
     checks: MonthlyChecks = MonthlyChecks()
 
 
+class MeasureReview(BaseModel):
+    """One measure checked for 帮扶消除: in place (落实) and with lasting effect (见效)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    in_place: bool
+    effective: bool
+    effect: str = Field(default="", max_length=1000, description="帮扶成效")
+
+
 class Prejudge(BaseModel):
     date: date
     way: Annotated[str, AfterValidator(_one_of(ELIMINATION_WAYS))] = "帮扶消除"
     security: dict[str, bool] | None = None
+    # 帮扶消除: every measure of the household, reviewed (seed 004 "帮扶措施全部落实并产生持续效果")
+    measure_review: list[MeasureReview] = Field(default=[], max_length=100)
+    # 自然消除: why the risk disappeared on its own (seed 004 "返贫致贫风险自然消失"), which risks
+    natural_cause: str = Field(default="", max_length=2000)
+    risks_gone: list[RiskType] = []
+
+
+SIGNATURE_PREFIX = "data:image/png;base64,"
+SIGNATURE_MAX_CHARS = 300_000  # about 220 KB of PNG: a phone-screen signature is far smaller
+
+
+def _png_data_url(value: str | None) -> str | None:
+    """The household's signature drawn on the screen: a base64 PNG data URL, or nothing."""
+    if value is None:
+        return None
+    try:
+        raw = base64.b64decode(value.removeprefix(SIGNATURE_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if not value.startswith(SIGNATURE_PREFIX) or not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError("签字图片应为 PNG（data:image/png;base64,…）")
+    return value
 
 
 class OnsiteCheck(BaseModel):
@@ -170,6 +215,9 @@ class OnsiteCheck(BaseModel):
     checked_by: str = Field(min_length=1, max_length=64)
     household_signed: bool
     findings: str = Field(default="", max_length=2000)
+    signature_png: Annotated[
+        str | None, Field(max_length=SIGNATURE_MAX_CHARS), AfterValidator(_png_data_url)
+    ] = None
 
 
 class EliminationReview(BaseModel):

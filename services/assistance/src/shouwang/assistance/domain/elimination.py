@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from shouwang.assistance.domain.followup import MonthIncome, annualise, per_person
 from shouwang.assistance.domain.vocab import PROTECTIONS, SECURITY_KEYS, has_labour, labour_known
 
 STEPS = ("prejudge", "onsite_check", "village_review", "mark")
+ASSISTED, NATURAL = "帮扶消除", "自然消除"
 # seed 001: pre-judgement in the last month of each quarter (每季度末月), after ≥ 6 months of
 # monitoring and ≥ 6 months stably above the line; seed 004: "收入稳定持续半年以上"
 PREJUDGE_MONTHS = [3, 6, 9, 12]
@@ -75,6 +77,8 @@ class Candidate:
     way: str
     min_monitored_months: int = 6
     stable_months: int = 6
+    unproven_measures: int = 0  # measures not reviewed as in place and effective
+    natural_cause: str = ""  # why the risk disappeared on its own (自然消除)
 
 
 def prejudge_failures(c: Candidate) -> list[str]:
@@ -89,9 +93,26 @@ def prejudge_failures(c: Candidate) -> list[str]:
         failures.append("income_not_stably_above_line")
     if not all(c.security.get(k) for k in SECURITY_KEYS):
         failures.append("security_not_guaranteed")
-    if c.way == "帮扶消除" and c.measures_in_effect < 1:
+    return failures + way_failures(c)
+
+
+def way_failures(c: Candidate) -> list[str]:
+    """Seed 004: 帮扶消除 needs every measure in place with lasting effect (and one running);
+    自然消除 needs the risk to have disappeared on its own, with its cause recorded."""
+    if c.way == NATURAL:
+        return [] if c.natural_cause.strip() else ["natural_cause_missing"]
+    failures = []
+    if c.measures_in_effect < 1:
         failures.append("no_measure_in_effect")
+    if c.unproven_measures:
+        failures.append("measures_not_all_effective")
     return failures
+
+
+def unproven_measures(measures: list[dict[str, Any]], review: list[dict[str, Any]]) -> list[str]:
+    """Names of the household's measures not reviewed as in place (落实) and effective (见效)."""
+    proven = {r["name"] for r in review if r.get("in_place") and r.get("effective")}
+    return [str(m["name"]) for m in measures if m["name"] not in proven]
 
 
 def outcome(*, labours: list[str], protection: list[str]) -> str:
@@ -107,6 +128,15 @@ def _within_months(start: date, end: date, months: int) -> bool:
     """True when `end` is at most `months` calendar months after `start`."""
     elapsed = months_between(start, end)
     return elapsed < months or (elapsed == months and end.day == start.day)
+
+
+QUALITY_MESSAGES = {
+    "eliminated_within_two_months": "识别纳入后 2 个月内即标注风险消除",
+    "eliminated_below_line": "收入低于监测线仍标注风险消除",
+    "employment_risk_without_labour": "风险类型为因务工就业不稳，但家庭无劳动力",
+    "water_risk_without_water_measure": "饮水安全风险未落实饮水安全保障措施",
+    "no_labour_not_guarantee_household": "无劳动力家庭未标注为兜底保障户",
+}
 
 
 @dataclass(frozen=True)

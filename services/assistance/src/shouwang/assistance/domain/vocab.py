@@ -2,36 +2,14 @@
 
 from typing import Final, Literal
 
-LIFTED: Final = "脱贫户"
-MONITORING_CATEGORIES: Final = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
-CATEGORIES: Final = (LIFTED, *MONITORING_CATEGORIES)
+from shouwang.common import vocab
 
-RISK_TYPES: Final = (
-    "因病",
-    "因残",
-    "因学",
-    "因灾",
-    "因意外事故",
-    "因产业失败",
-    "因务工就业不稳",
-    "缺劳力/无劳力",
-    "住房安全",
-    "饮水安全",
-    "其他",
-)
-MEASURE_TYPES: Final = (
-    "产业",
-    "就业",
-    "健康",
-    "教育",
-    "住房",
-    "饮水",
-    "金融",
-    "公益岗位",
-    "综合保障/兜底",
-    "扶志扶智",
-    "保险/救助",
-)
+LIFTED: Final = vocab.LIFTED
+MONITORING_CATEGORIES: Final = vocab.MONITORING_CATEGORIES
+CATEGORIES: Final = vocab.CATEGORIES
+
+RISK_TYPES: Final = vocab.RISK_TYPES
+MEASURE_TYPES: Final = vocab.MEASURE_TYPES
 DEVELOPMENTAL_MEASURES: Final = frozenset({"产业", "就业", "公益岗位"})
 SOCIAL_SECURITY_MEASURES: Final = frozenset({"综合保障/兜底", "保险/救助"})
 PROTECTIONS: Final = ("低保", "特困", "残疾")
@@ -67,3 +45,8 @@ def labour_known(labours: list[str]) -> bool:
 def has_labour(labours: list[str]) -> bool:
     """True if at least one member can work (fully or partly)."""
     return any(labour in ("full", "partial") for labour in labours)
+
+
+def has_full_labour(labours: list[str]) -> bool:
+    """True if at least one member is a full labourer (半劳力/弱劳力 are not)."""
+    return "full" in labours

@@ -10,6 +10,7 @@ from shouwang.assistance.adapters.tables import (
     policy_calendars,
     policy_versions,
 )
+from shouwang.assistance.domain.vocab import RISK_TYPES
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.identification import OPENABLE, open_identification
 from shouwang.assistance.service.timekeeping import local_now
@@ -70,7 +71,7 @@ async def on_risk_confirmed(
             at=now,
             action="risk_signal",
             actor=ACTOR,
-            details={"task_id": data.task_id},
+            details={"task_id": data.task_id, "risk_type": data.risk_type},
         )
         return
     await open_identification(
@@ -81,9 +82,14 @@ async def on_risk_confirmed(
         source_ref=data.task_id,
         actor=ACTOR,
         now=now,
-        risk_types=[],
+        risk_types=confirmed_risks(data),
         reason=f"预警核实确认存在风险（{data.channel}）",
     )
+
+
+def confirmed_risks(data: TaskConfirmed) -> list[str]:
+    """The risk type the village confirmed, if it is one of the registry's (else none)."""
+    return [data.risk_type] if data.risk_type in RISK_TYPES else []
 
 
 async def _register(

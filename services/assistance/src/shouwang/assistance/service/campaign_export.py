@@ -42,7 +42,7 @@ def _cells(no: int, row: Row, geography: Geography, today: date) -> list[list[ob
             no,
             geography.name(row["township_code"]) or row["township_code"],
             geography.name(row["village_code"]) or row["village_code"],
-            row["head_name_masked"],
+            row["head_name_masked"] or f"（项目）{row['project_name'] or ''}",
             row["problem_type"],
             row["description"],
             row["found_on"].isoformat(),

@@ -13,6 +13,7 @@ from shouwang.assistance.domain.campaign import (
     check_recording,
     problem_state,
 )
+from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.campaigns import load_campaign
@@ -30,7 +31,7 @@ CLOSE_ROLES = ("township", "village", "county")
 
 def problems_query() -> Select[Any]:
     """Problems joined with their household's masked head name."""
-    return select(campaign_problems, households.c.head_name_masked).join(
+    return select(campaign_problems, households.c.head_name_masked).outerjoin(
         households, households.c.id == campaign_problems.c.household_id
     )
 
@@ -41,8 +42,10 @@ def problem_view(row: Row, today: date) -> Row:
     return {
         "id": str(row["id"]),
         "campaign_id": str(row["campaign_id"]),
-        "household_id": str(row["household_id"]),
+        "household_id": str(row["household_id"]) if row["household_id"] else None,
         "head_name_masked": row["head_name_masked"],
+        "subject": row["subject"],
+        "project_name": row["project_name"],
         "township_code": row["township_code"],
         "village_code": row["village_code"],
         "problem_type": row["problem_type"],
@@ -61,7 +64,9 @@ def problem_view(row: Row, today: date) -> Row:
 
 def _facts(row: Row) -> Row:
     return {
-        "household_id": str(row["household_id"]),
+        "household_id": str(row["household_id"]) if row["household_id"] else "",
+        "subject": row["subject"],
+        "project_name": row["project_name"],
         "county_code": row["county_code"],
         "township_code": row["township_code"],
         "village_code": row["village_code"],
@@ -80,8 +85,7 @@ async def record_problem(
     now = local_now(runtime)
     async with runtime.uow() as uow:
         campaign = await load_campaign(uow.session, principal, campaign_id)
-        household = await repo.get_household(uow.session, body["household_id"])
-        require_household_scope(principal, household)
+        household = await _subject(uow.session, runtime, principal, body)
         check_recording(
             starts_on=campaign["starts_on"],
             ends_on=campaign["ends_on"],
@@ -92,6 +96,8 @@ async def record_problem(
             "id": uuid.uuid4(),
             "campaign_id": campaign["id"],
             "household_id": household["id"],
+            "subject": body["subject"],
+            "project_name": body["project_name"] if household["id"] is None else None,
             "county_code": household["county_code"],
             "township_code": household["township_code"],
             "village_code": household["village_code"],
@@ -107,7 +113,8 @@ async def record_problem(
             "recorded_at": now,
         }
         await uow.session.execute(insert(campaign_problems).values(**values))
-        await _history(uow.session, values, "campaign_problem_recorded", principal.sub, now)
+        if household["id"] is not None:
+            await _history(uow.session, values, "campaign_problem_recorded", principal.sub, now)
         event = CampaignProblemRecorded(**_facts(values), found_on=now.date())
         repo.publish(uow, event, subject=str(values["id"]), now=now)
         await uow.commit()
@@ -135,7 +142,8 @@ async def close_problem(
             .where(campaign_problems.c.id == row["id"])
             .values(**changes, closed_at=now)
         )
-        await _history(uow.session, row, "campaign_problem_closed", principal.sub, now)
+        if row["household_id"] is not None:
+            await _history(uow.session, row, "campaign_problem_closed", principal.sub, now)
         event = CampaignProblemClosed(
             **_facts(row),
             closed_on=now.date(),
@@ -145,6 +153,27 @@ async def close_problem(
         repo.publish(uow, event, subject=str(row["id"]), now=now)
         await uow.commit()
     return problem_view({**row, **changes, "closed_at": now}, now.date())
+
+
+async def _subject(
+    session: AsyncSession, runtime: AssistanceRuntime, principal: Principal, body: Row
+) -> Row:
+    """Where the problem lies: its household (scoped), or a project's village (scoped)."""
+    if body["subject"] == "household":
+        if not body.get("household_id"):
+            raise BadRequest("请指定农户", field="household_id")
+        household = await repo.get_household(session, body["household_id"])
+        require_household_scope(principal, household)
+        return household
+    village = body.get("village_code") or ""
+    if not body.get("project_name") or not village:
+        raise BadRequest("项目问题须填写项目名称和所在村", field="project_name")
+    township = runtime.geography.township_of(village)
+    if township is None:
+        raise BadRequest("村（社区）代码不存在", field="village_code")
+    require_household_scope(principal, {"village_code": village})
+    return {"id": None, "county_code": village[:6], "township_code": township,
+            "village_code": village, "head_name_masked": None}  # fmt: skip
 
 
 async def list_problems(

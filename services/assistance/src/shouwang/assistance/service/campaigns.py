@@ -14,6 +14,7 @@ from shouwang.assistance.domain.campaign import (
 )
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import READ_ROLES, require_role
+from shouwang.assistance.service.campaign_completion import completion_view, completions
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import Forbidden
@@ -54,6 +55,8 @@ def campaign_view(row: Row, today: date) -> Row:
         "ends_on": row["ends_on"].isoformat(),
         "current_phase": current_phase(row["phases"], today),
         "running": row["starts_on"] <= today <= row["ends_on"],
+        "kind": row.get("kind") or "manual",
+        "period": row.get("period"),
     }
 
 
@@ -125,13 +128,23 @@ async def township_progress(
 
 
 async def progress(runtime: AssistanceRuntime, principal: Principal, campaign_id: str) -> Row:
-    """整改完成率 and overdue counts per township within the caller's geography."""
+    """整改完成率 and overdue counts per township within the caller's geography, and which
+    townships reported the screening complete."""
+
     today = local_now(runtime).date()
     geography = runtime.geography
     async with runtime.sessionmaker() as session:
         row = await load_campaign(session, principal, campaign_id)
         rows = await township_progress(session, row["id"], today, _narrower(principal, row))
+        done = await completions(session, row["id"])
+    region = _narrower(principal, row) or ""
+    townships = [
+        (t.code, t.name)
+        for t in geography.townships(row["county_code"])
+        if t.code.startswith(region[:9])
+    ]
     return {
+        "completion": completion_view(townships, done),
         "campaign_id": str(row["id"]),
         "as_of": today.isoformat(),
         "townships": [

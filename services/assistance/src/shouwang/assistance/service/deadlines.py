@@ -14,7 +14,9 @@ from shouwang.assistance.adapters.tables import (
     plans,
 )
 from shouwang.assistance.runtime import AssistanceRuntime
+from shouwang.assistance.service.data_quality import sweep_data_quality
 from shouwang.assistance.service.policy import deadline_days
+from shouwang.assistance.service.screening import open_scheduled_screenings
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.assistance.service.visits import sweep_missed_visits
 from shouwang.common.clock import SHANGHAI
@@ -173,5 +175,5 @@ async def sweep_overdue(runtime: AssistanceRuntime, *, batch_size: int = 500) ->
 deadline_loop = periodic(
     "assistance.deadlines",
     every=lambda settings: settings.deadline_sweep_seconds,
-    jobs=[sweep_overdue, sweep_missed_visits],
+    jobs=[sweep_overdue, sweep_missed_visits, sweep_data_quality, open_scheduled_screenings],
 )

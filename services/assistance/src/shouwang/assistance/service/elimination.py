@@ -28,7 +28,8 @@ from shouwang.assistance.service.policy import county_policy
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
-from shouwang.common.events.catalog.assistance import DataQualityFlagged
+from shouwang.common.events.catalog.assistance import DataQualityFlagged, EliminationMarked
+from shouwang.common.pii_scrub import scrub_text
 from sqlalchemy import insert, select, update
 
 CRITERIA_MESSAGES = {
@@ -36,6 +37,8 @@ CRITERIA_MESSAGES = {
     "income_not_stably_above_line": "收入未连续稳定高于监测线",
     "security_not_guaranteed": "“三保障”和饮水安全未全部实现",
     "no_measure_in_effect": "没有正在落实的帮扶措施",
+    "measures_not_all_effective": "帮扶消除须各项帮扶措施全部落实并产生持续效果",
+    "natural_cause_missing": "自然消除须说明返贫致贫风险自然消失的原因",
 }
 
 
@@ -132,39 +135,62 @@ async def _prejudge(
 ) -> dict[str, Any]:
     on = date.fromisoformat(body["date"])
     security = body.get("security") or row["security"]
-    measures = measures_in_effect(await household_measures(uow.session, row["id"]), on)
+    measures = await household_measures(uow.session, row["id"])
+    running = measures_in_effect(measures, on)
+    months = await month_incomes(uow.session, row["id"])
+    line = await _line(uow, row, on)
+    unproven = rules_domain.unproven_measures(measures, body.get("measure_review") or [])
     failures = rules_domain.prejudge_failures(
         rules_domain.Candidate(
-            monitored_since=row["monitored_since"],
-            today=on,
-            months=await month_incomes(uow.session, row["id"]),
-            size=row["size"],
-            line=await _line(uow, row, on),
-            security=security,
-            measures_in_effect=len(measures),
-            way=body["way"],
+            monitored_since=row["monitored_since"], today=on, months=months, size=row["size"],
+            line=line, security=security, measures_in_effect=len(running), way=body["way"],
+            unproven_measures=len(unproven), natural_cause=body.get("natural_cause") or "",
         )
-    )
+    )  # fmt: skip
     if failures:
-        raise CriteriaNotMet(
-            f"不符合风险消除预判条件：{CRITERIA_MESSAGES[failures[0]]}",
-            details={
-                "criteria": [{"criterion": f, "message": CRITERIA_MESSAGES[f]} for f in failures]
-            },
-        )
+        _refuse(failures, unproven)
     if body.get("security"):
         await repo.update_household(uow.session, row["id"], now=now, security=security)
+    facts = {"income_per_person": _latest_income(months, row["size"]), "line": line}
+    evidence = elimination_evidence(row, body, measures, {**facts, "security": security})
     await uow.session.execute(
         insert(eliminations).values(
-            id=uuid.uuid4(),
-            household_id=row["id"],
-            status="open",
-            way=body["way"],
-            steps={"prejudge": {**body, "recorded_at": now.isoformat()}},
+            id=uuid.uuid4(), household_id=row["id"], status="open", way=body["way"],
+            steps={"prejudge": {**body, "recorded_at": now.isoformat()}}, evidence=evidence,
             started_at=now,
         )
+    )  # fmt: skip
+    return {"result": "candidate", "measures_in_effect": len(running), "evidence": evidence}
+
+
+def _refuse(failures: list[str], unproven: list[str]) -> None:
+    raise CriteriaNotMet(
+        f"不符合风险消除预判条件：{CRITERIA_MESSAGES[failures[0]]}",
+        details={
+            "criteria": [{"criterion": f, "message": CRITERIA_MESSAGES[f]} for f in failures],
+            "unproven_measures": unproven,
+        },
     )
-    return {"result": "candidate", "measures_in_effect": len(measures)}
+
+
+def elimination_evidence(
+    row: dict[str, Any], body: dict[str, Any], measures: list[dict[str, Any]], facts: dict[str, Any]
+) -> dict[str, Any]:
+    """What the way rests on (seed 004): income against the line, 三保障 and water, and either
+    every measure's review (帮扶消除) or the cause of the risk's disappearance (自然消除)."""
+    common = {"way": body["way"], **facts, "stable_months": rules_domain.STABLE_MONTHS}
+    if body["way"] == rules_domain.NATURAL:
+        gone = body.get("risks_gone") or list(row["risk_types"] or [])
+        return {**common, "cause": scrub_text(body["natural_cause"]), "risks_gone": gone}
+    review = {r["name"]: r for r in body.get("measure_review") or []}
+    return {
+        **common,
+        "measures": [
+            {"type": m["type"], "name": m["name"], "in_place": True, "effective": True,
+             "effect": scrub_text(review[m["name"]].get("effect") or "")}
+            for m in measures
+        ],
+    }  # fmt: skip
 
 
 async def _onsite(
@@ -227,6 +253,7 @@ async def _mark(
             uow.session, row["id"], now=now, status=result, elimination_way=current["way"]
         )
         await repo.publish_status(uow, row["id"], now=now, reason=result)
+    _publish_marked(uow, row, current, result, flags, now)
     if flags:
         repo.publish(
             uow,
@@ -240,7 +267,34 @@ async def _mark(
             subject=str(row["id"]),
             now=now,
         )
-    return {"result": result, "outcome": result, "way": current["way"], "quality_flags": flags}
+    return {
+        "result": result,
+        "outcome": result,
+        "way": current["way"],
+        "quality_flags": flags,
+        "evidence": current["evidence"],
+    }
+
+
+def _publish_marked(
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    current: dict[str, Any],
+    result: str,
+    flags: list[str],
+    now: datetime,
+) -> None:
+    event = EliminationMarked(
+        household_id=str(row["id"]),
+        county_code=row["county_code"],
+        village_code=row["village_code"],
+        elimination_id=str(current["id"]),
+        way=current["way"],
+        outcome=result,
+        evidence=current["evidence"],
+        quality_flags=flags,
+    )
+    repo.publish(uow, event, subject=str(row["id"]), now=now)
 
 
 async def _quality(

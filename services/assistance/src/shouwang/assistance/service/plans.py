@@ -1,7 +1,7 @@
 """Assistance plans (一户一策): one responsible cadre, typed measures, rules, due date."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
@@ -12,14 +12,22 @@ from shouwang.assistance.domain.errors import (
     LabourUnknown,
     PlanRuleViolated,
 )
-from shouwang.assistance.domain.plan_rules import plan_due, plan_is_late, plan_violations
+from shouwang.assistance.domain.plan_rules import (
+    Rule,
+    plan_due,
+    plan_is_late,
+    plan_quality_flags,
+    plan_violations,
+)
 from shouwang.assistance.domain.vocab import UNKNOWN_LABOUR
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.cadres import cadre_view, plan_cadre
 from shouwang.assistance.service.policy import deadline_days
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
-from shouwang.common.events.catalog.assistance import PlanRecorded
+from shouwang.common.db.uow import UnitOfWork
+from shouwang.common.events.catalog.assistance import DataQualityFlagged, PlanRecorded
 from sqlalchemy import insert, select
 
 PLANNABLE = ("identifying", "monitored", "deferred_exit")
@@ -48,6 +56,21 @@ def check_measures(measures: list[dict[str, Any]]) -> None:
             raise BadRequest("措施结束日期不能早于开始日期", field=f"measures.{i}.ends_on")
 
 
+def check_rules(row: dict[str, Any], labours: list[str], types: list[str]) -> list[Rule]:
+    """Refuse a plan breaking a measure rule (422 naming every rule); return its quality flags."""
+    broken = plan_violations(labours=labours, risk_types=row["risk_types"], measure_types=types)
+    if broken:
+        raise PlanRuleViolated(
+            f"帮扶计划不符合规则：{broken[0].message}",
+            field="measures",
+            details={
+                "rule": broken[0].code,
+                "rules": [{"rule": r.code, "message": r.message} for r in broken],
+            },
+        )
+    return plan_quality_flags(risk_types=row["risk_types"], measure_types=types)
+
+
 async def create_plan(
     runtime: AssistanceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -62,72 +85,75 @@ async def create_plan(
             raise InvalidStep("该户不是监测对象，不能制定帮扶计划", field="status")
         members = await repo.get_members(uow.session, row["id"])
         require_known_labour(members)
-        labours = [m["labour"] for m in members]
         types = [m["type"] for m in body["measures"]]
-        broken = plan_violations(labours=labours, risk_types=row["risk_types"], measure_types=types)
-        if broken:
-            raise PlanRuleViolated(
-                f"帮扶计划不符合规则：{broken[0].message}",
-                field="measures",
-                details={
-                    "rule": broken[0].code,
-                    "rules": [{"rule": r.code, "message": r.message} for r in broken],
-                },
-            )
-        made_on = now.date()
-        days = await deadline_days(
-            uow.session,
-            county_code=row["county_code"],
-            name="plan_days",
-            on=row["approved_on"] or made_on,
+        flags = check_rules(row, [m["labour"] for m in members], types)
+        cadre = await plan_cadre(
+            uow, runtime, row, body.get("cadre_name"), actor=principal.sub, now=now
         )
-        late = plan_is_late(approved_on=row["approved_on"], made_on=made_on, plan_days=days)
-        plan_id = uuid.uuid4()
-        measures = [
-            {**m, "starts_on": m["starts_on"].isoformat(), "ends_on": m["ends_on"].isoformat()}
-            for m in body["measures"]
-        ]
-        await uow.session.execute(
-            insert(plans).values(
-                id=plan_id,
-                household_id=row["id"],
-                cadre_name=body["cadre_name"],
-                measures=measures,
-                made_on=made_on,
-                due_on=plan_due(row["approved_on"], days),
-                late=late,
-                created_by=principal.sub,
-                created_at=now,
-            )
-        )
-        await repo.add_history(
-            uow.session,
-            row["id"],
-            at=now,
-            action="plan_recorded",
-            actor=principal.sub,
-            details={"plan_id": str(plan_id), "late": late},
-        )
-        event = PlanRecorded(
-            household_id=str(row["id"]),
-            county_code=row["county_code"],
-            village_code=row["village_code"],
-            plan_id=str(plan_id),
-            measure_types=types,
-            late=late,
-        )
-        repo.publish(uow, event, subject=str(row["id"]), now=now)
+        plan = await _insert_plan(uow, row, body["measures"], cadre, actor=principal.sub, now=now)
+        _publish(uow, row, plan, types, flags, now)
         await uow.commit()
-    due = plan_due(row["approved_on"], days)
     return {
-        "id": str(plan_id),
-        "household_id": str(row["id"]),
-        "cadre_name": body["cadre_name"],
-        "measures": measures,
-        "made_on": made_on.isoformat(),
-        "due_on": due.isoformat() if due else None,
-        "late": late,
+        **plan,
+        "cadre": cadre_view(cadre),
+        "quality_flags": [{"code": f.code, "message": f.message} for f in flags],
     }
+
+
+async def _insert_plan(
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    measures: list[dict[str, Any]],
+    cadre: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+) -> dict[str, Any]:
+    made_on = now.date()
+    days = await deadline_days(
+        uow.session, county_code=row["county_code"], name="plan_days",
+        on=row["approved_on"] or made_on,
+    )  # fmt: skip
+    late = plan_is_late(approved_on=row["approved_on"], made_on=made_on, plan_days=days)
+    due = plan_due(row["approved_on"], days)
+    stored = [
+        {**m, "starts_on": m["starts_on"].isoformat(), "ends_on": m["ends_on"].isoformat()}
+        for m in measures
+    ]
+    plan_id = uuid.uuid4()
+    await uow.session.execute(
+        insert(plans).values(
+            id=plan_id, household_id=row["id"], cadre_name=cadre["name"], cadre_id=cadre["id"],
+            measures=stored, made_on=made_on, due_on=due, late=late, created_by=actor,
+            created_at=now,
+        )
+    )  # fmt: skip
+    await repo.add_history(
+        uow.session, row["id"], at=now, action="plan_recorded", actor=actor,
+        details={"plan_id": str(plan_id), "late": late},
+    )  # fmt: skip
+    return {
+        "id": str(plan_id), "household_id": str(row["id"]), "cadre_name": cadre["name"],
+        "measures": stored, "made_on": made_on.isoformat(),
+        "due_on": due.isoformat() if due else None, "late": late,
+    }  # fmt: skip
+
+
+def _publish(
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    plan: dict[str, Any],
+    types: list[str],
+    flags: list[Rule],
+    now: datetime,
+) -> None:
+    facts = {"household_id": str(row["id"]), "county_code": row["county_code"],
+             "village_code": row["village_code"]}  # fmt: skip
+    event = PlanRecorded(**facts, plan_id=plan["id"], measure_types=types, late=plan["late"])
+    repo.publish(uow, event, subject=str(row["id"]), now=now)
+    if flags:
+        flagged = DataQualityFlagged(**facts, stage="plan", flags=[f.code for f in flags])
+        repo.publish(uow, flagged, subject=str(row["id"]), now=now)
 
 
 async def household_measures(session: Any, household_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from shouwang.assistance.domain.followup import check_view
 from shouwang.assistance.domain.plan_rules import plan_due
 from shouwang.assistance.domain.vocab import registry_status
 from shouwang.assistance.service.access import READ_ROLES, require_household_scope
+from shouwang.assistance.service.cadres import cadre_history, cadre_view, current_cadre
 from shouwang.assistance.service.identification_store import (
     identification_view,
     latest_identification,
@@ -98,6 +99,9 @@ async def household_detail(
     notice_days = policy.deadline("notice_days").days
     view["identification"] = identification_view(ident, now, notice_days) if ident else None
     view["plan_due_on"] = _iso(plan_due(row["approved_on"], policy.deadline("plan_days").days))
+    cadre = await current_cadre(session, key)
+    view["cadre"] = cadre_view(cadre) if cadre else None
+    view["cadre_history"] = await cadre_history(session, key)
     view["plans"] = await _plans(session, key)
     view["followups"] = await _followups(session, key)
     view["elimination"] = await _elimination(session, key)
@@ -143,6 +147,7 @@ async def _plans(session: AsyncSession, key: uuid.UUID) -> list[dict[str, Any]]:
         {
             "id": str(p["id"]),
             "cadre_name": p["cadre_name"],
+            "cadre_id": str(p["cadre_id"]) if p["cadre_id"] else None,
             "measures": p["measures"],
             "made_on": _iso(p["made_on"]),
             "due_on": _iso(p["due_on"]),
@@ -184,6 +189,7 @@ async def _elimination(session: AsyncSession, key: uuid.UUID) -> dict[str, Any] 
         "steps": e["steps"],
         "outcome": e["outcome"],
         "quality_flags": e["quality_flags"],
+        "evidence": e["evidence"],
     }
 
 

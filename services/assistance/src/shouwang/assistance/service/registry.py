@@ -11,6 +11,7 @@ from shouwang.assistance.domain.vocab import LIFTED
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service import deferred_exit
 from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.cadres import current_cadre, reveal_cadre
 from shouwang.assistance.service.people import check_id_number, encrypt_address, member_row
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
@@ -203,6 +204,7 @@ async def reveal_household(
                 {"member_id": str(m["id"]), **person, "phone": phone, "relation": m["relation"]}
             )
         address = runtime.cipher.decrypt_optional(row["address_enc"], aad=b"address")
+        cadre = reveal_cadre(runtime, await current_cadre(uow.session, row["id"]))
         head_ref = next(
             (
                 m["person_ref"]
@@ -220,7 +222,12 @@ async def reveal_household(
             person_ref=head_ref,
         )
         await uow.commit()
-    return {"household_id": str(row["id"]), "address": address, "members": people}
+    return {
+        "household_id": str(row["id"]),
+        "address": address,
+        "members": people,
+        "cadre": cadre,
+    }
 
 
 async def set_member_labour(
