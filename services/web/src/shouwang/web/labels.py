@@ -1,5 +1,7 @@
 """Chinese labels for the codes the APIs return (display only; the APIs stay the truth)."""
 
+from shouwang.common import vocab
+
 ROLES = {
     "department": "行业部门数据专员",
     "township": "乡镇干部",
@@ -10,18 +12,7 @@ ROLES = {
     "resident": "群众",
 }
 HOME = {"department": "/clerk", "township": "/township", "village": "/village", "county": "/county"}
-DEPARTMENTS = {
-    "education": "教育局",
-    "health": "卫健局",
-    "medical_insurance": "医保局",
-    "housing": "住建局",
-    "water": "水务局",
-    "human_resources": "人社局",
-    "civil_affairs": "民政局",
-    "disabled_persons": "残联",
-    "emergency": "应急管理局",
-    "transport": "交通运输局",
-}
+DEPARTMENTS = vocab.DEPARTMENTS
 TASK_STATUS = {
     "routed": "待分派",
     "assigned": "已分派待核实",
@@ -191,37 +182,22 @@ def flags_of(raw: object) -> list[dict[str, str]]:
 
 
 # The assistance API's closed vocabularies (DESIGN "Rules"), for pickers; the API validates.
-CATEGORIES = ("脱贫户", "脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
-MONITORING_CATEGORIES = CATEGORIES[1:]
-RISK_TYPES = (
-    "因病",
-    "因残",
-    "因学",
-    "因灾",
-    "因意外事故",
-    "因产业失败",
-    "因务工就业不稳",
-    "缺劳力/无劳力",
-    "住房安全",
-    "饮水安全",
-    "其他",
-)
-MEASURE_TYPES = (
-    "产业",
-    "就业",
-    "健康",
-    "教育",
-    "住房",
-    "饮水",
-    "金融",
-    "公益岗位",
-    "综合保障/兜底",
-    "扶志扶智",
-    "保险/救助",
-)
+CATEGORIES = vocab.CATEGORIES
+MONITORING_CATEGORIES = vocab.MONITORING_CATEGORIES
+RISK_TYPES = vocab.RISK_TYPES
+MEASURE_TYPES = vocab.MEASURE_TYPES
 ELIMINATION_STEPS = {
     "prejudge": "预判",
     "onsite_check": "入户核实（农户签字）",
     "village_review": "村级民主评议",
     "mark": "标注风险消除",
 }
+ELIMINATION_STATUS.update({"done": "已办结", "failed": "评议未通过"})
+ELIMINATION_OUTCOMES = {
+    "risk_eliminated": "风险已消除",
+    "deferred_exit": "缓退（暂不退出，继续帮扶）",
+    "guarantee_household": "整户无劳动能力兜底保障户（不消除风险）",
+    "review_failed": "村级评议未通过",
+}
+PROBLEM_STATES = {"open": "整改中", "overdue": "已超期", "closed": "已销号"}
+FLASH.update({"elimination": "风险消除环节已记录", "problem": "问题已登记", "closed": "已销号"})

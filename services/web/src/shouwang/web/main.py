@@ -14,12 +14,15 @@ from shouwang.web.client import Services, UpstreamError
 from shouwang.web.config import WebSettings
 from shouwang.web.csrf import CsrfRejected, require_csrf
 from shouwang.web.pages import (
+    campaigns,
     clerk,
     county,
+    elimination,
     exports,
     households,
     identification,
     login,
+    offline,
     plans,
     township,
     village,
@@ -27,6 +30,7 @@ from shouwang.web.pages import (
 )
 from shouwang.web.render import page
 from shouwang.web.session import LoginRequired, WrongRole
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -48,9 +52,10 @@ def create_app(settings: WebSettings | None = None, clock: Clock | None = None) 
     app = FastAPI(title="守望 · 工作台 (web)", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.static_dir = STATIC
+    app.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC)), name="static")
     pages = (login, clerk, township, village, visits, county, exports, identification, plans)
-    for module in (*pages, households):
+    for module in (*pages, households, offline, elimination, campaigns):
         app.include_router(module.router, dependencies=[Depends(require_csrf)])
     _install_handlers(app)
 

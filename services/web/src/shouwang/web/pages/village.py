@@ -32,11 +32,13 @@ async def _task_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    masked: bool = False,
 ) -> Response:
     path = f"/api/v1/tasks/{seg(task_id)}"
     task = await session.api.get("warning", path)
     # NOTE: the warning service audits every call to /pii; only this page makes it
-    person = await session.api.get("warning", f"{path}/pii") if task["status"] in OPEN else None
+    wants_person = task["status"] in OPEN and not masked
+    person = await session.api.get("warning", f"{path}/pii") if wants_person else None
     today = request.app.state.clock.now().astimezone(SHANGHAI).date().isoformat()
     form = {
         "outcome": "",
@@ -49,7 +51,14 @@ async def _task_page(
     return page(
         request,
         "village_task.html",
-        {"task": task, "person": person, "form": form, "errors": errors or {}, "today": today},
+        {
+            "task": task,
+            "person": person,
+            "form": form,
+            "errors": errors or {},
+            "today": today,
+            "masked": masked,
+        },
         status=status,
     )
 
@@ -58,6 +67,20 @@ async def _task_page(
 async def village_task(request: Request, session: VillageSession, task_id: str) -> Response:
     """One task: who to visit and the outcome form."""
     return await _task_page(request, session, task_id)
+
+
+@router.get("/tasks/{task_id}/offline")
+async def village_task_offline(request: Request, session: VillageSession, task_id: str) -> Response:
+    """The same page without the decrypted person: the copy the device keeps for offline use."""
+    return await _task_page(request, session, task_id, masked=True)
+
+
+def report_body(values: dict[str, str]) -> dict[str, str | None]:
+    """The report's API body from the form's fields (blank fields sent as null)."""
+    body = {k: (str(values.get(k) or "").strip() or None) for k in REPORT_FIELDS}
+    if body["outcome"] != "moved":
+        body["target_township_code"] = None
+    return body
 
 
 @router.post("/tasks/{task_id}/report")
@@ -88,9 +111,7 @@ async def report(
             errors={"outcome": "请选择核实结果"},
             status=422,
         )
-    body = {k: (v.strip() or None) for k, v in values.items()}
-    if outcome != "moved":
-        body["target_township_code"] = None
+    body = report_body(values)
     try:
         await session.api.post("warning", f"/api/v1/tasks/{seg(task_id)}/report", body)
     except UpstreamError as exc:

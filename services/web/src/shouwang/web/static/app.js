@@ -79,7 +79,51 @@
     });
   }
 
+  // The household signs on the phone screen: strokes on a <canvas>, kept as a PNG data URL.
+  function setupSignature() {
+    var pad = document.getElementById("sign-pad");
+    if (!pad || pad.dataset.bound) { return; }
+    pad.dataset.bound = "1";
+    var out = document.getElementById("signature_png");
+    var state = document.getElementById("sign-state");
+    var ctx = pad.getContext("2d");
+    var drawing = false;
+    ctx.lineWidth = 3; ctx.lineCap = "round"; ctx.lineJoin = "round"; ctx.strokeStyle = "#111";
+    function at(event) {
+      var box = pad.getBoundingClientRect();
+      return [(event.clientX - box.left) * pad.width / box.width,
+        (event.clientY - box.top) * pad.height / box.height];
+    }
+    pad.addEventListener("pointerdown", function (event) {
+      drawing = true;
+      pad.setPointerCapture(event.pointerId);
+      var p = at(event);
+      ctx.beginPath(); ctx.moveTo(p[0], p[1]);
+    });
+    pad.addEventListener("pointermove", function (event) {
+      if (!drawing) { return; }
+      var p = at(event);
+      ctx.lineTo(p[0], p[1]); ctx.stroke();
+    });
+    function end() {
+      if (!drawing) { return; }
+      drawing = false;
+      out.value = pad.toDataURL("image/png");
+      state.textContent = "已签字";
+      state.dataset.signed = "yes";
+    }
+    pad.addEventListener("pointerup", end);
+    pad.addEventListener("pointercancel", end);
+    document.getElementById("sign-clear").addEventListener("click", function () {
+      ctx.clearRect(0, 0, pad.width, pad.height);
+      out.value = "";
+      state.textContent = "尚未签字";
+      delete state.dataset.signed;
+    });
+  }
+
   function setup() {
+    setupSignature();
     setupLive();
     setupLogin();
     var refresh = document.getElementById("refresh");
