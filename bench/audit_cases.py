@@ -114,6 +114,27 @@ async def _verify(url: str, expected: int) -> dict[str, Any]:
     }
 
 
+async def _verify_in_ranges(database_url: str, expected: int, workers: int) -> dict[str, Any]:
+    """Verify in-process with a given number of ranges (1 = the one-query verify of before)."""
+    from shouwang.audit.service.verify import verify_chain
+    from shouwang.common.db.engine import build_engine
+
+    engine = build_engine(database_url, pool_size=workers + 1)
+    try:
+        started = time.perf_counter()
+        result = await verify_chain(engine, workers=workers)
+        elapsed = time.perf_counter() - started
+    finally:
+        await engine.dispose()
+    if not result.ok or result.events != expected:
+        raise AssertionError(f"chain verify ({workers} ranges) failed: {result}")
+    return {
+        "workers": workers,
+        "verify_s": round(elapsed, 3),
+        "events_per_s": rate(expected, elapsed),
+    }
+
+
 async def _consume(
     database_url: str,
     bootstrap: str,
@@ -198,6 +219,9 @@ def measure(ctx: CaseContext, prep: AuditPrepared, options: AuditOptions) -> dic
             )
         )
         result["verify"] = asyncio.run(_verify(audit.url, options.tasks))
+        result["verify_one_range"] = asyncio.run(
+            _verify_in_ranges(ctx.database_url, options.tasks, workers=1)
+        )
         result["consume"] = asyncio.run(
             _consume(
                 ctx.database_url,

@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from shouwang.audit.service.chain import GENESIS_HASH, actor_of, canonical_event, chain_hash
+from shouwang.audit.adapters.tables import GENESIS_HASH
+from shouwang.audit.service.chain import actor_of, canonical_event, chain_hash
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.events.catalog.warning import TaskCreated
 from shouwang.common.events.envelope import EventEnvelope

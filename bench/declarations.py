@@ -1,9 +1,12 @@
 """Case declarations: POST /api/v1/declarations latency at fixed rates, open loop, on loopback.
 
-Requests are sent on schedule whether or not earlier ones have answered (open loop); latency is
-measured from each request's scheduled time, so a server falling behind shows up as queueing
-instead of silently lowering the offered rate. Each request is a self-declaration by a new
-resident (own token, own rate bucket) about a new synthetic person.
+Intake runs as the deployment runs it (deploy/k8s/base/services/intake.yaml: replicas of one
+uvicorn process each, sized here to the machine's cores) and requests are spread over the
+replicas round-robin, as the ingress does. Requests are sent on schedule whether or not earlier
+ones have answered (open loop); latency is measured from each request's scheduled time, so a
+server falling behind shows up as queueing instead of silently lowering the offered rate. Each
+request is a self-declaration by a new resident (own token, own rate bucket) about a new
+synthetic person.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -19,18 +23,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
+import psutil
 from shouwang.common.auth.tokens import issue_token
 from shouwang.common.config import CommonSettings
 from shouwang.common.geography import load_geography
 
 from bench.dataset import SEED_COUNTY, People, person_name
-from bench.http_load import LoadClient
+from bench.http_load import BalancedClient, LoadClient
 from bench.infra import CaseContext, RssSampler
 from bench.profiling import Profiler
 from bench.stats import latency_summary, rate
 
 SERVICE = "intake"
 PATH = "/api/v1/declarations"
+# NOTE: every bench request comes from 127.0.0.1, so the per-address bucket (a carrier NAT's
+# village in production) must not be what is measured; each resident keeps its own bucket
+ADDRESS_RATE_ENV = "INTAKE_RESIDENT_ADDRESS_RATE"
+UNLIMITED_ADDRESS = json.dumps({"burst": 1_000_000, "per_minute": 60_000_000})
 HARDSHIPS = ("因病", "因残", "因学", "因灾", "因意外事故", "因务工就业不稳")
 
 
@@ -44,6 +53,22 @@ class DeclarationOptions:
     duration_s: float
     warmup: int = 20
     profile_to: Path | None = None
+    replicas: int = 2
+
+
+def default_replicas() -> int:
+    """The deployment's 2 replicas (minReplicas), fewer only on a one-core machine."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def replicas(options: DeclarationOptions) -> int:
+    """How many intake processes the case starts."""
+    return options.replicas
+
+
+def service_env(options: DeclarationOptions) -> dict[str, str]:
+    """Intake's configuration for the bench: the one client address is not the limit measured."""
+    return {ADDRESS_RATE_ENV: UNLIMITED_ADDRESS}
 
 
 @dataclass(frozen=True)
@@ -80,7 +105,7 @@ def prepare_requests(count: int, villages: list[str], people: People) -> list[Pr
 
 
 async def open_loop(
-    client: LoadClient, requests: list[Prepared], per_second: int
+    client: BalancedClient, requests: list[Prepared], per_second: int
 ) -> dict[str, Any]:
     """Send `requests` at `per_second` on schedule; latency from the scheduled send time."""
     loop = asyncio.get_running_loop()
@@ -120,11 +145,27 @@ async def open_loop(
     }
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (gone ones count 0)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 async def _measure(
-    url: str, options: DeclarationOptions, batches: list[list[Prepared]], warmup: list[Prepared]
+    urls: list[str],
+    options: DeclarationOptions,
+    batches: list[list[Prepared]],
+    warmup: list[Prepared],
+    pids: list[int],
 ) -> list[dict[str, Any]]:
-    parts = urlsplit(url)
-    client = LoadClient(parts.hostname or "127.0.0.1", parts.port or 80)
+    parts = [urlsplit(url) for url in urls]
+    client = BalancedClient([LoadClient(p.hostname or "127.0.0.1", p.port or 80) for p in parts])
     try:
         for request in warmup:
             resp = await client.post(PATH, request.body, request.headers)
@@ -132,7 +173,13 @@ async def _measure(
                 raise RuntimeError(f"warm-up declaration answered {resp.status}: {resp.body!r}")
         results = []
         for per_second, requests in zip(options.rates, batches, strict=True):
-            results.append(await open_loop(client, requests, per_second))
+            cpu_before, started = cpu_seconds(pids), time.perf_counter()
+            result = await open_loop(client, requests, per_second)
+            # NOTE: CPU time, unlike latency, barely depends on what else the machine runs
+            cpu = cpu_seconds(pids) - cpu_before
+            result["service_cpu_ms_per_request"] = round(1000 * cpu / len(requests), 2)
+            result["service_cpu_cores"] = round(cpu / (time.perf_counter() - started), 2)
+            results.append(result)
             await asyncio.sleep(1.0)
     finally:
         await client.close()
@@ -177,21 +224,46 @@ def prepare(database_url: str, options: DeclarationOptions) -> DeclarationsPrepa
 def measure(
     ctx: CaseContext, prep: DeclarationsPrepared, options: DeclarationOptions
 ) -> dict[str, Any]:
-    """Offer each rate in turn to the running intake service."""
-    intake = ctx.service
+    """Offer each rate in turn to the running intake replicas."""
+    replicas = ctx.processes
     sampler = RssSampler()
-    sampler.watch("intake", intake.process.pid)
-    profiler = Profiler(intake.process.pid, options.profile_to) if options.profile_to else None
+    profilers = []
+    for i, replica in enumerate(replicas, start=1):
+        sampler.watch(f"intake-{i}", replica.process.pid)
+        if options.profile_to:
+            output = options.profile_to.with_name(f"{options.profile_to.stem}-{i}.folded")
+            profilers.append(Profiler(replica.process.pid, output))
     started = time.perf_counter()
     with sampler:
-        results = asyncio.run(_measure(intake.url, options, prep.batches, prep.warmup))
+        results = asyncio.run(
+            _measure(
+                [r.url for r in replicas],
+                options,
+                prep.batches,
+                prep.warmup,
+                [r.process.pid for r in replicas],
+            )
+        )
     elapsed = time.perf_counter() - started
-    profile = profiler.stop() if profiler else None
-    intake.stop()
+    profiles = [p.stop() for p in profilers]
+    ctx.stop()
     return {
+        "process_model": {
+            "replicas": len(replicas),
+            "workers_per_replica": 1,
+            "balancing": "round-robin per request",
+        },
+        "service_env": service_env(options),
         "duration_s_per_rate": options.duration_s,
         "elapsed_s": round(elapsed, 2),
         "rates": results,
+        "errors": sum(
+            n
+            for r in results
+            for status, n in r["statuses"].items()
+            if status not in ("200", "201")
+        ),
         "peak_rss_mb": sampler.peaks_mb(),
-        "profile": profile,
+        "profile": profiles[0] if profiles else None,
+        "profiles": profiles,
     }

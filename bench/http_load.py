@@ -93,3 +93,22 @@ class LoadClient:
         for _, writer in self._idle:
             writer.close()
         self._idle.clear()
+
+
+@dataclass
+class BalancedClient:
+    """Requests spread round-robin over several replicas, as the ingress does per request."""
+
+    clients: list[LoadClient]
+    _next: int = 0
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> Response:
+        """POST to the next replica in turn."""
+        client = self.clients[self._next % len(self.clients)]
+        self._next += 1
+        return await client.post(path, body, headers)
+
+    async def close(self) -> None:
+        """Close every replica's idle connections."""
+        for client in self.clients:
+            await client.close()

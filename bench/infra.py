@@ -120,6 +120,18 @@ class CaseContext:
     bootstrap: str
     broker_pid: int
     service: Service
+    # every process behind the service (the first is `service`); more than one for replicas
+    replicas: list[Service] = field(default_factory=list)
+
+    @property
+    def processes(self) -> list[Service]:
+        """The service's processes: its replicas, or the one process."""
+        return self.replicas or [self.service]
+
+    def stop(self) -> None:
+        """Stop every process of the service."""
+        for process in self.processes:
+            process.stop()
 
 
 @dataclass

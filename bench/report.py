@@ -31,13 +31,17 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_json(result: dict[str, Any], out_dir: Path, stem: str, latest: str) -> Path:
-    """Write `<stem>.json` and `<latest>.json` into `out_dir`; return the dated file."""
+def write_json(result: dict[str, Any], out_dir: Path, stem: str, latest: str | None) -> Path:
+    """Write `<stem>.json` into `out_dir` and point `<latest>.json` at it; return the file."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
     path = out_dir / f"{stem}.json"
-    path.write_text(text, encoding="utf-8")
-    (out_dir / f"{latest}.json").write_text(text, encoding="utf-8")
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if latest:
+        # NOTE: a link, not a copy: `latest` can only ever be a file some run wrote
+        link = out_dir / f".{latest}.json.tmp"
+        link.unlink(missing_ok=True)
+        link.symlink_to(path.name)
+        link.replace(out_dir / f"{latest}.json")
     return path
 
 
@@ -89,14 +93,45 @@ def table_rows(cases: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{_fmt(dash['p50_ms'], ' ms')} / {_fmt(dash['p99_ms'], ' ms')}",
             ),
             (
-                f"audit chain verify, {audit['verify']['events']:,} events",
+                f"audit chain verify, {audit['verify']['events']:,} events (parallel ranges)",
                 _fmt(audit["verify"]["verify_s"], " s"),
+            ),
+            (
+                "… the same verify in one range (one query, as before)",
+                _fmt(audit.get("verify_one_range", {}).get("verify_s"), " s"),
             ),
             (
                 f"audit consume rate ({audit['consume']['events']:,} events)",
                 _fmt(audit["consume"]["events_per_s"], " events/s"),
             ),
         ]
+    if live := cases.get("streams"):
+        added, fan = live["added_by_streams"], live["one_notification"]
+        rows += [
+            (
+                f"{live['streams']:,} idle SSE streams: added DB transactions/s, task_feed scans",
+                f"{_fmt(added['transactions_per_s'])} / {added['task_feed_scans']}",
+            ),
+            (
+                "… added CPU of the service / of Postgres",
+                f"{_fmt(added['service_cpu_percent'], ' %')} / "
+                f"{_fmt(added['postgres_cpu_percent'], ' %')}",
+            ),
+            (
+                f"one NOTIFY → {fan['township_streams']} streams: last delivered, reads",
+                f"{_fmt(fan['last_ms'], ' ms')}, {fan['task_feed_scans']}",
+            ),
+        ]
+    if year := cases.get("year"):
+        first, last = year["summary"]["per_month"][0], year["summary"]["per_month"][-1]
+        rows.append(
+            (
+                f"year ({len(year['months'])} months, {len(year['counties'])} counties): "
+                "business / outbox+inbox MiB, month 1 → last",
+                f"{first['business_mb']} → {last['business_mb']} / "
+                f"{first['bookkeeping_mb']} → {last['bookkeeping_mb']}",
+            )
+        )
     if geo := cases.get("geography"):
         rows.append(
             (

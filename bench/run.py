@@ -2,14 +2,19 @@
 
 Cases (run in this order): geography (full only), audit (dashboard metrics latency, chain verify,
 consume rate; `dashboard` is an alias), e2e (push → routed → on the topic, and its physical
-limit), declarations (open-loop latency at fixed rates). Every case has its own database and
-broker; the services run as separate processes and are started together up front.
+limit), declarations (open-loop latency at fixed rates), streams (what 1,000 idle SSE streams
+cost the database; full runs, or quick when named), year (12 months in fast-forward: table
+sizes per month; full runs, or quick when named). Every case has its own database and broker;
+the services run as separate processes and are started together up front.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import shlex
+import subprocess
 import sys
 import threading
 import time
@@ -19,13 +24,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import audit_cases, declarations, e2e_push, plots, report
+from bench import audit_cases, declarations, e2e_push, plots, report, streams, year_sim
 from bench.infra import ROOT, BenchStack, CaseContext
 from bench.setup import prepare_template
 
-ORDER = ("geography", "audit", "e2e", "declarations")
+ORDER = ("geography", "audit", "e2e", "declarations", "streams", "year")
+FULL_ONLY = {
+    "streams": "full run only, or quick when named (`--quick --cases streams`)",
+    "year": "full run only, or quick when named (`--quick --cases year`)",
+}
 ALIASES = {"dashboard": "audit", "geo": "geography", "limit": "e2e"}
-MODULES: dict[str, Any] = {"audit": audit_cases, "e2e": e2e_push, "declarations": declarations}
+MODULES: dict[str, Any] = {
+    "audit": audit_cases,
+    "e2e": e2e_push,
+    "declarations": declarations,
+    "streams": streams,
+    "year": year_sim,
+}
 DEFAULT_OUT = ROOT / "bench" / "results"
 
 
@@ -39,7 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--cases",
         nargs="+",
-        default=list(ORDER),
+        default=None,
         help=f"any of {', '.join(ORDER)} (also: dashboard)",
     )
     p.add_argument(
@@ -59,14 +74,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="py-spy the service under test (warning in e2e, intake in declarations)",
     )
+    p.add_argument(
+        "--intake-replicas",
+        type=int,
+        default=declarations.default_replicas(),
+        help="intake processes, as the deployment's replicas (default: 2, or 1 on one core)",
+    )
+    p.add_argument("--note", default="", help="what this run is for (kept in its result file)")
+    p.add_argument("--streams", type=int, help="open SSE streams (default 1,000)")
+    p.add_argument("--idle", type=float, help="seconds of each idle window (60; quick 10)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory")
     p.add_argument("--keep", action="store_true", help="keep the stack's temp dir (logs)")
     args = p.parse_args(argv)
-    names = [ALIASES.get(c, c) for raw in args.cases for c in raw.split(",") if c]
+    named = args.cases is not None
+    names = [ALIASES.get(c, c) for raw in args.cases or ORDER for c in raw.split(",") if c]
     unknown = sorted(set(names) - set(ORDER))
     if unknown:
         p.error(f"unknown cases: {unknown}")
-    args.cases = [c for c in ORDER if c in names]
+    args.named = named
+    args.skip = {} if named or not args.quick else dict(FULL_ONLY)
+    args.cases = [c for c in ORDER if c in names and c not in args.skip]
     return args
 
 
@@ -92,6 +119,17 @@ def case_options(args: argparse.Namespace, stem: str) -> dict[str, Any]:
             rates=tuple(args.rates or ((50,) if quick else (100, 200, 500))),
             duration_s=args.duration or (2.0 if quick else 10.0),
             profile_to=args.out / f"{stem}-intake.folded" if args.profile else None,
+            replicas=args.intake_replicas,
+        ),
+        "streams": streams.StreamOptions(
+            streams=args.streams or 1_000, idle_s=args.idle or (10.0 if quick else 60.0)
+        ),
+        "year": year_sim.YearOptions(
+            counties=4 if quick else 10,
+            items_per_county=50 if quick else 500,
+            declarations_per_county=2 if quick else 10,
+            reports_per_county=2 if quick else 5,
+            national=not quick,
         ),
     }
 
@@ -119,9 +157,9 @@ def run_cases(
             ):
                 continue
             bootstrap, broker_pid = brokers.enter_context(stack.broker())
-            service = stack.spawn(module.SERVICE, database_url=database_url, bootstrap=bootstrap)
-            watchers[case] = service.watch_ready()
-            contexts[case] = CaseContext(database_url, bootstrap, broker_pid, service)
+            contexts[case] = _spawn(stack, module, options[case], database_url, bootstrap)
+            contexts[case].broker_pid = broker_pid
+            watchers[case] = _watch_all(contexts[case])
         for case, ctx in list(contexts.items()):
             if not _guard(
                 result,
@@ -130,13 +168,13 @@ def run_cases(
                     c, MODULES[c].prepare(x.database_url, options[c])
                 ),
             ):
-                ctx.service.stop()
+                ctx.stop()
         ready = {
             c: _ready(result, c, ctx, watchers[c]) for c, ctx in contexts.items() if c in prepared
         }
         for case, ctx in contexts.items():
             if ready.get(case) is None:
-                ctx.service.stop()
+                ctx.stop()
                 continue
             started = time.perf_counter()
             outcome: dict[str, Any] = {}
@@ -150,18 +188,45 @@ def run_cases(
                 outcome["service_ready_s"] = ready[case]
                 outcome["case_s"] = round(time.perf_counter() - started, 2)
                 result["cases"][case] = outcome
-            ctx.service.stop()
+            ctx.stop()
+
+
+def _spawn(
+    stack: BenchStack, module: Any, options: Any, database_url: str, bootstrap: str
+) -> CaseContext:
+    """Start the case's service as its deployment runs it (replicas, env the case needs)."""
+    count: int = getattr(module, "replicas", lambda _: 1)(options)
+    env: dict[str, str] = getattr(module, "service_env", lambda _: {})(options)
+    processes = [
+        stack.spawn(module.SERVICE, database_url=database_url, bootstrap=bootstrap, env=env)
+        for _ in range(count)
+    ]
+    return CaseContext(database_url, bootstrap, 0, processes[0], processes if count > 1 else [])
+
+
+def _watch_all(ctx: CaseContext) -> threading.Thread:
+    """One thread that waits until every process of the service answers ready."""
+    watchers = [process.watch_ready() for process in ctx.processes]
+
+    def join_all() -> None:
+        for watcher in watchers:
+            watcher.join()
+
+    thread = threading.Thread(target=join_all, daemon=True)
+    thread.start()
+    return thread
 
 
 def _ready(
     result: dict[str, Any], case: str, ctx: CaseContext, watcher: threading.Thread
 ) -> float | None:
-    """Seconds from spawn to ready (polled from spawn on), or None with the case's error."""
+    """Seconds from spawn until the last process was ready, or None with the case's error."""
     watcher.join()
-    if ctx.service.ready_s is None:
-        result["errors"][case] = ctx.service.ready_error or "service not ready"
-        return None
-    return round(ctx.service.ready_s, 2)
+    for process in ctx.processes:
+        if process.ready_s is None:
+            result["errors"][case] = process.ready_error or "service not ready"
+            return None
+    return round(max(p.ready_s or 0.0 for p in ctx.processes), 2)
 
 
 def _guard(result: dict[str, Any], case: str, step: Any) -> bool:
@@ -180,19 +245,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     now = datetime.now(UTC)
     mode = "quick" if args.quick else "full"
-    stem = f"{now:%Y-%m-%d}" + ("-quick" if args.quick else "")
-    if args.items and not args.quick:
-        stem += f"-{args.items}items"
+    stem = run_stem(args, now)
     options = case_options(args, stem)
     result: dict[str, Any] = {
         "benchmark": "shouwang",
         "mode": mode,
         "at": now.isoformat(timespec="seconds"),
         "machine": report.machine(),
+        **git_state(),
+        "command": shlex.join(
+            ["python", "-m", "bench.run", *(sys.argv[1:] if argv is None else argv)]
+        ),
+        "note": args.note,
         "cases_requested": args.cases,
         "setup": {},
         "cases": {},
-        "skipped": {},
+        "skipped": dict(args.skip),
         "errors": {},
     }
     started = time.perf_counter()
@@ -214,12 +282,48 @@ def main(argv: list[str] | None = None) -> int:
     result["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.mkdir(parents=True, exist_ok=True)
     result["plots"] = plots.write_all(result, args.out, stem)
-    path = report.write_json(result, args.out, stem, "latest-quick" if args.quick else "latest")
+    result["plots"] += year_sim.write_plots(result, args.out, stem)
+    # NOTE: only a run of every default case moves `latest`: a one-case run is not "the bench"
+    latest = None if args.named else ("latest-quick" if args.quick else "latest")
+    path = report.write_json(result, args.out, stem, latest)
     report.print_table(result)
     print(
         f"\nwrote {path} (+ {', '.join(result['plots']) or 'no plots'}) in {result['elapsed_s']}s"
     )
     return 1 if result["errors"] else 0
+
+
+def run_stem(args: argparse.Namespace, now: datetime) -> str:
+    """The run's own name: UTC date and time, then the mode and the cases when named."""
+    # NOTE: one file per run (the time in its name): runs of a day never overwrite each other
+    stem = f"{now:%Y-%m-%d-%H%M%S}" + ("-quick" if args.quick else "")
+    if args.named:
+        stem += "-" + "-".join(args.cases)
+    if args.items and not args.quick:
+        stem += f"-{args.items}items"
+    return stem
+
+
+def git_state() -> dict[str, Any]:
+    """The commit the run measured, `+dirty` if the tree had changes, and which changes."""
+
+    def git(*cmd: str) -> str:
+        done = subprocess.run(
+            ["git", "--no-optional-locks", *cmd], cwd=ROOT, capture_output=True, text=True
+        )
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    changed = git("status", "--porcelain", "--untracked-files=no").splitlines()
+    state: dict[str, Any] = {"git_commit": commit + ("+dirty" if changed else "")}
+    if changed:
+        # NOTE: a hash of the uncommitted diff tells two dirty runs of one commit apart
+        diff = subprocess.run(["git", "diff", "HEAD"], cwd=ROOT, capture_output=True).stdout
+        state["git_dirty"] = {
+            "files": len(changed),
+            "diff_sha256": hashlib.sha256(diff).hexdigest()[:16],
+        }
+    return state
 
 
 if __name__ == "__main__":
