@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.data/tools/bin/uv)
 export UV_LINK_MODE ?= copy
 
-.PHONY: setup run test test-unit bench bench-quick lint dev-up dev-down clean
+.PHONY: setup run test test-unit bench bench-quick lint lighthouse dev-up dev-down clean
 
 setup:  ## create the environment (installs uv into .data/tools if it is missing)
 	@command -v uv >/dev/null 2>&1 || [ -x .data/tools/bin/uv ] || \
@@ -30,6 +30,11 @@ lint: setup  ## ruff (lint + format check), mypy --strict, import contracts ([to
 	@$(UV) run ruff format --check libs services tests bench
 	@$(UV) run mypy libs/common/src services/*/src
 	@$(UV) run lint-imports
+
+lighthouse: setup  ## Lighthouse scores of every workbench page and the dashboard (>= 95 each)
+	@bash services/audit/tests/browser_setup.sh
+	@bash tests/e2e_browser/lighthouse_setup.sh
+	@$(UV) run pytest tests/e2e_browser/lighthouse_check.py
 
 dev-up: setup
 	@$(UV) run shouwang dev up

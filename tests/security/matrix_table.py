@@ -507,6 +507,41 @@ TABLE: list[Row] = [
         None,
     ),
     ("audit", "GET", "/asyncapi.json", EVERYONE, None, None),
+    # --- warning: items under the county's indicator threshold (county and province lists)
+    (
+        "warning",
+        "GET",
+        "/api/v1/below-threshold",
+        (*PROVINCES, "county_own", "county_foreign"),
+        None,
+        "county_code",
+    ),
+    # --- assistance: the household's responsible cadre; a township's screening done
+    (
+        "assistance",
+        "PUT",
+        "/api/v1/households/{household}/cadre",
+        ("county_own", "township_own"),
+        {"name": "李四", "phone": "13800000000", "post": "包村干部"},
+        None,
+    ),
+    (
+        "assistance",
+        "POST",
+        "/api/v1/campaigns/{campaign}/townships/231226100/complete",
+        ("county_own", "township_own"),
+        {"note": "本乡镇排查完毕"},
+        None,
+    ),
+    # --- assistance: the county's data-quality list (flags from the scheduled sweep)
+    (
+        "assistance",
+        "GET",
+        "/api/v1/data-quality?county=231226",
+        IN_COUNTY,
+        None,
+        "village_code",
+    ),
     # --- policy: settings by region and year (reads for every signed-in caller; each layer
     # changes only its own region; far-future dates so no other test is judged by them)
     ("policy", "GET", "/api/v1/policy/{county}", VALID, None, None),

@@ -251,8 +251,9 @@ WEB_ROLES = {
     "resident": ("resident", "", ""),
     "auditor": ("auditor", "", ""),
 }
-WEB_WRITES: dict[str, tuple[str, dict[str, str], dict[str, Any] | None]] = {
-    # path -> (the role whose page it is, form fields, files)
+AREA = ("township", "county", "village")  # the household, identification and campaign pages
+WEB_WRITES: dict[str, tuple[str | tuple[str, ...], dict[str, str], dict[str, Any] | None]] = {
+    # path -> (the role(s) whose page it is, form fields, files)
     "/clerk/upload": (
         "department",
         {"period": "2026-11"},
@@ -271,6 +272,16 @@ WEB_WRITES: dict[str, tuple[str, dict[str, str], dict[str, Any] | None]] = {
         {"department": "medical_insurance", "period": "2026-10", "until": "2026-11-30"},
         None,
     ),
+    "/households/{household_id}/identification/start": (AREA, {}, None),
+    "/households/{household_id}/identification/{step}": (AREA, {"result": "pass"}, None),
+    "/households/{household_id}/members/{member_id}/labour": (AREA, {"labour": "full"}, None),
+    "/households/{household_id}/plan": (AREA, {"cadre_name": "张三"}, None),
+    "/households/{household_id}/elimination/{step}": (AREA, {}, None),
+    "/campaigns/{campaign_id}/problems": (AREA, {}, None),
+    "/campaigns/{campaign_id}/problems/{problem_id}/close": (AREA, {}, None),
+    "/village/visits/{household_id}": ("village", {"month": "2026-10"}, None),
+    "/village/sync/followups/{household_id}": ("village", {}, None),
+    "/village/sync/reports/{task_id}": ("village", {}, None),
 }
 CSRF = re.compile(
     r'name="(?P<name>[^"]*csrf[^"]*)"[^>]*value="(?P<value>[^"]*)"'
@@ -345,6 +356,14 @@ def _refused(resp: httpx.Response, signed_in: bool) -> bool:
     return resp.status_code in (401, 403) or to_login
 
 
+async def _post(
+    client: httpx.AsyncClient, path: str, data: dict[str, str], csrf: dict[str, str], files: Any
+) -> httpx.Response:
+    """A form POST carrying the session's CSRF token as a field and as the header (JSON pages)."""
+    headers = {"X-CSRF-Token": next(iter(csrf.values()))} if csrf else {}
+    return await client.post(path, data={**data, **csrf}, files=files, headers=headers)
+
+
 async def test_every_workbench_post_refuses_every_other_role(workbench) -> None:
     posts = {p for m, p, _ in routes(workbench) if m in WRITES}
     missing = sorted(posts - set(WEB_WRITES) - WEB_PUBLIC)
@@ -354,9 +373,14 @@ async def test_every_workbench_post_refuses_every_other_role(workbench) -> None:
     expired = await _signed_in(workbench, None)
     expired[0].cookies.set("shouwang_token", PRINCIPALS["expired_token"]["Authorization"][7:])
     # ids nobody has: a POST that gets through the gate changes nothing of other tests' world
-    ids = {"task_id": str(uuid.uuid4()), "item_id": str(uuid.uuid4())}
+    ids = {
+        **{k: str(uuid.uuid4()) for k in ("task_id", "item_id", "household_id", "member_id")},
+        **{k: str(uuid.uuid4()) for k in ("campaign_id", "problem_id")},
+        "step": "notice",
+    }
     wrong, cells = [], 0
     for template, (owner, form, files) in WEB_WRITES.items():
+        owners = (owner,) if isinstance(owner, str) else owner
         path = template.format(**ids)
         data = {k: v.format(task=ids["task_id"]) for k, v in form.items()}
         for who, (client, csrf) in [
@@ -364,18 +388,19 @@ async def test_every_workbench_post_refuses_every_other_role(workbench) -> None:
             ("anonymous", anonymous),
             ("expired_cookie", expired),
         ]:
-            if who == owner:
+            if who in owners:
                 continue
-            resp = await client.post(path, data={**data, **csrf}, files=files)
+            resp = await _post(client, path, data, csrf, files)
             cells += 1
             if not _refused(resp, who in sessions):
                 wrong.append(f"POST {template} as {who}: {resp.status_code}")
-        # the page's own role gets past the gate (the services then judge the request itself)
-        client, csrf = sessions[owner]
-        resp = await client.post(path, data={**data, **csrf}, files=files)
-        cells += 1
-        if _refused(resp, True) or resp.headers.get("location", "").startswith("/login"):
-            wrong.append(f"POST {template} as its own role {owner}: {resp.status_code}")
+        # the page's own roles get past the gate (the services then judge the request itself)
+        for who in owners:
+            client, csrf = sessions[who]
+            resp = await _post(client, path, data, csrf, files)
+            cells += 1
+            if _refused(resp, True) or resp.headers.get("location", "").startswith("/login"):
+                wrong.append(f"POST {template} as its own role {who}: {resp.status_code}")
     print(
         f"workbench: {len(WEB_WRITES)} POST routes x {len(WEB_ROLES) + 2} sessions = "
         f"{cells} cells; {len(wrong)} wrong"
