@@ -48,3 +48,25 @@ async def test_server_shutting_down_or_starting_up_is_transient_by_sqlstate(data
     )
     assert not failure.connection_invalidated
     assert sqlstate(failure) == "57P01" and is_transient(failure)
+
+
+async def test_the_pool_recovers_after_its_connections_die_without_a_pre_ping(database_url):
+    # a restart leaves every pooled connection stale: the first use fails as transient (the
+    # caller retries), the pool is invalidated, and the next checkout gets a live connection
+    engine = build_engine(database_url, pool_size=2)
+    killer = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        async with engine.connect() as first, engine.connect() as second:
+            pids = [(await c.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+                    for c in (first, second)]  # fmt: skip
+        await killer.execute("SELECT pg_terminate_backend(p) FROM unnest($1::int[]) p", pids)
+        with pytest.raises(DBAPIError) as caught:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        assert caught.value.connection_invalidated and is_transient(caught.value)
+        async with engine.connect() as conn:
+            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        assert pid not in pids, "a fresh connection, not a stale one from the pool"
+    finally:
+        await killer.close()
+        await engine.dispose()

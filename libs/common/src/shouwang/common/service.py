@@ -184,7 +184,7 @@ async def _open_runtime(
 ) -> ServiceRuntime[S]:
     """Engine, cipher, started producer and relay of a service."""
     runtime = ServiceRuntime(settings=settings, clock=clock, outbox=outbox, inbox=inbox)
-    runtime.engine = build_engine(settings.database_url)
+    runtime.engine = build_engine(settings.database_url, pre_ping=settings.db_pool_pre_ping)
     runtime.sessionmaker = build_sessionmaker(runtime.engine)
     runtime.cipher = PiiCipher.from_secret(
         settings.encryption_key.get_secret_value(), previous=settings.previous_encryption_keys

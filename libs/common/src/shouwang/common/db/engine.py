@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def build_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """Build the async engine for a postgresql:// URL."""
+def build_engine(database_url: str, *, pool_size: int = 10, pre_ping: bool = False) -> AsyncEngine:
+    """Build the async engine for a postgresql:// URL (see CommonSettings.db_pool_pre_ping)."""
     return create_async_engine(
         to_async_url(database_url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
     )
 
 
