@@ -4,7 +4,12 @@ from datetime import date
 
 import pytest
 from shouwang.common.policy.national import NATIONAL
-from shouwang.common.policy.settings import MONTH_END, push_window
+from shouwang.common.policy.settings import (
+    MONTH_END,
+    EliminationSchedule,
+    elimination_schedule,
+    push_window,
+)
 from shouwang.common.policy.validation import PolicyInvalid, validate_settings
 
 
@@ -97,4 +102,46 @@ def test_month_end_only() -> None:
     assert _fields({"push_window": {"close": "friday"}}) == {"push_window.close"}
     assert _fields({"push_window": {"close": "month_end", "close_day": 28}}) == {
         "push_window.close_day"
+    }
+
+
+SCHEDULE = {"months": [12, 3, 9, 6], "prejudge_from_day": 11, "prejudge_to_day": 20,
+            "review_from_day": 31}  # fmt: skip
+
+
+def test_elimination_schedule_is_normalised_and_read() -> None:
+    settings = validate_settings({"elimination_schedule": SCHEDULE})
+    assert settings["elimination_schedule"] == {**SCHEDULE, "months": [3, 6, 9, 12]}
+    schedule = elimination_schedule(settings["elimination_schedule"])
+    assert schedule == EliminationSchedule((3, 6, 9, 12), 11, 20, 31)
+    assert schedule.day_in(2026, 6, 31) == date(2026, 6, 30)  # past the month's end: its last day
+    assert schedule.day_in(2026, 2, 31) == date(2026, 2, 28)
+    assert schedule.day_in(2028, 2, 31) == date(2028, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"months": [3, 13]}, "elimination_schedule.months"),
+        ({"months": [3, 3, 9]}, "elimination_schedule.months"),
+        ({"months": []}, "elimination_schedule.months"),
+        ({"months": "3,6"}, "elimination_schedule.months"),
+        ({"prejudge_from_day": 0}, "elimination_schedule.prejudge_from_day"),
+        ({"review_from_day": 32}, "elimination_schedule.review_from_day"),
+        ({"prejudge_from_day": 21}, "elimination_schedule.prejudge_to_day"),
+        ({"review_from_day": 20}, "elimination_schedule.review_from_day"),
+        ({"weekday": 1}, "elimination_schedule.weekday"),
+    ],
+)
+def test_an_invalid_elimination_schedule_names_its_field(
+    change: dict[str, object], field: str
+) -> None:
+    assert _fields({"elimination_schedule": {**SCHEDULE, **change}}) == {field}
+
+
+def test_an_elimination_schedule_needs_every_field() -> None:
+    partial = {"months": [3, 6, 9, 12], "prejudge_from_day": 11}
+    assert _fields({"elimination_schedule": partial}) == {
+        "elimination_schedule.prejudge_to_day",
+        "elimination_schedule.review_from_day",
     }

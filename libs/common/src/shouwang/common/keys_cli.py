@@ -80,13 +80,8 @@ def _run(args: argparse.Namespace) -> int:
     """CLI handler: re-encrypt, print progress and a summary."""
     from shouwang.common.config import CommonSettings
 
-    if args.batch_size < 1:
-        print("error: --batch-size must be at least 1", file=sys.stderr)
-        return 2
-    try:
-        columns = registry(args.service)
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    columns = _columns(args)
+    if columns is None:
         return 2
     settings = CommonSettings()
     cipher = PiiCipher.from_secret(
@@ -97,16 +92,45 @@ def _run(args: argparse.Namespace) -> int:
     if not columns:
         print(f"{args.service} stores nothing to re-encrypt (see its adapters/encrypted.py)")
         return 0
-    verb = "to re-encrypt" if args.dry_run else "re-encrypted"
+    url = args.database_url or settings.database_url
+    reports = _reencrypt(args, url, columns, cipher)
+    if reports is None:
+        return 1
+    if not args.dry_run:
+        asyncio.run(record_run(url, _recorded(args, reports, current, previous)))
+    _summarise(args, reports)
+    return 0
+
+
+def _columns(args: argparse.Namespace) -> tuple[EncryptedColumn, ...] | None:
+    """The service's encrypted columns; None (after saying why) when the call is off."""
+    if args.batch_size < 1:
+        print("error: --batch-size must be at least 1", file=sys.stderr)
+        return None
     try:
-        reports = asyncio.run(
+        return registry(args.service)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def _verb(args: argparse.Namespace) -> str:
+    return "to re-encrypt" if args.dry_run else "re-encrypted"
+
+
+def _reencrypt(
+    args: argparse.Namespace, url: str, columns: tuple[EncryptedColumn, ...], cipher: PiiCipher
+) -> list[TableReport] | None:
+    """Run the re-encryption with progress; None (after saying why) when a row fails."""
+    try:
+        return asyncio.run(
             reencrypt_service(
-                args.database_url or settings.database_url,
+                url,
                 columns,
                 cipher,
                 batch_size=args.batch_size,
                 dry_run=args.dry_run,
-                progress=_printer(verb),
+                progress=_printer(_verb(args)),
             )
         )
     except RekeyError as exc:
@@ -114,21 +138,28 @@ def _run(args: argparse.Namespace) -> int:
             f"error: {exc} (batches before it are committed; fix the ring and run again)",
             file=sys.stderr,
         )
-        return 1
+        return None
+
+
+def _recorded(
+    args: argparse.Namespace, reports: list[TableReport], current: str, previous: list[str]
+) -> KeysReencrypted:
+    """The audited record of a run that wrote."""
+    return KeysReencrypted(
+        actor=args.actor, service=args.service, current_key=current, previous_keys=previous,
+        scanned=sum(r.scanned for r in reports), reencrypted=sum(r.reencrypted for r in reports),
+        tables={r.table: r.reencrypted for r in reports},
+    )  # fmt: skip
+
+
+def _summarise(args: argparse.Namespace, reports: list[TableReport]) -> None:
     scanned = sum(r.scanned for r in reports)
     changed = sum(r.reencrypted for r in reports)
-    if not args.dry_run:
-        event = KeysReencrypted(
-            actor=args.actor, service=args.service, current_key=current,
-            previous_keys=previous, scanned=scanned, reencrypted=changed,
-            tables={r.table: r.reencrypted for r in reports})  # fmt: skip
-        asyncio.run(record_run(args.database_url or settings.database_url, event))
     note = " (dry run: nothing written)" if args.dry_run else ""
     print(
         f"{args.service}: scanned {scanned} row(s) in {len(reports)} table(s), "
-        f"{verb} {changed}{note}"
+        f"{_verb(args)} {changed}{note}"
     )
-    return 0
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 from prometheus_client import Gauge
 from shouwang.common.kafka.consumer import EventConsumer
-from shouwang.common.periodic import wait_or_stop
+from shouwang.common.retry import wait_or_stop
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import structlog
 from prometheus_client import Counter
+from shouwang.common.retry import wait_or_stop
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -59,14 +60,6 @@ async def lease(engine: AsyncEngine, name: str) -> AsyncIterator[bool]:
     """Hold the job's lease for the block if no other replica does; yields whether it is held."""
     async with held_lease(engine, name) as conn:
         yield conn is not None
-
-
-async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    """Sleep for `seconds`, waking early when the service stops."""
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 def periodic(name: str, every: Callable[[Any], float], jobs: Sequence[Job]) -> Loop:

@@ -22,11 +22,14 @@ from shouwang.common.db.outbox import (
 )
 from shouwang.common.events.envelope import row_to_kafka
 from shouwang.common.periodic import held_lease
+from shouwang.common.retry import Backoff, Retrier, wait_or_stop
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = structlog.get_logger(__name__)
 LEASE_CHECK_SECONDS = 1.0
+# after a failed batch (broker or database outage); a published batch starts over
+PUBLISH_BACKOFF = Backoff(first=0.2, cap=5.0)
 
 
 class OutboxRelay:
@@ -87,34 +90,47 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay while holding the lease, stand by while another replica does, until stopped."""
+        outage = Retrier(Backoff(first=self._standby_seconds, cap=5.0), stop=stop)
         while not stop.is_set():
-            try:
-                async with held_lease(self._engine, self.lease_name) as lock:
-                    if lock is not None:
-                        await self._lead(lock, stop)
-            except Exception as exc:  # noqa: BLE001 - lost the database: stand by, retry
-                log.warning("outbox.relay_lease_lost", lease=self.lease_name, error=repr(exc))
-            finally:
-                self.active = False
-            await _wait(stop, self._standby_seconds)
+            if await self._take_turn(stop):
+                outage.succeeded()
+                await wait_or_stop(stop, self._standby_seconds)
+            else:
+                await outage.pause()
+
+    async def _take_turn(self, stop: asyncio.Event) -> bool:
+        """Lead while the lease is ours, or pass if another holds it; False if the db failed."""
+        try:
+            async with held_lease(self._engine, self.lease_name) as lock:
+                if lock is not None:
+                    await self._lead(lock, stop)
+            return True
+        except Exception as exc:  # noqa: BLE001 - lost the database: back off, retry
+            log.warning("outbox.relay_lease_lost", lease=self.lease_name, error=repr(exc))
+            return False
+        finally:
+            self.active = False
 
     async def _lead(self, lock: AsyncConnection, stop: asyncio.Event) -> None:
         """Publish until stopped (then drain) or until the lease's connection fails."""
         self.active = True
         log.info("outbox.relay_active", lease=self.lease_name)
-        backoff, checked = self._idle_seconds, time.monotonic()
+        failing, checked = Retrier(PUBLISH_BACKOFF, stop=stop), time.monotonic()
         while not stop.is_set():
             try:
                 sent = await self.publish_batch()
-                backoff = self._idle_seconds
             except Exception as exc:  # noqa: BLE001 - broker or db outage: keep the rows, retry
                 log.warning("outbox.relay_failed", error=str(exc))
-                sent, backoff = 0, min(backoff * 2 + 0.1, 5.0)
+                await _check_lease(lock)
+                await failing.pause()
+                checked = time.monotonic()
+                continue
+            failing.succeeded()
             if not sent or time.monotonic() - checked > LEASE_CHECK_SECONDS:
                 await _check_lease(lock)
                 checked = time.monotonic()
             if not sent:
-                await _wait(stop, backoff)
+                await wait_or_stop(stop, self._idle_seconds)
         await self._drain_quietly()
 
     async def _drain_quietly(self) -> None:
@@ -128,10 +144,3 @@ async def _check_lease(lock: AsyncConnection) -> None:
     """Raise if the lease's connection (and with it the lock) is gone."""
     await lock.execute(text("SELECT 1"))
     await lock.commit()
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

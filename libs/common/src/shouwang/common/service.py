@@ -2,7 +2,6 @@
 
 import asyncio
 import gc
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from shouwang.common.logging import configure_logging
 from shouwang.common.ops_metrics import ops_metrics_loop
 from shouwang.common.relay import OutboxRelay
 from shouwang.common.retention import retention_loop
+from shouwang.common.retry import Backoff, Retrier, retry
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -98,27 +98,27 @@ async def current_runtime(request: Request) -> ServiceRuntime[Any]:
     return runtime
 
 
+# producer.start() before the broker is up; a consumer's (re)start after a crash
+START_BACKOFF = Backoff(first=0.2, cap=2.0)
+RESTART_BACKOFF = Backoff(first=1.0, cap=10.0)
+
+
 async def _start_producer(producer: AIOKafkaProducer, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            await producer.start()
-            return
-        except Exception as exc:
-            if time.monotonic() > deadline:
-                raise
-            log.warning("producer.start_retry", error=str(exc))
-            await asyncio.sleep(0.5)
+    await retry(
+        producer.start, backoff=START_BACKOFF, give_up_after=timeout_s, event="producer.start_retry"
+    )
 
 
 async def _run_consumer(consumer: EventConsumer, stop: asyncio.Event) -> None:
+    crashes = Retrier(RESTART_BACKOFF, stop=stop)
     while not stop.is_set():
         try:
             await consumer.start()
+            crashes.succeeded()
             await consumer.run(stop)
         except Exception as exc:  # noqa: BLE001 - restart the loop; offsets are safe
             log.error("consumer.crashed", consumer=consumer.name, error=repr(exc))
-            await asyncio.sleep(1.0)
+            await crashes.pause()
         finally:
             await consumer.stop()
 

@@ -55,3 +55,43 @@ MEASURE_TYPES: Final = (
     "扶志扶智",
     "保险/救助",
 )
+
+# a verification task: how its signals came, where it stands, what the visit found, its deadline
+CHANNELS: Final[dict[str, str]] = {
+    "department_warning": "部门预警",
+    "self_declaration": "农户自主申报",
+    "cadre_screening": "干部排查",
+    "department_screening": "部门筛查",
+    "petition": "信访",
+    "hotline": "热线",
+}
+TASK_STATUS: Final[dict[str, str]] = {
+    "routed": "待分派",
+    "assigned": "已分派待核实",
+    "reported": "已上报待确认",
+    "confirmed": "已确认（已办结）",
+    "returned": "已退回县级",
+}
+TASK_OUTCOMES: Final[dict[str, str]] = {
+    "risk_confirmed": "确有风险",
+    "no_risk": "无风险",
+    "already_monitored": "已纳入监测",
+    "not_found": "查无此人",
+    "moved": "已迁出",
+}
+DEADLINE_COLOURS: Final[dict[str, str]] = {
+    "green": "正常",
+    "amber": "临期",
+    "red": "逾期",
+    "closed": "已办结",
+}
+
+# where a household stands in monitoring
+HOUSEHOLD_STATUS: Final[dict[str, str]] = {
+    "lifted": "脱贫户（未监测）",
+    "none": "一般农户",
+    "identifying": "识别中",
+    "monitored": "监测对象",
+    "risk_eliminated": "风险已消除",
+    "deferred_exit": "缓退（继续帮扶）",
+}

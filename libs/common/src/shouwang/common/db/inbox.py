@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from shouwang.common.events.topics import TOPICS
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, delete, func
+from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -18,6 +18,10 @@ _TOPIC_RETENTION = {topic.name: topic.retention_days for topic in TOPICS}
 _LONGEST_RETENTION = max(_TOPIC_RETENTION.values())
 
 
+# the retention purge's rows: one consumer's, oldest first (db/migrations.py builds it)
+INBOX_PROCESSED_INDEX = "ix_inbox_consumer_processed_at"
+
+
 def inbox_table(metadata: MetaData) -> Table:
     """Declare the inbox table in a service's metadata."""
     return Table(
@@ -26,6 +30,7 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("consumer", Text, primary_key=True),
         Column("event_id", Text, primary_key=True),
         Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Index(INBOX_PROCESSED_INDEX, "consumer", "processed_at"),
     )
 
 

@@ -26,6 +26,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 COPY_THRESHOLD = 200  # beyond this many rows COPY beats a multi-row INSERT
+# the retention purge's rows: published ones, oldest first (db/migrations.py builds it)
+OUTBOX_PUBLISHED_INDEX = "ix_outbox_published_at"
+OUTBOX_PUBLISHED_SQL = "published_at IS NOT NULL"
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -46,6 +49,7 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True)),
         Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+        Index(OUTBOX_PUBLISHED_INDEX, "published_at", postgresql_where=text(OUTBOX_PUBLISHED_SQL)),
     )
 
 

@@ -1,4 +1,4 @@
-"""Keyset paging on (created_at, key), oldest first, with opaque cursors.
+"""Keyset paging on (created_at, key), oldest first (or newest first), with opaque cursors.
 
 Stable while rows are added (no offset drift) and cheap at any depth: every list a clerk pages
 through (tasks, declarations, held items) uses it.
@@ -36,12 +36,17 @@ async def keyset_page(
     limit: int,
     cursor: str | None,
     parse_key: Callable[[str], Any] = str,
+    newest_first: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of `stmt` after `cursor`, and the cursor of the next page (None at the end)."""
     if cursor:
         after, after_key = decode_cursor(cursor, parse_key)
-        stmt = stmt.where(or_(created > after, and_(created == after, key > after_key)))
-    ordered = stmt.order_by(None).order_by(created, key).limit(limit + 1)
+        if newest_first:
+            stmt = stmt.where(or_(created < after, and_(created == after, key < after_key)))
+        else:
+            stmt = stmt.where(or_(created > after, and_(created == after, key > after_key)))
+    order = (created.desc(), key.desc()) if newest_first else (created, key)
+    ordered = stmt.order_by(None).order_by(*order).limit(limit + 1)
     rows = (await session.execute(ordered)).mappings().all()
     page = [dict(r) for r in rows[:limit]]
     if len(rows) <= limit:

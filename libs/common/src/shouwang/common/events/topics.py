@@ -9,6 +9,8 @@ class Topic:
     partitions: int
     key: str
     retention_days: int = 30
+    # False for bulk facts only projections need (audit chains the event that caused them)
+    audited: bool = True
 
     @property
     def dlq(self) -> str:
@@ -22,6 +24,12 @@ ASSISTANCE_HOUSEHOLDS = Topic("assistance.households", partitions=6, key="househ
 ACCESS_AUDIT = Topic("access.audit", partitions=3, key="actor", retention_days=365)
 # NOTE: few events, and a service added years later rebuilds its policy projection from here
 POLICY_SETTINGS = Topic("policy.settings", partitions=3, key="region_code", retention_days=3650)
+# NOTE: the thresholded values of each processed batch, for policy's what-if: up to a push's
+# size in items, so audit leaves it out; two push months, so a projection rebuilt from the topic
+# still finds every county and department's latest filed period
+WARNING_INDICATORS = Topic(
+    "warning.indicators", partitions=6, key="county_code", retention_days=62, audited=False
+)
 
 TOPICS: tuple[Topic, ...] = (
     INTAKE_DECLARATIONS,
@@ -30,6 +38,7 @@ TOPICS: tuple[Topic, ...] = (
     ASSISTANCE_HOUSEHOLDS,
     ACCESS_AUDIT,
     POLICY_SETTINGS,
+    WARNING_INDICATORS,
 )
 
 

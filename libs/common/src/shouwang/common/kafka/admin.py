@@ -1,30 +1,34 @@
 """Broker administration over the plain Kafka protocol: wait for a broker, create topics."""
 
-import asyncio
-import time
-
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, for_code
+from shouwang.common.retry import Backoff, retry
 
 _TOPIC_ALREADY_EXISTS = 36
 
 
 async def wait_for_broker(bootstrap: str, timeout_s: float = 30.0) -> None:
     """Wait until the broker at `bootstrap` answers a metadata request, else raise TimeoutError."""
-    deadline = time.monotonic() + timeout_s
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
+
+    async def answers() -> None:
         client = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
         try:
             await client.start()
             await client.list_topics()
-            return
-        except (KafkaError, OSError) as exc:
-            last_error = exc
         finally:
             await client.close()
-        await asyncio.sleep(0.2)
-    raise TimeoutError(f"Kafka broker at {bootstrap} not ready after {timeout_s}s: {last_error}")
+
+    try:
+        await retry(
+            answers,
+            backoff=Backoff(first=0.1, cap=1.0),
+            event="kafka.broker_wait",
+            retry_on=lambda exc: isinstance(exc, KafkaError | OSError),
+            give_up_after=timeout_s,
+        )
+    except (KafkaError, OSError) as exc:
+        message = f"Kafka broker at {bootstrap} not ready after {timeout_s}s: {exc}"
+        raise TimeoutError(message) from exc
 
 
 async def ensure_topics(bootstrap: str, topics: dict[str, int]) -> None:

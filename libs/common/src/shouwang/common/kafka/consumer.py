@@ -13,6 +13,7 @@ from shouwang.common.db.transient import is_transient
 from shouwang.common.events.envelope import EventEnvelope, PoisonEvent, from_kafka
 from shouwang.common.kafka.lanes import Lanes, split
 from shouwang.common.kafka.producer import send_raw
+from shouwang.common.retry import Backoff, Retrier
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,7 +22,9 @@ log = structlog.get_logger(__name__)
 Handler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
 # optional: all new events of one poll at once (same transaction as their inbox rows)
 BatchHandler = Callable[[list[EventEnvelope], AsyncSession], Awaitable[None]]
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 3  # an event failing this often for a reason of its own is dead-lettered
+# a passing database failure (db/transient.py) is retried until it passes, never dead-lettered
+TRANSIENT_BACKOFF = Backoff(first=0.2, cap=5.0)
 DEAD_LETTERS = Counter(
     "shouwang_dead_letters_total", "Events sent to a dead-letter topic", ["consumer", "topic"]
 )
@@ -135,7 +138,7 @@ class EventConsumer:
         except PoisonEvent as exc:
             await self._dead_letter(record, str(exc))
             return True
-        attempt = 0
+        outage, failures = Retrier(TRANSIENT_BACKOFF, stop=stop), 0
         while True:
             try:
                 await self._apply(envelope)
@@ -158,11 +161,10 @@ class EventConsumer:
                         event_id=envelope.id,
                         error=str(exc),
                     )
-                    await _pause(stop, min(0.2 * 2**attempt, 5.0))
-                    attempt = min(attempt + 1, 5)
+                    await outage.pause()
                     continue
-                attempt += 1
-                if attempt < MAX_ATTEMPTS:
+                failures += 1
+                if failures < MAX_ATTEMPTS:
                     continue
                 log.error(
                     "consumer.handler_failed",
@@ -278,11 +280,3 @@ class EventConsumer:
             offset=record.offset,
             error=error[:200],
         )
-
-
-async def _pause(stop: asyncio.Event, seconds: float) -> None:
-    """Sleep for a retry back-off, waking early when the consumer is being stopped."""
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

@@ -43,4 +43,12 @@ NATIONAL: dict[str, Any] = {
     "annualisation": "calendar_year",
     # seed 004 names 支出骤增户 without a figure: expenses up 50 % on last year is our default
     "expense_surge_ratio": 0.5,
+    # seed 001 (兴县) 健全退出机制: pre-judgement "每季度末月中旬" (days 11–20 of the quarter's last
+    # month), the village democratic review "每季度末月下旬" (from the 21st to the month's end)
+    "elimination_schedule": {
+        "months": [3, 6, 9, 12],
+        "prejudge_from_day": 11,
+        "prejudge_to_day": 20,
+        "review_from_day": 21,
+    },
 }

@@ -10,10 +10,12 @@ from shouwang.common.policy.settings import (
     VARIANT_DEADLINES,
     Annualisation,
     Deadline,
+    EliminationSchedule,
     PushWindow,
     Source,
     Unit,
     annualisation,
+    elimination_schedule,
     push_window,
     units,
     variant_group,
@@ -81,6 +83,10 @@ class EffectivePolicy:
     @property
     def annualisation(self) -> Annualisation:
         return annualisation(self.value("annualisation"))
+
+    @property
+    def elimination_schedule(self) -> EliminationSchedule:
+        return elimination_schedule(self.value("elimination_schedule"))
 
     def as_json(self) -> dict[str, Any]:
         """The nested shape of the API: settings -> value, source, version, effective_from."""

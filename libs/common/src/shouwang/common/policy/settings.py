@@ -18,6 +18,7 @@ SETTING_NAMES: tuple[str, ...] = (
     "indicator_thresholds",
     "annualisation",
     "expense_surge_ratio",
+    "elimination_schedule",
 )
 DEADLINE_NAMES: tuple[str, ...] = (
     "declaration_accept_days",
@@ -83,6 +84,22 @@ class Annualisation:
         return tuple((self.from_month - 1 + i) % 12 + 1 for i in range(count))
 
 
+@dataclass(frozen=True)
+class EliminationSchedule:
+    """When quarterly risk elimination runs (seed 001): the months, pre-judgement from day to day,
+    the village review from a day to the month's end (a day past the month's end: its last day)."""
+
+    months: tuple[int, ...]
+    prejudge_from_day: int
+    prejudge_to_day: int
+    review_from_day: int
+
+    @staticmethod
+    def day_in(year: int, month: int, day: int) -> date:
+        """The day of a month, or the month's last day when it has fewer days."""
+        return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
 def push_window(value: Mapping[str, Any]) -> PushWindow:
     """Read a normalised push_window setting."""
     close = value.get("close_day")
@@ -94,6 +111,16 @@ def annualisation(value: Any) -> Annualisation:
     if value == "calendar_year":
         return Annualisation()
     return Annualisation(int(value["from_month"]), int(value["to_month"]))
+
+
+def elimination_schedule(value: Mapping[str, Any]) -> EliminationSchedule:
+    """Read a normalised elimination_schedule setting."""
+    return EliminationSchedule(
+        months=tuple(int(m) for m in value["months"]),
+        prejudge_from_day=int(value["prejudge_from_day"]),
+        prejudge_to_day=int(value["prejudge_to_day"]),
+        review_from_day=int(value["review_from_day"]),
+    )
 
 
 def units(settings: Mapping[str, Any]) -> dict[Unit, Any]:

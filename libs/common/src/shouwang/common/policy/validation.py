@@ -202,6 +202,53 @@ def _annualisation(check: _Checker, field: str, raw: Any, _: Any) -> Any:
     return {"from_month": first, "to_month": last}
 
 
+SCHEDULE_DAYS = ("prejudge_from_day", "prejudge_to_day", "review_from_day")
+
+
+def _elimination_schedule(check: _Checker, field: str, raw: Any, _: Any) -> dict[str, Any] | None:
+    """Months of the quarterly steps and their days; a day past a month's end means its last."""
+    schedule = check.mapping(field, raw)
+    if schedule is None:
+        return None
+    for key in sorted(set(schedule) - {"months", *SCHEDULE_DAYS}):
+        check.fail(f"{field}.{key}", "unknown_field", "不允许的字段")
+    months = _schedule_months(check, f"{field}.months", schedule.get("months"))
+    days: dict[str, int | None] = {}
+    for key in SCHEDULE_DAYS:
+        if key not in schedule:
+            check.fail(f"{field}.{key}", "missing", "缺少必填字段")
+            days[key] = None
+        else:
+            days[key] = check.integer(f"{field}.{key}", schedule[key], 1, 31)
+    first, last, review = (days[key] for key in SCHEDULE_DAYS)
+    if first is not None and last is not None and last < first:
+        check.fail(f"{field}.prejudge_to_day", "close_before_open", "预判截止日不能早于开始日")
+        return None
+    if last is not None and review is not None and review <= last:
+        check.fail(f"{field}.review_from_day", "review_before_prejudge",
+                   "村级民主评议须在预判结束之后开始")  # fmt: skip
+        return None
+    if months is None or None in days.values() or set(schedule) - {"months", *SCHEDULE_DAYS}:
+        return None
+    return {"months": months, **days}
+
+
+def _schedule_months(check: _Checker, field: str, raw: Any) -> list[int] | None:
+    if raw is None:
+        check.fail(field, "missing", "缺少必填字段")
+        return None
+    if not isinstance(raw, list) or not raw:
+        check.fail(field, "not_a_list", "应为非空的月份列表")
+        return None
+    months = [check.integer(field, month, 1, 12) for month in raw]
+    if None in months:
+        return None
+    if len(set(months)) != len(months):
+        check.fail(field, "duplicate_month", "月份不能重复")
+        return None
+    return sorted(m for m in months if m is not None)
+
+
 _READERS: dict[str, Reader] = {
     "monitoring_line_yuan": _amount,
     "lifted_average_yuan": _amount,
@@ -211,4 +258,5 @@ _READERS: dict[str, Reader] = {
     "indicator_thresholds": _thresholds,
     "annualisation": _annualisation,
     "expense_surge_ratio": _ratio,
+    "elimination_schedule": _elimination_schedule,
 }

@@ -53,6 +53,17 @@ class FollowupFlagged(HouseholdFacts):
     annual_income_per_person: float
 
 
+@event_type("shouwang.assistance.followup.recorded.v1", topic=ASSISTANCE_HOUSEHOLDS)
+class FollowupRecorded(HouseholdFacts):
+    """Every recorded month (flagged or not; re-recording a month replaces it): policy's what-if
+    judges the households' latest months against a proposed line."""
+
+    month: str  # YYYY-MM
+    annual_income_per_person: float
+    household_size: int
+    flags: list[str]
+
+
 @event_type("shouwang.assistance.data_quality.flagged.v1", topic=ASSISTANCE_HOUSEHOLDS)
 class DataQualityFlagged(HouseholdFacts):
     stage: str

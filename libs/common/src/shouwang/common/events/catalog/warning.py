@@ -5,7 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 from shouwang.common.events.registry import event_type
-from shouwang.common.events.topics import VERIFICATION_TASKS, WARNING_BATCHES
+from shouwang.common.events.topics import (
+    VERIFICATION_TASKS,
+    WARNING_BATCHES,
+    WARNING_INDICATORS,
+)
 
 Channel = Literal[
     "department_warning",
@@ -48,6 +52,30 @@ class PushMissing(BaseModel):
     county_code: str
     department: str
     period: str
+
+
+class IndicatorFact(BaseModel):
+    """A processed item's numeric values a threshold applies to: where, never whom it is about."""
+
+    item_id: str  # `<batch_id>:<index in the batch>`
+    township_code: str
+    village_code: str
+    indicator: str
+    values: dict[str, float]  # the indicator's numeric value fields only
+    # the threshold qualifiers that applied (`outpatient_monthly`, `lifted`/`rural`), the most
+    # specific first; a minimum without a qualifier applies after them
+    qualifiers: list[str]
+
+
+@event_type("shouwang.warning.items.indicators.v1", topic=WARNING_INDICATORS)
+class ItemIndicators(BaseModel):
+    """A chunk (at most 500) of a processed batch's items whose indicator has a threshold."""
+
+    batch_id: str
+    county_code: str
+    department: str
+    period: str
+    items: list[IndicatorFact]
 
 
 class TaskFacts(BaseModel):
