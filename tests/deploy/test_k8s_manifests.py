@@ -51,20 +51,27 @@ SERVICES = {
 WORKLOADS = {**SERVICES, "web": 8005}
 PORTS = {name: plugin.port for name, plugin in installed_services().items()}
 HTTP_SCALED = {"intake", "warning", "assistance", "web"}  # HPA on CPU; audit, policy: fixed count
-# the APIs the workbench calls (WebSettings.<service>_url); it does not call policy yet
-WEB_CALLS = {"intake", "warning", "assistance", "audit"}
+# the APIs the workbench calls (WebSettings.<service>_url)
+WEB_CALLS = {"intake", "warning", "assistance", "audit", "policy"}
 ALL_TOPICS = sorted(all_topic_partitions())
 # Who produces / consumes what (libs/common + services); every service also writes the DLQ of every
-# (non-DLQ) topic it consumes. Consumer group: shouwang-<service>.
+# (non-DLQ) topic it consumes. Consumer group: shouwang-<service>; the services that project
+# policy.settings in a group of their own (ConsumerSpec group_suffix) also shouwang-<svc>-policy.
+POLICY_GROUPS = {"warning", "intake", "assistance"}
+# audit chains every audited topic (and reads their DLQs); bulk facts topics are left out
+AUDITED = sorted({t.name for t in TOPICS if t.audited} | {t.dlq for t in TOPICS if t.audited})
 USAGE: dict[str, tuple[set[str], set[str]]] = {
     "warning": (
-        {"warning.batches", "verification.tasks", "access.audit"},
-        {"warning.batches", "intake.declarations", "assistance.households"},
+        {"warning.batches", "verification.tasks", "access.audit", "warning.indicators"},
+        {"warning.batches", "intake.declarations", "assistance.households", "policy.settings"},
     ),
-    "intake": ({"intake.declarations", "access.audit"}, {"verification.tasks"}),
-    "assistance": ({"assistance.households", "access.audit"}, {"verification.tasks"}),
-    "audit": (set(), set(ALL_TOPICS)),
-    "policy": ({"policy.settings"}, set()),
+    "intake": ({"intake.declarations", "access.audit"}, {"verification.tasks", "policy.settings"}),
+    "assistance": (
+        {"assistance.households", "access.audit"},
+        {"verification.tasks", "policy.settings"},
+    ),
+    "audit": (set(), set(AUDITED)),
+    "policy": ({"policy.settings"}, {"assistance.households", "warning.indicators"}),
 }
 # Secrets the operators create (every other Secret must be documented in deploy/README.md)
 OPERATOR_SECRETS = {"shouwang-cluster-ca-cert"} | {f"shouwang-{s}" for s in [*SERVICES, "ops"]}
@@ -268,6 +275,9 @@ def test_kafka_users_have_least_privilege_acls() -> None:
         assert reads == consumes, svc
         assert writes == produces | {f"{c}.dlq" for c in consumes if not c.endswith(".dlq")}, svc
         assert acls[("group", f"shouwang-{svc}")] >= {"Read"}
+        groups = {n for t, n in acls if t == "group"}
+        policy_group = {f"shouwang-{svc}-policy"} if svc in POLICY_GROUPS else set()
+        assert groups == {f"shouwang-{svc}"} | policy_group, svc
         assert {t for t, _ in acls} <= {"topic", "group"}, "no cluster-wide rights"
         assert {n for t, n in acls if t == "topic"} <= set(ALL_TOPICS), "ACL on an unknown topic"
     ops = _acls(users["shouwang-ops"])  # DLQ replay, lag, offset resets; used by no service

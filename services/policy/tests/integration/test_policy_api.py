@@ -4,6 +4,8 @@ from shouwang.common.testing.fixtures import auth
 
 # NOTE: each test owns its province (the run's database is shared): no test sees another's data
 URL = "/api/v1/policy"
+SCHEDULE = {"months": [3, 6, 9, 12], "prejudge_from_day": 11, "prejudge_to_day": 20,
+            "review_from_day": 21}  # fmt: skip
 
 
 def _put(client, region, headers, **body):  # type: ignore[no-untyped-def]
@@ -119,6 +121,14 @@ async def test_invalid_settings_answer_422_naming_the_field(policy_client) -> No
             "settings.indicator_thresholds.nonsense",
         ),
         ({"push_window": {"open_day": 5, "close_day": 30}}, "settings.push_window.close_day"),
+        (
+            {"elimination_schedule": {**SCHEDULE, "months": [3, 6, 6, 12]}},
+            "settings.elimination_schedule.months",
+        ),
+        (
+            {"elimination_schedule": {**SCHEDULE, "review_from_day": 18}},
+            "settings.elimination_schedule.review_from_day",
+        ),
     ]
     for settings, field in cases:
         resp = await _put(policy_client, "640102", county, settings=settings)

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from shouwang.common.policy.resolution import PolicyVersion
 from shouwang.policy.adapters.tables import calendars, versions
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -47,3 +48,17 @@ def version_json(row: dict[str, Any]) -> dict[str, Any]:
     effective_from: date = row["effective_from"]
     return {**row, "effective_from": effective_from.isoformat(),
             "recorded_at": row["recorded_at"].isoformat()}  # fmt: skip
+
+
+async def province_versions(conn: AsyncConnection, *, province_code: str) -> list[PolicyVersion]:
+    """Every version of a province's layer and of its counties' layers."""
+    stmt = select(versions).where(versions.c.region_code.startswith(province_code, autoescape=True))
+    return [
+        PolicyVersion(
+            region_code=row["region_code"],
+            version=row["version"],
+            effective_from=row["effective_from"],
+            settings=row["settings"],
+        )  # fmt: skip
+        for row in (await conn.execute(stmt)).mappings()
+    ]

@@ -61,3 +61,63 @@ class CalendarRead(BaseModel):
     fallback: bool  # no data for the year: Monday–Friday, `warning` says so
     warning: str | None
     seed_package: str
+
+
+class WhatIfQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # partial, validated exactly like PolicyUpdate.settings
+    settings: dict[str, Any]
+    on: date | None = None  # default: today
+
+
+class SettingComparison(BaseModel):
+    current: Any
+    proposed: Any
+
+
+class WhatIfHousehold(BaseModel):
+    household_id: str
+    county_code: str
+    township_code: str
+    village_code: str
+    month: str
+    per_person_yuan: float
+    flag: Literal["below_monitoring_line", "below_lifted_average"]
+    change: Literal["gained", "lost"]
+
+
+class WhatIfItem(BaseModel):
+    item_id: str
+    batch_id: str
+    county_code: str
+    department: str
+    period: str
+    township_code: str
+    village_code: str
+    indicator: str
+    values: dict[str, float]
+    current_class: Literal["below_threshold", "routed"]
+    proposed_class: Literal["below_threshold", "routed"]
+
+
+class WhatIfCounts(BaseModel):
+    households_gained: int
+    households_lost: int
+    items_to_below_threshold: int
+    items_to_routed: int
+
+
+class WhatIfTownship(WhatIfCounts):
+    township_code: str
+    township_name: str | None
+
+
+class WhatIfRead(BaseModel):
+    region_code: str
+    on: date
+    settings: dict[str, SettingComparison]  # only the settings proposed
+    households: list[WhatIfHousehold]
+    items: list[WhatIfItem]
+    townships: list[WhatIfTownship]
+    totals: WhatIfCounts

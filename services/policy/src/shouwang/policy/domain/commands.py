@@ -22,3 +22,10 @@ class EditCalendar:
     workdays: frozenset[date]
     reason: str
     actor: str
+
+
+@dataclass(frozen=True)
+class AskWhatIf:
+    region_code: str  # the caller's layer: a province (2 digits) or a county (6 digits)
+    settings: dict[str, Any]  # partial, as sent; validated like ChangePolicy's
+    on: date
