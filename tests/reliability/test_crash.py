@@ -41,7 +41,7 @@ GROUPS = {
         INTAKE_DECLARATIONS.name,
         ASSISTANCE_HOUSEHOLDS.name,
     ],  # fmt: skip
-    "shouwang-audit": [topic.name for topic in TOPICS],
+    "shouwang-audit": [topic.name for topic in TOPICS if topic.audited],
 }
 COUNTS = r"""
 SELECT

@@ -54,7 +54,7 @@ GROUPS = {
                          ASSISTANCE_HOUSEHOLDS.name],
     "shouwang-intake": [VERIFICATION_TASKS.name, ASSISTANCE_HOUSEHOLDS.name],
     "shouwang-assistance": [VERIFICATION_TASKS.name],
-    "shouwang-audit": [topic.name for topic in TOPICS],
+    "shouwang-audit": [topic.name for topic in TOPICS if topic.audited],
 }  # fmt: skip
 # small relay batches and a quick relay everywhere, so a kill lands mid-publish
 ENV = {
@@ -223,20 +223,22 @@ async def verify(pool: asyncpg.Pool, pushed: People, declared: People) -> dict[s
     identifications = await pool.fetchval("SELECT count(*) FROM assistance.identifications")
     declarations = [r[0] for r in await pool.fetch("SELECT person_ref FROM intake.declarations")]
     events = await _outbox_ids(pool)
+    # NOTE: bulk facts topics (warning.indicators) are on the topics but not in the chain
+    chained = set(events) - await _ids_on(pool, [t.name for t in TOPICS if not t.audited])
     audited = [r[0] for r in await pool.fetch("SELECT event_id FROM audit.audit_log")]
     figures = {
         "tasks": len(tasks), "tasks_lost": len(expected - set(tasks)),
         "tasks_duplicated": len(tasks) - len(set(tasks)), "declarations": len(declarations),
         "confirmed": len(confirmed), "households_members": len(members),
         "identifications": identifications, "events": len(events),
-        "audit_missing": len(set(events) - set(audited)),
+        "audit_missing": len(chained - set(audited)),
         "audit_duplicated": len(audited) - len(set(audited)),
     }  # fmt: skip
     assert set(tasks) == expected and len(tasks) == len(expected), figures
     assert sorted(declarations) == sorted(refs(declared)), f"one declaration each: {figures}"
     assert len(confirmed) == WALKED and sorted(members) == sorted(confirmed), figures
     assert identifications == WALKED, f"one identification per household: {figures}"
-    assert set(audited) == set(events) and len(audited) == len(events), figures
+    assert set(audited) == chained and len(audited) == len(chained), figures
     return figures
 
 
@@ -246,6 +248,17 @@ async def _outbox_ids(pool: asyncpg.Pool) -> dict[str, tuple[int, Any]]:
     for service in OUTBOXES:
         for row in await pool.fetch(f"SELECT event_id, id, created_at FROM {service}.outbox"):
             ids[str(row["event_id"])] = (row["id"], (service, row["created_at"]))
+    return ids
+
+
+async def _ids_on(pool: asyncpg.Pool, topics: list[str]) -> set[str]:
+    """The event ids every service's outbox staged for the given topics."""
+    ids: set[str] = set()
+    for service in OUTBOXES:
+        rows = await pool.fetch(
+            f"SELECT event_id FROM {service}.outbox WHERE topic = ANY($1::text[])", topics
+        )
+        ids |= {str(r["event_id"]) for r in rows}
     return ids
 
 

@@ -75,12 +75,27 @@ EVIDENCE = {
 }
 EVERYONE = (*VALID, "no_token", "expired_token", "wrong_signature")
 NOTICE = "/api/v1/households/{household}/{which}/notice.html"
+PLAN = {
+    "cadre_name": "刘书记",
+    "measures": [
+        {
+            "type": "产业",
+            "name": "养殖",
+            "starts_on": "2026-11-10",
+            "ends_on": "2027-10-31",
+            "amount_yuan": 3000,
+        },
+        {"type": "健康", "name": "大病保险", "starts_on": "2026-11-10", "ends_on": "2027-10-31"},
+    ],
+}
 
 Row = tuple[str, str, str, tuple[str, ...], dict[str, Any] | Raw | Multipart | None, str | None]
 
 TABLE: list[Row] = [
     # --- warning: tasks
     ("warning", "GET", "/api/v1/tasks", (*AREA_ALL, "auditor"), None, "village_code"),
+    # the list as a streamed sheet: the same scope, checked before the first byte
+    ("warning", "GET", "/api/v1/tasks?format=xlsx", (*AREA_ALL, "auditor"), None, None),
     ("warning", "GET", "/api/v1/tasks/{task}", (*READ_LOCAL, "auditor"), None, None),
     ("warning", "GET", "/api/v1/tasks/{task}/pii", ("township_own", "village_own"), None, None),
     (
@@ -224,6 +239,7 @@ TABLE: list[Row] = [
     ),
     # --- intake
     ("intake", "GET", "/api/v1/declarations", (*AREA_ALL, "auditor"), None, "village_code"),
+    ("intake", "GET", "/api/v1/declarations?format=xlsx", (*AREA_ALL, "auditor"), None, None),
     # a resident files for themselves on the self-declaration channel (cadres: other channels)
     (
         "intake",
@@ -254,6 +270,8 @@ TABLE: list[Row] = [
     ),
     # --- assistance: registry
     ("assistance", "GET", "/api/v1/households", (*AREA_ALL, "auditor"), None, "village_code"),
+    # the plan ledger of the caller's area (a row per measure), streamed
+    ("assistance", "GET", "/api/v1/plans.xlsx", (*AREA_ALL, "auditor"), None, None),
     ("assistance", "GET", "/api/v1/households/{household}", (*READ_LOCAL, "auditor"), None, None),
     ("assistance", "GET", "/api/v1/households/{household}/pii", LOCAL, None, None),
     (
@@ -361,26 +379,11 @@ TABLE: list[Row] = [
         "POST",
         HOUSEHOLD + "/plans",
         LOCAL,
-        {
-            "cadre_name": "刘书记",
-            "measures": [
-                {
-                    "type": "产业",
-                    "name": "养殖",
-                    "starts_on": "2026-11-10",
-                    "ends_on": "2027-10-31",
-                    "amount_yuan": 3000,
-                },
-                {
-                    "type": "健康",
-                    "name": "大病保险",
-                    "starts_on": "2026-11-10",
-                    "ends_on": "2027-10-31",
-                },
-            ],
-        },
+        PLAN,
         None,
     ),
+    # the plan editor's dry run: the rules a plan would break, nothing written
+    ("assistance", "POST", HOUSEHOLD + "/plans/check", LOCAL, PLAN, None),
     (
         "assistance",
         "POST",
@@ -552,6 +555,23 @@ TABLE: list[Row] = [
         "/api/v1/policy/{county}",
         ("county_own",),
         {"effective_from": "2099-01-01", "reason": "权限矩阵", "settings": {"amber_ratio": 0.7}},
+        None,
+    ),
+    # the what-if of a change: the same callers as the change itself; nothing live changes
+    (
+        "policy",
+        "POST",
+        "/api/v1/policy/{county}/what-if",
+        ("county_own",),
+        {"settings": {"monitoring_line_yuan": 6000}},
+        None,
+    ),
+    (
+        "policy",
+        "POST",
+        "/api/v1/policy/{province}/what-if",
+        ("province_own",),
+        {"settings": {"monitoring_line_yuan": 6000}},
         None,
     ),
     ("policy", "GET", "/api/v1/calendar/{province}/2099", VALID, None, None),

@@ -276,12 +276,15 @@ WEB_WRITES: dict[str, tuple[str | tuple[str, ...], dict[str, str], dict[str, Any
     "/households/{household_id}/identification/{step}": (AREA, {"result": "pass"}, None),
     "/households/{household_id}/members/{member_id}/labour": (AREA, {"labour": "full"}, None),
     "/households/{household_id}/plan": (AREA, {"cadre_name": "张三"}, None),
+    "/households/{household_id}/plan/check": (AREA, {"type_0": "产业", "name_0": "养殖"}, None),
     "/households/{household_id}/elimination/{step}": (AREA, {}, None),
     "/campaigns/{campaign_id}/problems": (AREA, {}, None),
     "/campaigns/{campaign_id}/problems/{problem_id}/close": (AREA, {}, None),
     "/village/visits/{household_id}": ("village", {"month": "2026-10"}, None),
     "/village/sync/followups/{household_id}": ("village", {}, None),
     "/village/sync/reports/{task_id}": ("village", {}, None),
+    # no reason: the policy service refuses it (422), so the own roles change nothing
+    "/policy": (("county", "province"), {"effective_from": "2027-01-01", "reason": ""}, None),
 }
 CSRF = re.compile(
     r'name="(?P<name>[^"]*csrf[^"]*)"[^>]*value="(?P<value>[^"]*)"'
@@ -297,6 +300,7 @@ async def workbench(
     intake_client: Any,
     assistance_client: Any,
     audit_client: Any,
+    policy_client: Any,
     clock: Any,
 ) -> AsyncIterator[Any]:
     """The web app pointed at the running services (served on real ports)."""
@@ -309,12 +313,14 @@ async def workbench(
         served(intake_client.app) as intake,
         served(assistance_client.app) as assistance,
         served(audit_client.app) as audit,
+        served(policy_client.app) as policy,
     ):
         urls = {
             "warning_url": warning,
             "intake_url": intake,
             "assistance_url": assistance,
             "audit_url": audit,
+            "policy_url": policy,
         }
         app = create_app(make_settings(WebSettings, **urls), clock=clock)
         async with LifespanManager(app):

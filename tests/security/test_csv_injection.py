@@ -1,8 +1,8 @@
-"""Issue 10 (4) / 14 (6): cells starting with =, +, -, @ in uploads and free text are neutralised
-in every export that echoes them: each export checked carries a payload, read back cell by cell
-(CSV parsed, XLSX opened with openpyxl), quoted and never a formula; exports that cannot carry
-one (the rejection workbook, the declarations sheet while formula-like names are refused) are
-read back and must echo none."""
+"""Issue 10 (4) / 14 (6) / 17: cells starting with =, +, -, @ in uploads and free text are
+neutralised in every export that echoes them (the task list and plan ledger sheets included):
+each export checked carries a payload, read back cell by cell (CSV parsed, XLSX opened with
+openpyxl), quoted and never a formula; exports that cannot carry one (the rejection workbook, the
+declarations sheet while formula-like names are refused) are read back and must echo none."""
 
 import csv
 import io
@@ -62,7 +62,7 @@ def _neutralised(cells: list[str]) -> list[str]:
 
 async def _seed_payloads(warning_client: Any, intake_client: Any, assistance_client: Any) -> dict:
     """Put the payloads into every upload and free-text field that an export may echo."""
-    people = make_people(f"csv-injection-{uuid.uuid4().hex}", [VILLAGE] * 4)
+    people = make_people(f"csv-injection-{uuid.uuid4().hex}", [VILLAGE] * 5)
     rows = [["身份证号", "姓名", "村（社区）代码", "预警指标", "年度累计自付金额(元)", "备注"]]
     rows += [[p, p, p, "large_medical_expense", p, p] for p in PAYLOADS]  # every cell rejected
     rows += [
@@ -80,9 +80,13 @@ async def _seed_payloads(warning_client: Any, intake_client: Any, assistance_cli
     task = await task_of(warning_client, people[0])
     # the acting cadre's token `sub` becomes the audit log's actor column
     township, village = auth("township", TOWNSHIP), auth("village", VILLAGE, sub=PAYLOADS[2])
-    await warning_client.post(
-        f"/api/v1/tasks/{task['task_id']}/assign", headers=township, json={"village_code": VILLAGE}
+    # the cadre's name (free text) reaches the task list's sheet
+    assigned = await warning_client.post(
+        f"/api/v1/tasks/{task['task_id']}/assign",
+        headers=township,
+        json={"village_code": VILLAGE, "cadre_name": PAYLOADS[3]},
     )
+    assert assigned.status_code == 200, assigned.text
     report = await warning_client.post(
         f"/api/v1/tasks/{task['task_id']}/report",
         headers=village,
@@ -183,6 +187,7 @@ async def _seed_payloads(warning_client: Any, intake_client: Any, assistance_cli
         },
     )
     assert problem.status_code == 201, problem.text
+    await _plan_with_payloads(assistance_client, people[4], village)
     return {
         "batch": upload.json()["batch_id"],
         "task": task["task_id"],
@@ -211,6 +216,8 @@ async def test_formula_cells_are_neutralised_in_every_export(
             assistance_client,
             f"/api/v1/campaigns/{seeded['campaign']}/four-lists.xlsx?township_code=" + TOWNSHIP,
         ),
+        "tasks.xlsx": (warning_client, f"/api/v1/tasks?format=xlsx&village_code={VILLAGE}"),
+        "plans.xlsx": (assistance_client, f"/api/v1/plans.xlsx?village_code={VILLAGE}"),
     }
     # a declaration's only free text in the sheet is the (masked) name: a formula-like name is
     # refused at the door today; should it ever be accepted, the sheet must show it neutralised
@@ -234,7 +241,7 @@ async def test_formula_cells_are_neutralised_in_every_export(
     assert name_accepted or seeded["declaration"].json()["error"]["field"] == "name"
     # ... and the payloads came back whole where the export shows the text
     whole = {"'" + p for p in PAYLOADS}
-    for name in ("audit.csv", "audit.xlsx", "four-lists.xlsx"):
+    for name in ("audit.csv", "audit.xlsx", "four-lists.xlsx", "tasks.xlsx", "plans.xlsx"):
         assert whole & set(echoed[name]), (name, echoed[name])
     assert not offending, offending
     # the rejection workbook names field, code and message of each rejected row and echoes none
@@ -251,6 +258,31 @@ async def test_formula_cells_are_neutralised_in_every_export(
         sheet = await intake_client.get("/api/v1/declarations?format=xlsx", headers=county)
         cells = _cells(sheet.content, "declarations.xlsx")
         assert cells[:2] == ["受理编号", "申报渠道"] and not _formula_cells(cells), cells[:20]
+
+
+async def _plan_with_payloads(assistance_client: Any, person: Any, village: dict) -> None:
+    """A monitored household whose plan names a measure and its cadre with payloads."""
+    household = await assistance_client.post(
+        "/api/v1/households",
+        headers=PRINCIPALS["county_own"],
+        json={
+            "village_code": VILLAGE,
+            "category": "边缘易致贫户",
+            "members": [
+                {"id_number": person.id_number, "name": person.name, "labour": "full",
+                 "relation": "户主"}
+            ],
+        },
+    )  # fmt: skip
+    assert household.status_code == 201, household.text
+    measure = {"type": "产业", "name": PAYLOADS[0], "starts_on": "2026-11-10",
+               "ends_on": "2027-10-31"}  # fmt: skip
+    plan = await assistance_client.post(
+        f"/api/v1/households/{household.json()['id']}/plans",
+        headers=village,
+        json={"cadre_name": PAYLOADS[2], "measures": [measure]},
+    )
+    assert plan.status_code == 201, plan.text
 
 
 def _resident() -> dict[str, str]:

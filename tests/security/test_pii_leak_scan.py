@@ -111,10 +111,13 @@ async def test_no_raw_pii_on_any_topic_and_every_export_is_masked(
         "intake.declarations",
         "assistance.households",
         "access.audit",
+        "warning.indicators",
     } <= {t for t, r in records.items() if r}
     assert not leaks, leaks
 
-    exports = await _exports(warning_client, intake_client, audit_client, batch, people[4])
+    exports = await _exports(
+        warning_client, intake_client, assistance_client, audit_client, batch, people[4]
+    )
     export_leaks = [
         f"{name}: {kind}" for name, text in exports.items() for kind in _leaks(text, people)
     ]
@@ -123,6 +126,7 @@ async def test_no_raw_pii_on_any_topic_and_every_export_is_masked(
         people[0].masked in exports["audit.csv"] + exports["declarations.xlsx"]
         or people[2].masked in exports["declarations.xlsx"]
     )
+    assert people[0].masked in exports["tasks.xlsx"]  # the task list's sheet holds the person
     assert not export_leaks, export_leaks
 
 
@@ -194,7 +198,12 @@ async def test_the_scan_finds_raw_pii_planted_on_a_scratch_topic(stack) -> None:
 
 
 async def _exports(
-    warning_client: Any, intake_client: Any, audit_client: Any, batch: str, reject: Person
+    warning_client: Any,
+    intake_client: Any,
+    assistance_client: Any,
+    audit_client: Any,
+    batch: str,
+    reject: Person,
 ) -> dict[str, str]:
     """Every export that could echo a person, as text (`reject` is pushed with a bad ID number)."""
     county, auditor = PRINCIPALS["county_own"], PRINCIPALS["auditor"]
@@ -220,6 +229,8 @@ async def _exports(
         "audit.csv": (audit_client, "/api/v1/audit/export?format=csv", auditor),
         "audit.xlsx": (audit_client, "/api/v1/audit/export?format=xlsx", auditor),
         "declarations.xlsx": (intake_client, "/api/v1/declarations?format=xlsx", county),
+        "tasks.xlsx": (warning_client, "/api/v1/tasks?format=xlsx", county),
+        "plans.xlsx": (assistance_client, "/api/v1/plans.xlsx", county),
         "compliance.xlsx": (
             warning_client,
             "/api/v1/compliance?period=2026-11&format=xlsx",

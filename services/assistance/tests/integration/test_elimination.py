@@ -7,14 +7,17 @@ from shouwang.common.clock import SHANGHAI
 
 from .conftest import member
 
-QUARTER_END = datetime(2026, 12, 10, 10, 0, tzinfo=SHANGHAI)
+# seed 001 (the default schedule): pre-judgement mid-month, village review late in the month
+QUARTER_END = datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI)
+REVIEW_DAYS = datetime(2026, 12, 22, 10, 0, tzinfo=SHANGHAI)
+MARK_DAY = datetime(2026, 12, 25, 10, 0, tzinfo=SHANGHAI)
 SECURE = {"education": True, "medical": True, "housing": True, "water": True}
 REVIEW = [{"name": "护林员", "in_place": True, "effective": True, "effect": "月增收500元"}]
 
 
 @pytest.fixture(autouse=True)
 def quarter_end(clock):
-    """Pre-judgement runs in the last month of a quarter: move the clock to December."""
+    """Pre-judgement runs mid-month in the last month of a quarter: move the clock there."""
     clock.set(QUARTER_END)
     return clock
 
@@ -55,19 +58,26 @@ async def _monitored(register, client, headers, *, protection=(), labours=("full
     return hid
 
 
-async def _run(client, hid, village, township, **prejudge):
+async def _run(client, clock, hid, village, township, **prejudge):
     prejudge = prejudge or {"measure_review": REVIEW}
     steps = [
-        ("prejudge", township, {"date": "2026-12-10", "security": SECURE, **prejudge}),
+        (QUARTER_END, "prejudge", township, {"date": "2026-12-15", "security": SECURE, **prejudge}),
         (
+            QUARTER_END,
             "onsite_check",
             village,
-            {"date": "2026-12-11", "checked_by": "王专干", "household_signed": True},
+            {"date": "2026-12-16", "checked_by": "王专干", "household_signed": True},
         ),
-        ("village_review", village, {"result": "pass", "date": "2026-12-20", "attendees": 30}),
-        ("mark", township, {"date": "2026-12-25"}),
+        (
+            REVIEW_DAYS,
+            "village_review",
+            village,
+            {"result": "pass", "date": "2026-12-22", "attendees": 30},
+        ),
+        (MARK_DAY, "mark", township, {"date": "2026-12-25"}),
     ]
-    for step, headers, body in steps:
+    for now, step, headers, body in steps:
+        clock.set(now)
         resp = await client.post(
             f"/api/v1/households/{hid}/elimination/{step}", headers=headers, json=body
         )
@@ -75,9 +85,9 @@ async def _run(client, hid, village, township, **prejudge):
     return resp.json()
 
 
-async def test_eliminated_household(assistance_client, register, village, township, outbox):
+async def test_eliminated_household(assistance_client, register, village, township, outbox, clock):
     hid = await _monitored(register, assistance_client, village)
-    result = await _run(assistance_client, hid, village, township)
+    result = await _run(assistance_client, clock, hid, village, township)
     assert result["outcome"] == "risk_eliminated" and result["way"] == "帮扶消除"
     view = (await assistance_client.get(f"/api/v1/households/{hid}", headers=village)).json()
     assert view["status"] == "risk_eliminated" and view["registry_status"] == "risk_eliminated"
@@ -85,20 +95,20 @@ async def test_eliminated_household(assistance_client, register, village, townsh
 
 
 async def test_dibao_household_gets_deferred_exit(
-    assistance_client, register, village, township, outbox
+    assistance_client, register, village, township, outbox, clock
 ):
     hid = await _monitored(register, assistance_client, village, protection=["低保"])
-    result = await _run(assistance_client, hid, village, township)
+    result = await _run(assistance_client, clock, hid, village, township)
     assert result["outcome"] == "deferred_exit"
     last = (await outbox(hid, "status_changed"))[-1]["payload"]
     assert last["assistance_status"] == "deferred_exit" and last["status"] == "monitored"
 
 
 async def test_no_labour_household_is_kept_as_guarantee(
-    assistance_client, register, village, township
+    assistance_client, register, village, township, clock
 ):
     hid = await _monitored(register, assistance_client, village, labours=("none", "none"))
-    result = await _run(assistance_client, hid, village, township)
+    result = await _run(assistance_client, clock, hid, village, township)
     assert result["outcome"] == "guarantee_household"
     view = (await assistance_client.get(f"/api/v1/households/{hid}", headers=village)).json()
     assert view["status"] == "monitored" and view["guarantee_household"] is True
@@ -109,7 +119,7 @@ async def test_prejudge_names_unmet_criteria(assistance_client, register, villag
     resp = await assistance_client.post(
         f"/api/v1/households/{hid}/elimination/prejudge",
         headers=township,
-        json={"date": "2026-12-10"},
+        json={"date": "2026-12-15"},
     )
     assert resp.status_code == 422
     criteria = [c["criterion"] for c in resp.json()["error"]["details"]["criteria"]]
@@ -128,35 +138,40 @@ async def test_onsite_check_needs_the_household_signature(
     await assistance_client.post(
         f"/api/v1/households/{hid}/elimination/prejudge",
         headers=township,
-        json={"date": "2026-12-10", "security": SECURE, "measure_review": REVIEW},
+        json={"date": "2026-12-15", "security": SECURE, "measure_review": REVIEW},
     )
     resp = await assistance_client.post(
         f"/api/v1/households/{hid}/elimination/onsite_check",
         headers=village,
-        json={"date": "2026-12-11", "checked_by": "王专干", "household_signed": False},
+        json={"date": "2026-12-16", "checked_by": "王专干", "household_signed": False},
     )
     assert resp.status_code == 422 and resp.json()["error"]["field"] == "household_signed"
 
 
-async def test_prejudge_only_in_the_last_month_of_a_quarter(
+async def test_prejudge_only_mid_month_in_the_last_month_of_a_quarter(
     assistance_client, register, village, township, clock
 ):
     hid = await _monitored(register, assistance_client, village)
-    clock.set(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
-    body = {"date": "2026-11-20", "security": SECURE, "measure_review": REVIEW}
     url = f"/api/v1/households/{hid}/elimination/prejudge"
-    resp = await assistance_client.post(url, headers=township, json=body)
-    assert resp.status_code == 409, resp.text
-    error = resp.json()["error"]
-    assert error["code"] == "elimination_window_closed"
-    assert error["details"]["next_opening"] == "2026-12"
+    body = {"date": "2026-11-20", "security": SECURE, "measure_review": REVIEW}
+    for now in (datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI),
+                datetime(2026, 12, 10, 23, 59, tzinfo=SHANGHAI)):  # fmt: skip
+        clock.set(now)
+        resp = await assistance_client.post(url, headers=township, json=body)
+        assert resp.status_code == 422, resp.text
+        error = resp.json()["error"]
+        assert error["code"] == "outside_elimination_window" and error["field"] == "date"
+        assert error["details"]["next_opening"] == "2026-12-11"
+        assert error["message"] == (
+            "风险消除预判在每季度末月 11 日至 20 日开展，下一次于 2026年12月11日 开始"
+        )
     clock.set(QUARTER_END)
-    ok = await assistance_client.post(url, headers=township, json={**body, "date": "2026-12-10"})
+    ok = await assistance_client.post(url, headers=township, json={**body, "date": "2026-12-15"})
     assert ok.status_code == 200, ok.text
 
 
 async def test_written_notice_is_masked_and_states_the_outcome(
-    assistance_client, register, village, township
+    assistance_client, register, village, township, clock
 ):
     head = member(name="欧阳锋")
     members = [head]
@@ -172,7 +187,7 @@ async def test_written_notice_is_masked_and_states_the_outcome(
     early = await assistance_client.get(url, headers=village)
     assert early.status_code == 409
     hid = await _monitored(register, assistance_client, village, protection=["低保"])
-    await _run(assistance_client, hid, village, township)
+    await _run(assistance_client, clock, hid, village, township)
     resp = await assistance_client.get(
         f"/api/v1/households/{hid}/elimination/notice.html", headers=village
     )
@@ -184,10 +199,10 @@ async def test_written_notice_is_masked_and_states_the_outcome(
 
 
 async def test_written_notice_of_an_eliminated_household(
-    assistance_client, register, village, township
+    assistance_client, register, village, township, clock
 ):
     hid = await _monitored(register, assistance_client, village)
-    await _run(assistance_client, hid, village, township)
+    await _run(assistance_client, clock, hid, village, township)
     page = (
         await assistance_client.get(
             f"/api/v1/households/{hid}/elimination/notice.html", headers=village
@@ -197,14 +212,18 @@ async def test_written_notice_of_an_eliminated_household(
 
 
 async def test_a_dibao_household_deferred_in_december_exits_when_its_dibao_ends(
-    assistance_client, register, village, township, county, outbox
+    assistance_client, register, village, township, county, outbox, clock
 ):
     hid = await _monitored(register, assistance_client, village, protection=["低保"])
-    assert (await _run(assistance_client, hid, village, township))["outcome"] == "deferred_exit"
+    result = await _run(assistance_client, clock, hid, village, township)
+    assert result["outcome"] == "deferred_exit"
     early = await assistance_client.post(
         f"/api/v1/households/{hid}/elimination/exit", headers=township, json={}
     )
-    assert early.status_code == 409, early.text  # still under 低保, same quarter
+    assert early.status_code == 422, early.text  # still under 低保, the same quarterly review
+    assert early.json()["error"]["code"] == "outside_elimination_window"
+    assert early.json()["error"]["details"]["next_opening"] == "2027-03-21"
+    clock.set(datetime(2026, 12, 28, 10, 0, tzinfo=SHANGHAI))
     resp = await assistance_client.patch(
         f"/api/v1/households/{hid}", headers=county, json={"protection": []}
     )
@@ -218,36 +237,39 @@ async def test_a_dibao_household_deferred_in_december_exits_when_its_dibao_ends(
             f"/api/v1/households/{hid}/elimination/notice.html", headers=village
         )
     ).text
-    assert "缓退结束" in page and "保障已终止" in page and "2026-12-10" in page
+    assert "缓退结束" in page and "保障已终止" in page and "2026-12-28" in page
 
 
 async def test_a_deferred_household_exits_at_the_next_quarterly_review(
     assistance_client, register, village, township, clock
 ):
     hid = await _monitored(register, assistance_client, village, protection=["残疾"])
-    await _run(assistance_client, hid, village, township)
-    clock.set(datetime(2027, 3, 20, 10, 0, tzinfo=SHANGHAI))
-    resp = await assistance_client.post(
-        f"/api/v1/households/{hid}/elimination/exit", headers=township, json={}
-    )
+    await _run(assistance_client, clock, hid, village, township)
+    url = f"/api/v1/households/{hid}/elimination/exit"
+    clock.set(datetime(2027, 3, 20, 10, 0, tzinfo=SHANGHAI))  # March, before its review days
+    early = await assistance_client.post(url, headers=township, json={})
+    assert early.status_code == 422, early.text
+    assert early.json()["error"]["details"]["next_opening"] == "2027-03-21"
+    clock.set(datetime(2027, 3, 21, 10, 0, tzinfo=SHANGHAI))
+    resp = await assistance_client.post(url, headers=township, json={})
     assert resp.status_code == 200, resp.text
     assert resp.json()["outcome"] == "risk_eliminated"
-    assert resp.json()["reason"] == "quarterly_review" and resp.json()["date"] == "2027-03-20"
+    assert resp.json()["reason"] == "quarterly_review" and resp.json()["date"] == "2027-03-21"
 
 
 async def test_assisted_elimination_needs_every_measure_in_place_and_effective(
-    assistance_client, register, village, township, outbox
+    assistance_client, register, village, township, outbox, clock
 ):
     hid = await _monitored(register, assistance_client, village)
     url = f"/api/v1/households/{hid}/elimination/prejudge"
     weak = [{**REVIEW[0], "effective": False}]
-    body = {"date": "2026-12-10", "security": SECURE, "measure_review": weak}
+    body = {"date": "2026-12-15", "security": SECURE, "measure_review": weak}
     refused = await assistance_client.post(url, headers=township, json=body)
     assert refused.status_code == 422, refused.text
     details = refused.json()["error"]["details"]
     assert [c["criterion"] for c in details["criteria"]] == ["measures_not_all_effective"]
     assert details["unproven_measures"] == ["护林员"]
-    result = await _run(assistance_client, hid, village, township)
+    result = await _run(assistance_client, clock, hid, village, township)
     assert result["way"] == "帮扶消除"
     evidence = result["evidence"]
     assert evidence["measures"] == [
@@ -261,17 +283,17 @@ async def test_assisted_elimination_needs_every_measure_in_place_and_effective(
 
 
 async def test_natural_elimination_is_its_own_ground_with_its_cause(
-    assistance_client, register, village, township, outbox
+    assistance_client, register, village, township, outbox, clock
 ):
     hid = await _monitored(register, assistance_client, village)
     url = f"/api/v1/households/{hid}/elimination/prejudge"
-    body = {"date": "2026-12-10", "security": SECURE, "way": "自然消除"}
+    body = {"date": "2026-12-15", "security": SECURE, "way": "自然消除"}
     refused = await assistance_client.post(url, headers=township, json=body)
     criteria = [c["criterion"] for c in refused.json()["error"]["details"]["criteria"]]
     assert criteria == ["natural_cause_missing"]
     cause = {"way": "自然消除", "natural_cause": "子女毕业就业，家庭支出恢复正常",
              "risks_gone": ["因学"]}  # fmt: skip
-    result = await _run(assistance_client, hid, village, township, **cause)
+    result = await _run(assistance_client, clock, hid, village, township, **cause)
     assert result["outcome"] == "risk_eliminated" and result["way"] == "自然消除"
     assert result["evidence"]["cause"] == cause["natural_cause"]
     assert result["evidence"]["risks_gone"] == ["因学"] and "measures" not in result["evidence"]

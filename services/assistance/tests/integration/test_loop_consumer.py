@@ -133,10 +133,15 @@ async def test_a_plan_waits_until_the_labour_of_loop_members_is_known(
     plan = {"cadre_name": "刘书记", "measures": [{"type": "综合保障/兜底", "name": "纳入低保",
             "starts_on": "2026-11-01", "ends_on": "2027-10-31"}]}  # fmt: skip
     url = f"/api/v1/households/{hid}/plans"
+    checked = await assistance_client.post(f"{url}/check", headers=village, json=plan)
     refused = await assistance_client.post(url, headers=village, json=plan)
     assert refused.status_code == 422, refused.text
     error = refused.json()["error"]
     assert error["code"] == "labour_unknown" and error["field"] == "members"
+    # the editor's dry run names the same refusal, word for word
+    assert checked.json() == {
+        "violations": [{"rule": "labour_unknown", "message": error["message"]}]
+    }
     assert [m["member_id"] for m in error["details"]] == [view["members"][0]["id"]]
     assert "秦**" in error["message"]
     member_id = view["members"][0]["id"]

@@ -1,15 +1,26 @@
 from datetime import date
 
+import pytest
 from shouwang.assistance.domain.elimination import (
     Candidate,
     QualityInputs,
+    check_review_reached,
+    check_window,
     months_between,
+    next_prejudge_opening,
+    next_review_opening,
     outcome,
     prejudge_failures,
+    prejudge_open,
     quality_flags,
+    review_open,
+    review_reached,
     stable_above_line,
 )
+from shouwang.assistance.domain.errors import OutsideEliminationWindow
 from shouwang.assistance.domain.followup import MonthIncome
+from shouwang.common.policy.national import NATIONAL
+from shouwang.common.policy.settings import EliminationSchedule, elimination_schedule
 
 SECURE = {"education": True, "medical": True, "housing": True, "water": True}
 
@@ -101,12 +112,68 @@ def test_quality_flags():
     ]
 
 
-def test_prejudge_opens_in_the_last_month_of_each_quarter():
-    from shouwang.assistance.domain.elimination import next_prejudge_month, prejudge_open
+DEFAULT = elimination_schedule(NATIONAL["elimination_schedule"])
 
-    quarter_ends = [3, 6, 9, 12]
-    assert prejudge_open(date(2026, 12, 1), quarter_ends)
-    assert not prejudge_open(date(2026, 11, 30), quarter_ends)
-    assert prejudge_open(date(2026, 11, 30), [])  # a county without the restriction
-    assert next_prejudge_month(date(2026, 11, 30), quarter_ends) == "2026-12"
-    assert next_prejudge_month(date(2026, 12, 15), quarter_ends) == "2027-03"
+
+def test_the_default_schedule_is_seed_001_mid_and_late_in_the_quarters_last_month():
+    assert DEFAULT == EliminationSchedule((3, 6, 9, 12), 11, 20, 21)
+    assert not prejudge_open(date(2026, 3, 5), DEFAULT)
+    assert prejudge_open(date(2026, 3, 15), DEFAULT)
+    assert prejudge_open(date(2026, 3, 11), DEFAULT) and prejudge_open(date(2026, 3, 20), DEFAULT)
+    assert not prejudge_open(date(2026, 3, 21), DEFAULT)
+    assert not prejudge_open(date(2026, 11, 15), DEFAULT)  # not the last month of a quarter
+    assert review_open(date(2026, 6, 25), DEFAULT) and review_open(date(2026, 6, 30), DEFAULT)
+    assert not review_open(date(2026, 6, 20), DEFAULT)
+    assert not review_open(date(2026, 7, 25), DEFAULT)
+
+
+def test_the_next_opening_is_the_next_date_of_the_window():
+    assert next_prejudge_opening(date(2026, 3, 5), DEFAULT) == date(2026, 3, 11)
+    assert next_prejudge_opening(date(2026, 3, 21), DEFAULT) == date(2026, 6, 11)
+    assert next_prejudge_opening(date(2026, 12, 31), DEFAULT) == date(2027, 3, 11)
+    assert next_review_opening(date(2026, 6, 20), DEFAULT) == date(2026, 6, 21)
+    assert next_review_opening(date(2026, 6, 21), DEFAULT) == date(2026, 9, 21)
+
+
+def test_a_day_past_the_months_end_is_its_last_day():
+    late = EliminationSchedule((2, 4, 6, 12), 29, 30, 31)
+    assert not review_open(date(2026, 2, 27), late) and review_open(date(2026, 2, 28), late)
+    assert next_review_opening(date(2026, 2, 1), late) == date(2026, 2, 28)
+    assert next_review_opening(date(2028, 2, 1), late) == date(2028, 2, 29)  # a leap year
+    assert next_review_opening(date(2026, 2, 28), late) == date(2026, 4, 30)  # a 30-day month
+    assert not review_open(date(2026, 4, 29), late) and review_open(date(2026, 4, 30), late)
+    assert next_review_opening(date(2026, 4, 30), late) == date(2026, 6, 30)
+    assert next_review_opening(date(2026, 7, 1), late) == date(2026, 12, 31)
+    assert next_prejudge_opening(date(2026, 1, 31), late) == date(2026, 2, 28)
+    assert prejudge_open(date(2026, 2, 28), late) and not prejudge_open(date(2026, 2, 27), late)
+    assert prejudge_open(date(2026, 4, 30), late) and not prejudge_open(date(2026, 4, 28), late)
+
+
+def test_outside_the_window_the_refusal_says_when_it_opens():
+    with pytest.raises(OutsideEliminationWindow) as caught:
+        check_window("prejudge", date(2026, 3, 5), DEFAULT)
+    assert caught.value.message == (
+        "风险消除预判在每季度末月 11 日至 20 日开展，下一次于 2026年3月11日 开始"
+    )
+    assert caught.value.details["next_opening"] == "2026-03-11"
+    with pytest.raises(OutsideEliminationWindow) as caught:
+        check_window("village_review", date(2026, 3, 15), DEFAULT)
+    assert "村级民主评议在每季度末月 21 日至月末开展" in caught.value.message
+    check_window("onsite_check", date(2026, 11, 2), DEFAULT)  # the on-site check has no window
+    check_window("mark", date(2026, 11, 2), DEFAULT)
+    other = EliminationSchedule((2, 5, 8, 11), 5, 15, 25)
+    with pytest.raises(OutsideEliminationWindow) as caught:
+        check_window("prejudge", date(2026, 11, 20), other)
+    assert "每年 2、5、8、11 月 5 日至 15 日" in caught.value.message
+    assert caught.value.details["next_opening"] == "2027-02-05"
+
+
+def test_a_deferred_exit_waits_for_a_review_opened_after_the_mark():
+    marked = date(2026, 12, 25)  # marked in December's review days
+    assert not review_reached(marked, date(2026, 12, 28), DEFAULT)  # the same review
+    assert not review_reached(marked, date(2027, 3, 20), DEFAULT)  # before March's review
+    assert review_reached(marked, date(2027, 3, 21), DEFAULT)
+    assert review_reached(date(2027, 1, 5), date(2027, 3, 25), DEFAULT)  # marked after December's
+    with pytest.raises(OutsideEliminationWindow) as caught:
+        check_review_reached(marked, date(2026, 12, 28), DEFAULT)
+    assert caught.value.details["next_opening"] == "2027-03-21"

@@ -12,4 +12,6 @@ class AssistanceSettings(CommonSettings):
     max_import_bytes: int = 256 * 1024 * 1024  # a registry export, raw or multipart
     max_import_rows: int = 500_000  # every row counts, the header and blank ones too
     deadline_sweep_seconds: float = 60.0
+    # rows of one plan-ledger XLSX (one sheet: Excel's limit is 1,048,576 rows)
+    max_export_rows: int = 1_000_000
     data_quality_sweep_hours: float = 24.0  # every household's data-quality checks, this often

@@ -5,6 +5,7 @@ from shouwang.assistance.adapters.tables import inbox, outbox
 from shouwang.assistance.api import (
     routes_campaigns,
     routes_households,
+    routes_plans,
     routes_quality,
     routes_workflow,
 )
@@ -31,6 +32,7 @@ def create_app(settings: AssistanceSettings | None = None, clock: Clock | None =
             routes_workflow.router,
             routes_campaigns.router,
             routes_quality.router,
+            routes_plans.router,
         ],
         consumers=consumer_specs,
         loops=[deadline_loop],

@@ -12,6 +12,8 @@ class WarningSettings(CommonSettings):
     max_push_bytes: int = 64 * 1024 * 1024  # a JSON push; bigger batches go by file upload
     max_upload_bytes: int = 256 * 1024 * 1024  # a multipart CSV/XLSX upload, form included
     deadline_sweep_seconds: float = 30.0
+    # rows of one task-list XLSX (one sheet: Excel's limit is 1,048,576 rows)
+    max_export_rows: int = 1_000_000
     # the township live feed: a stream resumes within this window (tasks are kept regardless)
     feed_retention_days: int = 30
     # NOTE: routing one pushed batch stages thousands of task events at once; bigger relay

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from shouwang.assistance.adapters.tables import history, households, members
+from shouwang.assistance.adapters.tables import eliminations, history, households, members
 from shouwang.assistance.domain.errors import HouseholdNotFound
 from shouwang.assistance.domain.vocab import registry_status
 from shouwang.common.db.uow import UnitOfWork
@@ -50,6 +50,40 @@ async def get_members(session: AsyncSession, household_id: uuid.UUID) -> list[Ro
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
 
 
+async def find_by_external_no(
+    session: AsyncSession, county_code: str, external_no: str
+) -> Row | None:
+    """The county's household with this registry number (户编号), if registered."""
+    stmt = select(households).where(
+        households.c.county_code == county_code, households.c.external_no == external_no
+    )
+    row = (await session.execute(stmt)).mappings().first()
+    return dict(row) if row else None
+
+
+async def any_registered(session: AsyncSession, county_code: str, person_refs: list[str]) -> bool:
+    """True if one of these persons is a member of a household of the county."""
+    stmt = select(members.c.person_ref).where(
+        members.c.county_code == county_code, members.c.person_ref.in_(person_refs)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def add_household(session: AsyncSession, values: Row) -> None:
+    """Insert a household row."""
+    await session.execute(insert(households).values(**values))
+
+
+async def add_members(session: AsyncSession, rows: list[Row]) -> None:
+    """Insert member rows."""
+    await session.execute(insert(members), rows)
+
+
+async def set_labour(session: AsyncSession, member_id: uuid.UUID, labour: str) -> None:
+    """Record a member's labour capacity."""
+    await session.execute(update(members).where(members.c.id == member_id).values(labour=labour))
+
+
 async def find_member(session: AsyncSession, county_code: str, person_ref: str) -> Row | None:
     """The member with this person_ref in the county, if registered."""
     stmt = select(members).where(
@@ -57,6 +91,18 @@ async def find_member(session: AsyncSession, county_code: str, person_ref: str) 
     )
     row = (await session.execute(stmt)).mappings().first()
     return dict(row) if row else None
+
+
+async def latest_done_elimination(session: AsyncSession, household_id: uuid.UUID) -> Row | None:
+    """The household's latest completed elimination, if any."""
+    stmt = (
+        select(eliminations)
+        .where(eliminations.c.household_id == household_id, eliminations.c.status == "done")
+        .order_by(eliminations.c.started_at.desc())
+        .limit(1)
+    )
+    found = (await session.execute(stmt)).mappings().first()
+    return dict(found) if found else None
 
 
 async def update_household(

@@ -1,6 +1,7 @@
 """Assistance's tables (DB shape only), all in schema `assistance`."""
 
 from shouwang.common.db.base import service_metadata
+from shouwang.common.db.idempotency import IdempotencyKeys, idempotency_table
 from shouwang.common.db.inbox import inbox_table
 from shouwang.common.db.outbox import outbox_table
 from shouwang.common.policy.projection import policy_calendars_table, policy_versions_table
@@ -29,6 +30,8 @@ outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 policy_versions = policy_versions_table(metadata)
 policy_calendars = policy_calendars_table(metadata)
+idempotency_keys = idempotency_table(metadata)
+idempotency = IdempotencyKeys(idempotency_keys)
 
 
 def _jsonb(name: str, default: str = "'[]'::jsonb") -> Column[object]:

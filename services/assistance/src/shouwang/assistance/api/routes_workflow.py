@@ -1,8 +1,8 @@
 """Procedures on a household: identification, plans, follow-ups, risk elimination, notice."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
@@ -25,6 +25,7 @@ from shouwang.assistance.service import (
     plans,
 )
 from shouwang.common.auth.deps import CurrentPrincipal
+from sqlalchemy.exc import IntegrityError
 
 router = APIRouter(prefix="/api/v1/households/{household_id}", tags=["procedures"])
 
@@ -77,12 +78,37 @@ async def create_plan(
     return await plans.create_plan(runtime, principal, household_id, body.model_dump())
 
 
+@router.post("/plans/check")
+async def check_plan(
+    runtime: RuntimeDep, principal: CurrentPrincipal, household_id: str, body: PlanCreate
+) -> dict[str, Any]:
+    """Dry run of a plan: `violations` lists the rules (codes and messages of the 422
+    plan_rule_violated / labour_unknown) that creating it would break; nothing is written."""
+    return await plans.check_plan(runtime, principal, household_id, body.model_dump())
+
+
 @router.post("/followups", status_code=201)
 async def record_followup(
-    runtime: RuntimeDep, principal: CurrentPrincipal, household_id: str, body: FollowupCreate
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    household_id: str,
+    body: FollowupCreate,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
-    """One month's income and expenses; answers with the annualised income and flags."""
-    return await followups.record_followup(runtime, principal, household_id, body.model_dump())
+    """One month's income and expenses; answers with the annualised income and flags (a retry
+    with the same Idempotency-Key: the first answer; another body: 409 idempotency_key_reused)."""
+    fields = body.model_dump()
+    try:
+        return await followups.record_followup(
+            runtime, principal, household_id, fields, idempotency_key=idempotency_key
+        )
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # a concurrent request with the same key stored its answer first: answer as it says
+        return await followups.record_followup(
+            runtime, principal, household_id, fields, idempotency_key=idempotency_key
+        )
 
 
 @router.get("/elimination/notice.html", response_class=HTMLResponse)

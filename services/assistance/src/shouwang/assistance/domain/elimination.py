@@ -4,14 +4,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from shouwang.assistance.domain.errors import OutsideEliminationWindow
 from shouwang.assistance.domain.followup import MonthIncome, annualise, per_person
 from shouwang.assistance.domain.vocab import PROTECTIONS, SECURITY_KEYS, has_labour, labour_known
+from shouwang.common.policy.settings import EliminationSchedule
 
 STEPS = ("prejudge", "onsite_check", "village_review", "mark")
 ASSISTED, NATURAL = "帮扶消除", "自然消除"
-# seed 001: pre-judgement in the last month of each quarter (每季度末月), after ≥ 6 months of
-# monitoring and ≥ 6 months stably above the line; seed 004: "收入稳定持续半年以上"
-PREJUDGE_MONTHS = [3, 6, 9, 12]
+# seed 001: pre-judgement after ≥ 6 months of monitoring and ≥ 6 months stably above the line;
+# seed 004: "收入稳定持续半年以上". When the steps run: the county's `elimination_schedule`
 MIN_MONITORED_MONTHS = 6
 STABLE_MONTHS = 6
 QUALITY_MIN_MONTHS = 2  # DESIGN data-quality check: elimination ≤ 2 months after identification
@@ -21,20 +22,103 @@ STEP_ROLES = {
     "village_review": ("village", "township"),
     "mark": ("township", "county"),
 }
+QUARTER_ENDS = (3, 6, 9, 12)
 
 
-def prejudge_open(today: date, months: list[int]) -> bool:
-    """True when pre-judgement may run today (the last month of a quarter by default)."""
-    return not months or today.month in months
+def prejudge_open(today: date, schedule: EliminationSchedule) -> bool:
+    """True inside the pre-judgement days of a schedule month (seed 001: 末月中旬)."""
+    if today.month not in schedule.months:
+        return False
+    first = schedule.day_in(today.year, today.month, schedule.prejudge_from_day)
+    last = schedule.day_in(today.year, today.month, schedule.prejudge_to_day)
+    return first <= today <= last
 
 
-def next_prejudge_month(today: date, months: list[int]) -> str:
-    """The next month (YYYY-MM) in which pre-judgement opens."""
-    for ahead in range(1, 13):
-        index = today.year * 12 + today.month - 1 + ahead
-        if index % 12 + 1 in months:
-            return f"{index // 12:04d}-{index % 12 + 1:02d}"
-    return today.strftime("%Y-%m")
+def review_open(today: date, schedule: EliminationSchedule) -> bool:
+    """True from the review day to the end of a schedule month (seed 001: 末月下旬)."""
+    if today.month not in schedule.months:
+        return False
+    return today >= schedule.day_in(today.year, today.month, schedule.review_from_day)
+
+
+def _next_opening(after: date, months: tuple[int, ...], day: int) -> date:
+    for ahead in range(13):
+        index = after.year * 12 + after.month - 1 + ahead
+        year, month = index // 12, index % 12 + 1
+        if month in months:
+            opening = EliminationSchedule.day_in(year, month, day)
+            if opening > after:
+                return opening
+    raise ValueError("an elimination schedule without months")
+
+
+def next_prejudge_opening(after: date, schedule: EliminationSchedule) -> date:
+    """The first day after `after` on which pre-judgement opens."""
+    return _next_opening(after, schedule.months, schedule.prejudge_from_day)
+
+
+def next_review_opening(after: date, schedule: EliminationSchedule) -> date:
+    """The first day after `after` on which a village review (季度评议) opens."""
+    return _next_opening(after, schedule.months, schedule.review_from_day)
+
+
+def review_reached(marked_on: date, today: date, schedule: EliminationSchedule) -> bool:
+    """True in a review window that opened after the 缓退 was marked (the next quarterly review)."""
+    if not review_open(today, schedule):
+        return False
+    return schedule.day_in(today.year, today.month, schedule.review_from_day) > marked_on
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def check_window(step: str, today: date, schedule: EliminationSchedule) -> None:
+    """Refuse pre-judgement or the village review outside their days, naming the next opening."""
+    if step == "prejudge" and not prejudge_open(today, schedule):
+        rule = f"风险消除预判在{describe_prejudge(schedule)}开展"
+        raise _outside(rule, step, next_prejudge_opening(today, schedule), schedule)
+    if step == "village_review" and not review_open(today, schedule):
+        rule = f"村级民主评议在{describe_review(schedule)}开展"
+        raise _outside(rule, step, next_review_opening(today, schedule), schedule)
+
+
+def check_review_reached(marked_on: date, today: date, schedule: EliminationSchedule) -> None:
+    """A protected 缓退 household exits only at the next quarterly review after its mark."""
+    if not review_reached(marked_on, today, schedule):
+        rule = f"缓退户在保障终止或缓退后的下一次季度评议（{describe_review(schedule)}）时方可退出"
+        opens = next_review_opening(max(today, marked_on), schedule)
+        raise _outside(rule, "exit", opens, schedule)
+
+
+def _outside(
+    rule: str, step: str, opens: date, schedule: EliminationSchedule
+) -> OutsideEliminationWindow:
+    return OutsideEliminationWindow(
+        f"{rule}，下一次于 {chinese_date(opens)} 开始",
+        field="date",
+        details={"step": step, "next_opening": opens.isoformat(),
+                 "schedule": {"months": list(schedule.months),
+                              "prejudge_from_day": schedule.prejudge_from_day,
+                              "prejudge_to_day": schedule.prejudge_to_day,
+                              "review_from_day": schedule.review_from_day}},
+    )  # fmt: skip
+
+
+def describe_months(schedule: EliminationSchedule) -> str:
+    """`每季度末月` for the seed's months, else the months listed (`每年 2、5、8、11 月`)."""
+    if schedule.months == QUARTER_ENDS:
+        return "每季度末月"
+    return "每年 " + "、".join(str(m) for m in schedule.months) + " 月"
+
+
+def describe_prejudge(schedule: EliminationSchedule) -> str:
+    first, last = schedule.prejudge_from_day, schedule.prejudge_to_day
+    return f"{describe_months(schedule)} {first} 日至 {last} 日"
+
+
+def describe_review(schedule: EliminationSchedule) -> str:
+    return f"{describe_months(schedule)} {schedule.review_from_day} 日至月末"
 
 
 def months_between(start: date, end: date) -> int:

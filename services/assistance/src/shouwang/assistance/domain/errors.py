@@ -35,8 +35,8 @@ class BadRequest(Invalid):
     code, message = "invalid_request", "请求内容不正确"
 
 
-class EliminationWindowClosed(Conflict):
-    code, message = "elimination_window_closed", "风险消除预判只在每季度末月开展"
+class OutsideEliminationWindow(Invalid):
+    code, message = "outside_elimination_window", "不在本县风险消除工作安排的时间内"
 
 
 class LabourUnknown(Invalid):

@@ -5,8 +5,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from shouwang.assistance.adapters import cadres as store
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import household_cadres
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
 from shouwang.assistance.service.timekeeping import local_now
@@ -15,7 +15,6 @@ from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import CadreAssigned
 from shouwang.common.failures import Invalid
 from shouwang.common.masking import mask_name, mask_phone
-from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Row = dict[str, Any]
@@ -29,10 +28,7 @@ class CadreRequired(Invalid):
 
 async def current_cadre(session: AsyncSession, household_id: uuid.UUID) -> Row | None:
     """The household's cadre now (None if none was named)."""
-    c = household_cadres.c
-    stmt = select(household_cadres).where(c.household_id == household_id, c.ended_at.is_(None))
-    found = (await session.execute(stmt)).mappings().first()
-    return dict(found) if found else None
+    return await store.current(session, household_id)
 
 
 def cadre_view(row: Row) -> Row:
@@ -52,9 +48,7 @@ def cadre_view(row: Row) -> Row:
 
 async def cadre_history(session: AsyncSession, household_id: uuid.UUID) -> list[Row]:
     """Every cadre the household had, oldest first (who named them, when, until when)."""
-    c = household_cadres.c
-    stmt = select(household_cadres).where(c.household_id == household_id).order_by(c.assigned_at)
-    return [cadre_view(dict(r)) for r in (await session.execute(stmt)).mappings()]
+    return [cadre_view(row) for row in await store.every(session, household_id)]
 
 
 def _same(current: Row | None, name: str, phone_masked: str | None, post: str | None) -> bool:
@@ -83,18 +77,14 @@ async def set_cadre(
     if current is not None and _same(current, person["name"], masked, person.get("post")):
         return current
     if current is not None:
-        await uow.session.execute(
-            update(household_cadres)
-            .where(household_cadres.c.id == current["id"])
-            .values(ended_at=now, ended_by=actor)
-        )
+        await store.end(uow.session, current["id"], at=now, by=actor)
     row = {
         "id": uuid.uuid4(), "household_id": household["id"], "name": person["name"],
         "phone_enc": runtime.cipher.encrypt(phone, aad=PHONE_AAD) if phone else None,
         "phone_masked": masked, "post": person.get("post"), "assigned_by": actor,
         "assigned_at": now, "ended_at": None, "ended_by": None,
     }  # fmt: skip
-    await uow.session.execute(insert(household_cadres).values(**row))
+    await store.add(uow.session, row)
     await _record(uow, household, row, current, now)
     return row
 

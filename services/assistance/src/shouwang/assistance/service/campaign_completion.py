@@ -3,8 +3,7 @@
 import uuid
 from typing import Any
 
-from shouwang.assistance.adapters.tables import campaign_townships
-from sqlalchemy import select
+from shouwang.assistance.adapters import campaigns as store
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Row = dict[str, Any]
@@ -12,8 +11,6 @@ Row = dict[str, Any]
 
 async def completions(session: AsyncSession, campaign_id: uuid.UUID) -> dict[str, Row]:
     """Township code → when and by whom it completed the campaign."""
-    t = campaign_townships.c
-    stmt = select(campaign_townships).where(t.campaign_id == campaign_id)
     return {
         r["township_code"]: {
             "township_code": r["township_code"],
@@ -22,7 +19,7 @@ async def completions(session: AsyncSession, campaign_id: uuid.UUID) -> dict[str
             "completed_by": r["completed_by"],
             "note": r["note"],
         }
-        for r in (await session.execute(stmt)).mappings()
+        for r in await store.completed_townships(session, campaign_id)
     }
 
 

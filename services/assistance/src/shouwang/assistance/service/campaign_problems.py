@@ -4,8 +4,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from shouwang.assistance.adapters import campaigns as store
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import campaign_problems, households
 from shouwang.assistance.domain.campaign import (
     ProblemAlreadyClosed,
     ProblemNotFound,
@@ -20,20 +20,11 @@ from shouwang.assistance.service.campaigns import load_campaign
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.events.catalog.assistance import CampaignProblemClosed, CampaignProblemRecorded
-from sqlalchemy import Select, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Row = dict[str, Any]
 RECORD_ROLES = ("township", "village")
 CLOSE_ROLES = ("township", "village", "county")
-
-
-def problems_query() -> Select[Any]:
-    """Problems joined with their household's masked head name."""
-    return select(campaign_problems, households.c.head_name_masked).outerjoin(
-        households, households.c.id == campaign_problems.c.household_id
-    )
 
 
 def problem_view(row: Row, today: date) -> Row:
@@ -112,7 +103,7 @@ async def record_problem(
             "recorded_by": principal.sub,
             "recorded_at": now,
         }
-        await uow.session.execute(insert(campaign_problems).values(**values))
+        await store.add_problem(uow.session, values)
         if household["id"] is not None:
             await _history(uow.session, values, "campaign_problem_recorded", principal.sub, now)
         event = CampaignProblemRecorded(**_facts(values), found_on=now.date())
@@ -137,11 +128,7 @@ async def close_problem(
             raise ProblemAlreadyClosed()
         evidence = {**body["evidence"], "recorded_at": now.isoformat()}
         changes = {"status": "closed", "evidence": evidence, "closed_by": principal.sub}
-        await uow.session.execute(
-            update(campaign_problems)
-            .where(campaign_problems.c.id == row["id"])
-            .values(**changes, closed_at=now)
-        )
+        await store.close_problem(uow.session, row["id"], **changes, closed_at=now)
         if row["household_id"] is not None:
             await _history(uow.session, row, "campaign_problem_closed", principal.sub, now)
         event = CampaignProblemClosed(
@@ -197,15 +184,10 @@ async def scoped_problems(
     session: AsyncSession, principal: Principal, campaign_id: uuid.UUID, township: str | None
 ) -> list[Row]:
     """Problems of a campaign the principal may see, oldest first."""
-    c = campaign_problems.c
-    stmt = problems_query().where(c.campaign_id == campaign_id)
     region = principal.region or ""
-    if len(region) > 6:
-        stmt = stmt.where(c.village_code.startswith(region))
-    if township:
-        stmt = stmt.where(c.township_code == township)
-    stmt = stmt.order_by(c.village_code, c.seq)
-    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+    return await store.scoped_problems(
+        session, campaign_id, region=region if len(region) > 6 else None, township=township
+    )
 
 
 async def _problem(
@@ -215,15 +197,10 @@ async def _problem(
         key = uuid.UUID(problem_id)
     except ValueError:
         raise ProblemNotFound() from None
-    stmt = problems_query().where(
-        campaign_problems.c.id == key, campaign_problems.c.campaign_id == campaign_id
-    )
-    if for_update:
-        stmt = stmt.with_for_update(of=campaign_problems)
-    row = (await session.execute(stmt)).mappings().first()
+    row = await store.get_problem(session, campaign_id, key, for_update=for_update)
     if row is None:
         raise ProblemNotFound()
-    return dict(row)
+    return row
 
 
 async def _history(

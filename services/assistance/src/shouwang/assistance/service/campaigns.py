@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from shouwang.assistance.adapters.tables import campaign_problems, campaigns
+from shouwang.assistance.adapters import campaigns as store
 from shouwang.assistance.domain.campaign import (
     CampaignNotFound,
     TownshipProgress,
@@ -18,7 +18,6 @@ from shouwang.assistance.service.campaign_completion import completion_view, com
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import Forbidden
-from sqlalchemy import and_, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Row = dict[str, Any]
@@ -38,10 +37,10 @@ async def load_campaign(session: AsyncSession, principal: Principal, campaign_id
         key = uuid.UUID(campaign_id)
     except ValueError:
         raise CampaignNotFound() from None
-    row = (await session.execute(select(campaigns).where(campaigns.c.id == key))).mappings().first()
+    row = await store.get_campaign(session, key)
     if row is None or not sees_county(principal, row["county_code"]):
         raise CampaignNotFound()
-    return dict(row)
+    return row
 
 
 def campaign_view(row: Row, today: date) -> Row:
@@ -79,7 +78,7 @@ async def create_campaign(runtime: AssistanceRuntime, principal: Principal, body
         "created_at": now,
     }
     async with runtime.uow() as uow:
-        await uow.session.execute(insert(campaigns).values(**values))
+        await store.add_campaign(uow.session, values)
         await uow.commit()
     return campaign_view(values, now.date())
 
@@ -88,10 +87,9 @@ async def list_campaigns(runtime: AssistanceRuntime, principal: Principal) -> li
     """The campaigns of the principal's county (newest first)."""
     require_role(principal, *READ_ROLES)
     today = local_now(runtime).date()
-    stmt = select(campaigns).order_by(campaigns.c.starts_on.desc(), campaigns.c.created_at.desc())
     async with runtime.sessionmaker() as session:
-        rows = (await session.execute(stmt)).mappings().all()
-    return [campaign_view(dict(r), today) for r in rows if sees_county(principal, r["county_code"])]
+        rows = await store.all_campaigns(session)
+    return [campaign_view(r, today) for r in rows if sees_county(principal, r["county_code"])]
 
 
 async def get_campaign(runtime: AssistanceRuntime, principal: Principal, campaign_id: str) -> Row:
@@ -105,26 +103,8 @@ async def township_progress(
     session: AsyncSession, campaign_id: uuid.UUID, today: date, region: str | None
 ) -> list[TownshipProgress]:
     """Found / closed / overdue / closed late per township (SQL aggregate)."""
-    p = campaign_problems.c
-    closed = p.status == "closed"
-    stmt = (
-        select(
-            p.township_code,
-            func.count().label("found"),
-            func.count().filter(closed).label("closed"),
-            func.count().filter(and_(~closed, p.deadline < today)).label("overdue"),
-            func.count().filter(and_(closed, func.date(p.closed_at) > p.deadline)).label("late"),
-        )
-        .where(p.campaign_id == campaign_id)
-        .group_by(p.township_code)
-        .order_by(p.township_code)
-    )
-    if region:
-        stmt = stmt.where(p.village_code.startswith(region))
-    return [
-        TownshipProgress(r.township_code, r.found, r.closed, r.overdue, r.late)
-        for r in await session.execute(stmt)
-    ]
+    rows = await store.township_progress(session, campaign_id, today, region)
+    return [TownshipProgress(r.township_code, r.found, r.closed, r.overdue, r.late) for r in rows]
 
 
 async def progress(runtime: AssistanceRuntime, principal: Principal, campaign_id: str) -> Row:

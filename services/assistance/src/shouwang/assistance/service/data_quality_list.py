@@ -4,7 +4,7 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from shouwang.assistance.adapters.tables import data_quality, households
+from shouwang.assistance.adapters import quality
 from shouwang.assistance.domain.elimination import QUALITY_MESSAGES
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import READ_ROLES, require_role
@@ -13,7 +13,6 @@ from shouwang.assistance.service.campaigns import sees_county
 from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import Forbidden, Invalid
 from shouwang.common.geography import Geography
-from sqlalchemy import Select, select
 
 Row = dict[str, Any]
 HEADER = ("乡镇", "村", "户主", "状态", "问题代码", "问题说明", "检查时间")
@@ -28,26 +27,6 @@ def _county(principal: Principal, county: str | None) -> str:
     if not sees_county(principal, code):
         raise Forbidden("无权查看其他县的数据", code="forbidden_scope")
     return code
-
-
-def _query(
-    principal: Principal, county: str, township: str | None, flag: str | None
-) -> Select[Any]:
-    q = data_quality.c
-    stmt = (
-        select(data_quality, households.c.head_name_masked, households.c.status)
-        .join(households, households.c.id == q.household_id)
-        .where(q.county_code == county, q.flags != [])
-        .order_by(q.township_code, q.village_code, q.household_id)
-    )
-    region = principal.region or ""
-    if len(region) > 6:
-        stmt = stmt.where(q.village_code.startswith(region))
-    if township:
-        stmt = stmt.where(q.township_code == township)
-    if flag:
-        stmt = stmt.where(q.flags.contains([flag]))
-    return stmt
 
 
 def _view(row: Row) -> Row:
@@ -75,12 +54,18 @@ async def list_flags(
     """(county, flagged households) within the caller's geography."""  # fmt: skip
     require_role(principal, *READ_ROLES)
     code = _county(principal, county)
-    stmt = _query(principal, code, township, flag).offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    region = principal.region or ""
     async with runtime.sessionmaker() as session:
-        rows = (await session.execute(stmt)).mappings().all()
-    return code, [_view(dict(r)) for r in rows]
+        rows = await quality.flagged(
+            session,
+            county=code,
+            region=region if len(region) > 6 else None,
+            township=township,
+            flag=flag,
+            limit=limit,
+            offset=offset,
+        )
+    return code, [_view(r) for r in rows]
 
 
 def quality_xlsx(items: list[Row], geography: Geography) -> bytes:

@@ -1,5 +1,6 @@
 """The end of 缓退 (seed 001): a deferred household exits when its protection (低保, 特困, 残疾)
-ends or at the next quarterly review, as a step of its own with its own written notice."""
+ends or at the next quarterly review (the county's review days, policy `elimination_schedule`),
+as a step of its own with its own written notice."""
 
 from datetime import date, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.domain.vocab import PROTECTIONS
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.policy import elimination_schedule
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
@@ -27,15 +29,6 @@ REASONS = {
 def protected(protection: list[str]) -> bool:
     """True while the household holds a protection that defers its exit."""
     return bool(set(protection) & set(PROTECTIONS))
-
-
-def _quarter(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3
-
-
-def review_reached(marked_on: date, today: date) -> bool:
-    """True in a quarterly review month (季度末月) of a quarter after the one of the 缓退 mark."""
-    return today.month in rules_domain.PREJUDGE_MONTHS and _quarter(today) > _quarter(marked_on)
 
 
 async def _deferral(uow: UnitOfWork, household_id: Any) -> dict[str, Any] | None:
@@ -102,6 +95,7 @@ async def _exit_reason(uow: UnitOfWork, row: dict[str, Any], today: date) -> str
         return "protection_ended"
     deferral = await _deferral(uow, row["id"])
     marked_on = date.fromisoformat(deferral["steps"]["mark"]["date"]) if deferral else today
-    if not review_reached(marked_on, today):
-        raise InvalidStep("缓退户在保障终止或下一次季度评议（季度末月）时方可退出", field="date")
+    # the county's quarterly review days (policy `elimination_schedule`, seed 001 末月下旬)
+    schedule = await elimination_schedule(uow.session, county_code=row["county_code"], on=today)
+    rules_domain.check_review_reached(marked_on, today, schedule)
     return "quarterly_review"

@@ -10,7 +10,6 @@ from shouwang.assistance.domain import elimination as rules_domain
 from shouwang.assistance.domain.errors import (
     BadRequest,
     CriteriaNotMet,
-    EliminationWindowClosed,
     InvalidStep,
     UnknownStep,
 )
@@ -24,7 +23,7 @@ from shouwang.assistance.service.plans import (
     measures_in_effect,
     require_known_labour,
 )
-from shouwang.assistance.service.policy import county_policy
+from shouwang.assistance.service.policy import county_policy, elimination_schedule
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
@@ -61,12 +60,11 @@ async def record_step(
         require_household_scope(principal, row)
         if row["status"] != "monitored":
             raise InvalidStep("只有监测中的农户可以进行风险消除", field="status")
-        if step == "prejudge":
-            _check_window(now.date())
         current = await _open_elimination(uow, row["id"])
         expected = _next_step(current)
         if step != expected:
             raise InvalidStep(f"当前应进行的步骤为：{expected}", field="step")
+        await _check_window(uow, row, step, now.date())
         answer = await _STEP_HANDLERS[step](uow, row, current, body, now)
         await repo.add_history(
             uow.session,
@@ -80,14 +78,10 @@ async def record_step(
     return {"step": step, **answer}
 
 
-def _check_window(today: date) -> None:
-    months = rules_domain.PREJUDGE_MONTHS
-    if not rules_domain.prejudge_open(today, months):
-        raise EliminationWindowClosed(
-            f"风险消除预判只在 {'、'.join(f'{m} 月' for m in months)} 开展",
-            field="date",
-            details={"next_opening": rules_domain.next_prejudge_month(today, months)},
-        )
+async def _check_window(uow: UnitOfWork, row: dict[str, Any], step: str, today: date) -> None:
+    """Pre-judgement and the village review run only in their days (seed 001, per county)."""
+    schedule = await elimination_schedule(uow.session, county_code=row["county_code"], on=today)
+    rules_domain.check_window(step, today, schedule)
 
 
 async def _line(uow: UnitOfWork, row: dict[str, Any], on: date) -> float:

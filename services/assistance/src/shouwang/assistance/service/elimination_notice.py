@@ -4,14 +4,12 @@ from html import escape
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import eliminations
 from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope
 from shouwang.assistance.service.deferred_exit import REASONS as EXIT_REASONS
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography
-from sqlalchemy import select
 
 NOTIFIABLE = ("risk_eliminated", "deferred_exit")
 _PAGE = """<!DOCTYPE html>
@@ -88,13 +86,7 @@ async def elimination_notice_html(
     async with runtime.sessionmaker() as session:
         row = await repo.get_household(session, household_id)
         require_household_scope(principal, row)
-        stmt = (
-            select(eliminations)
-            .where(eliminations.c.household_id == row["id"], eliminations.c.status == "done")
-            .order_by(eliminations.c.started_at.desc())
-            .limit(1)
-        )
-        found = (await session.execute(stmt)).mappings().first()
+        found = await repo.latest_done_elimination(session, row["id"])
     if found is None or found["outcome"] not in NOTIFIABLE:
         raise InvalidStep("该户尚未完成风险消除标注，不能出具告知书")
-    return render_elimination_notice(row, dict(found), geography=runtime.geography)
+    return render_elimination_notice(row, found, geography=runtime.geography)

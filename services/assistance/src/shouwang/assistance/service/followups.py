@@ -1,10 +1,11 @@
 """Monthly follow-up (月走访): record a month, judge it by the county's policy, emit the flags."""
 
+import json
 from datetime import date, datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import followups
+from shouwang.assistance.adapters.tables import followups, idempotency
 from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.domain.followup import (
     FlagInputs,
@@ -24,7 +25,7 @@ from shouwang.assistance.service.policy import county_policy
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
-from shouwang.common.events.catalog.assistance import FollowupFlagged
+from shouwang.common.events.catalog.assistance import FollowupFlagged, FollowupRecorded
 from shouwang.common.policy.resolution import EffectivePolicy
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -77,17 +78,30 @@ def judge(
 
 
 async def record_followup(
-    runtime: AssistanceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
+    runtime: AssistanceRuntime,
+    principal: Principal,
+    household_id: str,
+    body: dict[str, Any],
+    *,
+    idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """Store one month (re-recording a month replaces it) and answer with the flags."""
+    """Store one month (re-recording a month replaces it) and answer with the flags; a retry
+    with the same Idempotency-Key gets the first answer again, with nothing stored or emitted."""
     require_role(principal, "village", "township")
     now = local_now(runtime)
     month = body["month"]
     if month > now.strftime("%Y-%m"):
         raise BadRequest("不能登记未来月份的收入", field="month")
+    request = json.dumps({"household_id": household_id, **body}, sort_keys=True, default=str)
+    body_hash = idempotency.request_hash(request.encode())
     async with runtime.uow() as uow:
         row = await repo.get_household(uow.session, household_id, for_update=True)
         require_household_scope(principal, row)
+        # NOTE: after the household's lock, so a concurrent retry finds the first answer
+        if stored := await idempotency.replay(
+            uow.session, principal=principal.key, key=idempotency_key, body_hash=body_hash
+        ):
+            return stored[1]
         # NOTE: a month is judged by the settings in force on its first day (DESIGN "Policy")
         policy = await county_policy(
             uow.session, county_code=row["county_code"], on=date.fromisoformat(f"{month}-01")
@@ -98,8 +112,13 @@ async def record_followup(
         labours = [m["labour"] for m in await repo.get_members(uow.session, row["id"])]
         answer = judge(records, month, row, labours, policy)
         await _store(uow, row, body, answer, actor=principal.sub, now=now)
+        result = {"household_id": str(row["id"]), **answer, "checks": check_view(body["checks"])}
+        await idempotency.remember(
+            uow.session, principal=principal.key, key=idempotency_key, body_hash=body_hash,
+            status_code=201, response=result,
+        )  # fmt: skip
         await uow.commit()
-    return {"household_id": str(row["id"]), **answer, "checks": check_view(body["checks"])}
+    return result
 
 
 async def _store(
@@ -123,10 +142,13 @@ async def _store(
             index_elements=[followups.c.household_id, followups.c.month], set_=values
         )
     )
+    facts: Row = {
+        "household_id": str(row["id"]), "county_code": row["county_code"],
+        "village_code": row["village_code"], "month": body["month"], "flags": codes,
+        "annual_income_per_person": answer["per_person_yuan"],
+    }  # fmt: skip
+    # NOTE: every month recorded (policy's what-if); the flagged ones also as before
+    recorded = FollowupRecorded(**facts, household_size=row["size"])
+    repo.publish(uow, recorded, subject=str(row["id"]), now=now)
     if codes:
-        event = FollowupFlagged(
-            household_id=str(row["id"]), county_code=row["county_code"],
-            village_code=row["village_code"], month=body["month"], flags=codes,
-            annual_income_per_person=answer["per_person_yuan"],
-        )  # fmt: skip
-        repo.publish(uow, event, subject=str(row["id"]), now=now)
+        repo.publish(uow, FollowupFlagged(**facts), subject=str(row["id"]), now=now)

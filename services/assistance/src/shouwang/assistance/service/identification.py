@@ -5,17 +5,17 @@ from datetime import date, datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
+from shouwang.assistance.adapters.identifications import (
+    add_identification,
+    latest_identification,
+    save_identification,
+)
 from shouwang.assistance.domain import identification as ident_domain
 from shouwang.assistance.domain.errors import BadRequest, InvalidStep, UnknownStep
 from shouwang.assistance.domain.identification import Identification
 from shouwang.assistance.domain.vocab import LIFTED, MONITORING_CATEGORIES
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope, require_role
-from shouwang.assistance.service.identification_store import (
-    add_identification,
-    latest_identification,
-    save_identification,
-)
 from shouwang.assistance.service.policy import deadline_days, identification_due
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import households, members
 from shouwang.assistance.domain.import_rows import ImportRow, RowError, header_index, parse_row
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_role
@@ -17,7 +16,6 @@ from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.failures import Failure, Invalid
 from shouwang.common.spreadsheet.errors import empty_file
 from shouwang.common.spreadsheet.reader import Row, is_blank
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 MAX_ERRORS = 1000
@@ -119,17 +117,8 @@ async def _save_group(
     rows = sorted(group, key=lambda r: r[1].member["relation"] != "户主")
     facts = rows[0][1].household
     township = _check_place(runtime, principal, facts["village_code"])
-    existing = (
-        (
-            await uow.session.execute(
-                select(households).where(
-                    households.c.county_code == facts["village_code"][:6],
-                    households.c.external_no == facts["external_no"],
-                )
-            )
-        )
-        .mappings()
-        .first()
+    existing = await repo.find_by_external_no(
+        uow.session, facts["village_code"][:6], facts["external_no"]
     )
     if existing is None:
         data = {**facts, "members": [r[1].member for r in rows]}
@@ -140,7 +129,7 @@ async def _save_group(
         report.members_imported += len(rows)
     else:
         household_id = existing["id"]
-        report.members_imported += await _add_missing(uow, runtime, dict(existing), rows)
+        report.members_imported += await _add_missing(uow, runtime, existing, rows)
         changes = {k: facts[k] for k in ("category", "status", "risk_types", "protection")}
         await repo.update_household(uow.session, household_id, now=now, **changes)
         report.households_updated += 1
@@ -173,5 +162,5 @@ async def _add_missing(
     ]
     new = [m for m in new if m["person_ref"] not in present]
     if new:
-        await uow.session.execute(insert(members), new)
+        await repo.add_members(uow.session, new)
     return len(new)

@@ -5,10 +5,10 @@ from html import escape
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
+from shouwang.assistance.adapters.identifications import latest_identification
 from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope
-from shouwang.assistance.service.identification_store import latest_identification
 from shouwang.assistance.service.policy import deadline_days
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography

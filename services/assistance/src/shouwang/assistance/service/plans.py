@@ -4,8 +4,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from shouwang.assistance.adapters import plans as store
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import plans
 from shouwang.assistance.domain.errors import (
     BadRequest,
     InvalidStep,
@@ -28,25 +28,34 @@ from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import DataQualityFlagged, PlanRecorded
-from sqlalchemy import insert, select
+from shouwang.common.failures import Failure
+from sqlalchemy.ext.asyncio import AsyncSession
 
 PLANNABLE = ("identifying", "monitored", "deferred_exit")
+PLANNERS = ("village", "township", "county")
+
+
+def labour_unknown(members: list[dict[str, Any]]) -> LabourUnknown | None:
+    """The refusal (labour_unknown) while any member's labour capacity is unknown, naming them."""
+    unknown = [m for m in members if m["labour"] == UNKNOWN_LABOUR]
+    if not unknown:
+        return None
+    names = "、".join(m["name_masked"] for m in unknown)
+    return LabourUnknown(
+        f"以下家庭成员的劳动能力尚未核实：{names}，请先登记劳动能力",
+        field="members",
+        details=[
+            {"member_id": str(m["id"]), "name_masked": m["name_masked"],
+             "relation": m["relation"]}
+            for m in unknown
+        ],
+    )  # fmt: skip
 
 
 def require_known_labour(members: list[dict[str, Any]]) -> None:
-    """Refuse (labour_unknown) while any member's labour capacity is unknown, naming them."""
-    unknown = [m for m in members if m["labour"] == UNKNOWN_LABOUR]
-    if unknown:
-        names = "、".join(m["name_masked"] for m in unknown)
-        raise LabourUnknown(
-            f"以下家庭成员的劳动能力尚未核实：{names}，请先登记劳动能力",
-            field="members",
-            details=[
-                {"member_id": str(m["id"]), "name_masked": m["name_masked"],
-                 "relation": m["relation"]}
-                for m in unknown
-            ],
-        )  # fmt: skip
+    """Refuse (labour_unknown) while any member's labour capacity is unknown."""
+    if refusal := labour_unknown(members):
+        raise refusal
 
 
 def check_measures(measures: list[dict[str, Any]]) -> None:
@@ -56,37 +65,72 @@ def check_measures(measures: list[dict[str, Any]]) -> None:
             raise BadRequest("措施结束日期不能早于开始日期", field=f"measures.{i}.ends_on")
 
 
-def check_rules(row: dict[str, Any], labours: list[str], types: list[str]) -> list[Rule]:
-    """Refuse a plan breaking a measure rule (422 naming every rule); return its quality flags."""
+def judge_plan(
+    row: dict[str, Any], members: list[dict[str, Any]], types: list[str]
+) -> tuple[Failure | None, list[Rule]]:
+    """The one evaluation of a plan's rules: the refusal creating it answers (labour_unknown, or
+    plan_rule_violated naming every broken rule; None when it passes) and its quality flags."""
+    if refusal := labour_unknown(members):
+        return refusal, []
+    labours = [m["labour"] for m in members]
     broken = plan_violations(labours=labours, risk_types=row["risk_types"], measure_types=types)
-    if broken:
-        raise PlanRuleViolated(
-            f"帮扶计划不符合规则：{broken[0].message}",
-            field="measures",
-            details={
-                "rule": broken[0].code,
-                "rules": [{"rule": r.code, "message": r.message} for r in broken],
-            },
-        )
-    return plan_quality_flags(risk_types=row["risk_types"], measure_types=types)
+    flags = plan_quality_flags(risk_types=row["risk_types"], measure_types=types)
+    if not broken:
+        return None, flags
+    return PlanRuleViolated(
+        f"帮扶计划不符合规则：{broken[0].message}",
+        field="measures",
+        details={
+            "rule": broken[0].code,
+            "rules": [{"rule": r.code, "message": r.message} for r in broken],
+        },
+    ), flags
+
+
+def violations(refusal: Failure | None) -> list[dict[str, str]]:
+    """The rules a refusal of judge_plan names, each with its message (none when it passed)."""
+    if refusal is None:
+        return []
+    details = refusal.details if isinstance(refusal.details, dict) else {}
+    return list(details.get("rules") or [{"rule": refusal.code, "message": refusal.message}])
+
+
+async def _plannable(
+    session: AsyncSession, principal: Principal, household_id: str, *, for_update: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The household (in the caller's area, in a status that takes a plan) and its members."""
+    row = await repo.get_household(session, household_id, for_update=for_update)
+    require_household_scope(principal, row)
+    if row["status"] not in PLANNABLE:
+        raise InvalidStep("该户不是监测对象，不能制定帮扶计划", field="status")
+    return row, await repo.get_members(session, row["id"])
+
+
+async def check_plan(
+    runtime: AssistanceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Judge a plan exactly as create_plan would, writing nothing: the rules it breaks."""
+    require_role(principal, *PLANNERS)
+    check_measures(body["measures"])
+    async with runtime.sessionmaker() as session:
+        row, members = await _plannable(session, principal, household_id, for_update=False)
+    refusal, _ = judge_plan(row, members, [m["type"] for m in body["measures"]])
+    return {"violations": violations(refusal)}
 
 
 async def create_plan(
     runtime: AssistanceRuntime, principal: Principal, household_id: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     """Check the plan against the measure rules and store it (late if past its due day)."""
-    require_role(principal, "village", "township", "county")
+    require_role(principal, *PLANNERS)
     check_measures(body["measures"])
     now = local_now(runtime)
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, row)
-        if row["status"] not in PLANNABLE:
-            raise InvalidStep("该户不是监测对象，不能制定帮扶计划", field="status")
-        members = await repo.get_members(uow.session, row["id"])
-        require_known_labour(members)
+        row, members = await _plannable(uow.session, principal, household_id, for_update=True)
         types = [m["type"] for m in body["measures"]]
-        flags = check_rules(row, [m["labour"] for m in members], types)
+        refusal, flags = judge_plan(row, members, types)
+        if refusal:
+            raise refusal
         cadre = await plan_cadre(
             uow, runtime, row, body.get("cadre_name"), actor=principal.sub, now=now
         )
@@ -121,13 +165,11 @@ async def _insert_plan(
         for m in measures
     ]
     plan_id = uuid.uuid4()
-    await uow.session.execute(
-        insert(plans).values(
-            id=plan_id, household_id=row["id"], cadre_name=cadre["name"], cadre_id=cadre["id"],
-            measures=stored, made_on=made_on, due_on=due, late=late, created_by=actor,
-            created_at=now,
-        )
-    )  # fmt: skip
+    await store.add_plan(uow.session, {
+        "id": plan_id, "household_id": row["id"], "cadre_name": cadre["name"],
+        "cadre_id": cadre["id"], "measures": stored, "made_on": made_on, "due_on": due,
+        "late": late, "created_by": actor, "created_at": now,
+    })  # fmt: skip
     await repo.add_history(
         uow.session, row["id"], at=now, action="plan_recorded", actor=actor,
         details={"plan_id": str(plan_id), "late": late},
@@ -158,8 +200,7 @@ def _publish(
 
 async def household_measures(session: Any, household_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every measure of every plan of a household."""
-    stmt = select(plans.c.measures).where(plans.c.household_id == household_id)
-    return [m for (measures,) in (await session.execute(stmt)).all() for m in measures]
+    return await store.measures_of(session, household_id)
 
 
 def measures_in_effect(measures: list[dict[str, Any]], on: date) -> list[dict[str, Any]]:

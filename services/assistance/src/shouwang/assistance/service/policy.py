@@ -2,14 +2,21 @@
 
 from datetime import date, datetime, timedelta
 
-from shouwang.assistance.adapters.tables import policy_calendars, policy_versions
-from shouwang.common.policy.projection import Db, effective_policy, work_calendar
+from shouwang.assistance.adapters import policy as store
+from shouwang.common.policy.projection import Db
 from shouwang.common.policy.resolution import EffectivePolicy
+from shouwang.common.policy.settings import EliminationSchedule
 
 
 async def county_policy(db: Db, *, county_code: str, on: date) -> EffectivePolicy:
     """Every setting in force for the county on a date (county > province > national)."""
-    return await effective_policy(db, table=policy_versions, region_code=county_code, on_date=on)
+    return await store.county_policy(db, county_code=county_code, on=on)
+
+
+async def elimination_schedule(db: Db, *, county_code: str, on: date) -> EliminationSchedule:
+    """When the county's quarterly elimination steps run (`elimination_schedule`) on a date."""
+    policy = await county_policy(db, county_code=county_code, on=on)
+    return policy.elimination_schedule
 
 
 async def deadline_days(db: Db, *, county_code: str, name: str, on: date) -> int:
@@ -24,6 +31,6 @@ async def identification_due(db: Db, *, county_code: str, start: datetime) -> da
     deadline = policy.deadline("identification")
     if not deadline.working:
         return start + timedelta(days=deadline.days)
-    calendar = await work_calendar(db, table=policy_calendars, province_code=county_code[:2])
+    calendar = await store.province_calendar(db, province_code=county_code[:2])
     last = calendar.add_working_days(start.date(), deadline.days)
     return datetime.combine(last, start.timetz())

@@ -26,23 +26,34 @@ from shouwang.assistance.service.policy import county_policy
 from shouwang.assistance.service.visits import VISITED_STATUSES
 from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import Forbidden
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def require_reader(principal: Principal) -> None:
+    """Refuse (403) a role that has no household list."""
+    if principal.role not in READ_ROLES:
+        raise Forbidden(f"当前角色（{principal.role}）无权查看农户", code="forbidden_role")
+
+
+def in_area(stmt: Select[Any], principal: Principal, filters: dict[str, Any]) -> Select[Any]:
+    """`stmt` (over households) kept to the caller's area and the list filters."""
+    require_reader(principal)
+    if principal.region:
+        stmt = stmt.where(households.c.village_code.startswith(principal.region))
+    for name in ("village_code", "township_code", "status", "category"):
+        if filters.get(name):
+            stmt = stmt.where(households.c[name] == filters[name])
+    return stmt
 
 
 async def list_households(
     session: AsyncSession, principal: Principal, *, filters: dict[str, Any], limit: int, offset: int
 ) -> list[dict[str, Any]]:
     """Households in the caller's area (masked summary rows)."""
-    if principal.role not in READ_ROLES:
-        raise Forbidden(f"当前角色（{principal.role}）无权查看农户", code="forbidden_role")
-    stmt = select(households).order_by(households.c.created_at, households.c.id)
-    if principal.region:
-        stmt = stmt.where(households.c.village_code.startswith(principal.region))
-    for name in ("village_code", "township_code", "status", "category"):
-        if filters.get(name):
-            stmt = stmt.where(households.c[name] == filters[name])
-    rows = (await session.execute(stmt.limit(limit).offset(offset))).mappings()
+    stmt = in_area(select(households), principal, filters)
+    stmt = stmt.order_by(households.c.created_at, households.c.id).limit(limit).offset(offset)
+    rows = (await session.execute(stmt)).mappings()
     return [summary(dict(r)) for r in rows]
 
 

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import households, members
 from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.domain.vocab import LIFTED
 from shouwang.assistance.runtime import AssistanceRuntime
@@ -20,7 +19,6 @@ from shouwang.common.failures import Conflict
 from shouwang.common.geography import Geography
 from shouwang.common.identity import reveal_person
 from shouwang.common.pii_access import record_pii_view
-from sqlalchemy import insert, select, update
 
 WRITE_ROLES = ("county", "township", "village")
 
@@ -68,42 +66,55 @@ async def insert_household(
         for i, m in enumerate(data["members"])
     ]
     await _check_not_registered(uow, county, [r["person_ref"] for r in rows])
+    household = _household_row(
+        data, runtime, rows, household_id=household_id, township_code=township_code,
+        source=source, now=now,
+    )  # fmt: skip
+    await repo.add_household(uow.session, household)
+    await repo.add_members(uow.session, rows)
+    return household_id
+
+
+def _household_row(
+    data: dict[str, Any],
+    runtime: AssistanceRuntime,
+    members: list[dict[str, Any]],
+    *,
+    household_id: uuid.UUID,
+    township_code: str,
+    source: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The row of a new household: its state by category, monitored since today by default."""
     status = default_status(data["category"], data.get("status"))
     since = data.get("monitored_since") or (now.date() if status == "monitored" else None)
-    await uow.session.execute(
-        insert(households).values(
-            id=household_id,
-            county_code=county,
-            township_code=township_code,
-            village_code=data["village_code"],
-            external_no=data.get("external_no"),
-            category=data["category"],
-            status=status,
-            risk_types=data.get("risk_types") or [],
-            protection=data.get("protection") or [],
-            security=data.get("security") or {},
-            size=data.get("size") or len(rows),
-            address_enc=encrypt_address(data.get("address"), runtime.cipher),
-            head_name_masked=rows[0]["name_masked"],
-            source=source,
-            monitored_since=since,
-            approved_on=since if status == "monitored" else None,
-            last_year_income_per_person=data.get("last_year_income_per_person"),
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    await uow.session.execute(insert(members), rows)
-    return household_id
+    return {
+        "id": household_id,
+        "county_code": data["village_code"][:6],
+        "township_code": township_code,
+        "village_code": data["village_code"],
+        "external_no": data.get("external_no"),
+        "category": data["category"],
+        "status": status,
+        "risk_types": data.get("risk_types") or [],
+        "protection": data.get("protection") or [],
+        "security": data.get("security") or {},
+        "size": data.get("size") or len(members),
+        "address_enc": encrypt_address(data.get("address"), runtime.cipher),
+        "head_name_masked": members[0]["name_masked"],
+        "source": source,
+        "monitored_since": since,
+        "approved_on": since if status == "monitored" else None,
+        "last_year_income_per_person": data.get("last_year_income_per_person"),
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 async def _check_not_registered(uow: UnitOfWork, county: str, refs: list[str]) -> None:
     if len(set(refs)) != len(refs):
         raise BadRequest("同一人员在农户中重复出现", field="members")
-    stmt = select(members.c.person_ref).where(
-        members.c.county_code == county, members.c.person_ref.in_(refs)
-    )
-    if (await uow.session.execute(stmt)).first() is not None:
+    if await repo.any_registered(uow.session, county, refs):
         raise PersonAlreadyRegistered(field="members")
 
 
@@ -173,7 +184,7 @@ async def add_member(
             is_head=False,
         )
         await _check_not_registered(uow, row["county_code"], [new["person_ref"]])
-        await uow.session.execute(insert(members).values(**new))
+        await repo.add_members(uow.session, [new])
         count = len(await repo.get_members(uow.session, row["id"]))
         await repo.update_household(uow.session, row["id"], now=now, size=max(row["size"], count))
         await repo.add_history(
@@ -242,9 +253,7 @@ async def set_member_labour(
         known = {str(m["id"]) for m in await repo.get_members(uow.session, row["id"])}
         if member_id not in known:
             raise BadRequest("该成员不属于此农户", field="member_id")
-        await uow.session.execute(
-            update(members).where(members.c.id == uuid.UUID(member_id)).values(labour=labour)
-        )
+        await repo.set_labour(uow.session, uuid.UUID(member_id), labour)
         await repo.add_history(
             uow.session,
             row["id"],

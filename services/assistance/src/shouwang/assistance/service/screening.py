@@ -5,7 +5,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from shouwang.assistance.adapters.tables import campaign_townships, campaigns, households
+from shouwang.assistance.adapters import campaigns as store
+from shouwang.assistance.adapters.overdue import household_counties
 from shouwang.assistance.domain.screening import Screening, due_screenings
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_role
@@ -15,29 +16,19 @@ from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.failures import Forbidden
-from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert
 
 Row = dict[str, Any]
 ACTOR = "screening-schedule"
 
 
 async def _open(uow: UnitOfWork, county: str, s: Screening, now: Any) -> bool:
-    stmt = (
-        insert(campaigns)
-        .values(
-            id=uuid.uuid4(), county_code=county, name=s.name, phases=s.phases,
-            starts_on=date.fromisoformat(s.phases[0]["starts_on"]),
-            ends_on=date.fromisoformat(s.phases[-1]["ends_on"]), created_by=ACTOR,
-            created_at=now, kind=s.kind, period=s.period,
-        )
-        .on_conflict_do_nothing(
-            index_elements=["county_code", "kind", "period"],
-            index_where=text("period IS NOT NULL"),
-        )
-        .returning(campaigns.c.id)
-    )  # fmt: skip
-    return (await uow.session.execute(stmt)).first() is not None
+    values = {
+        "id": uuid.uuid4(), "county_code": county, "name": s.name, "phases": s.phases,
+        "starts_on": date.fromisoformat(s.phases[0]["starts_on"]),
+        "ends_on": date.fromisoformat(s.phases[-1]["ends_on"]), "created_by": ACTOR,
+        "created_at": now, "kind": s.kind, "period": s.period,
+    }  # fmt: skip
+    return await store.open_scheduled(uow.session, values)
 
 
 async def open_scheduled_screenings(runtime: AssistanceRuntime) -> int:
@@ -45,8 +36,7 @@ async def open_scheduled_screenings(runtime: AssistanceRuntime) -> int:
     now = local_now(runtime)
     opened = 0
     async with runtime.uow() as uow:
-        found = await uow.session.execute(select(households.c.county_code).distinct())
-        for county in list(found.scalars()):
+        for county in await household_counties(uow.session):
             for screening in due_screenings(now.date()):
                 opened += await _open(uow, county, screening, now)
         await uow.commit()
@@ -65,9 +55,7 @@ async def complete_township(
             raise Forbidden("无权为其他乡镇报告排查完成", code="forbidden_scope")
         values = {"campaign_id": campaign["id"], "township_code": township,
                   "completed_at": now, "completed_by": principal.sub, "note": note}  # fmt: skip
-        await uow.session.execute(
-            insert(campaign_townships).values(**values).on_conflict_do_nothing()
-        )
+        await store.complete_township(uow.session, values)
         await uow.commit()
     async with runtime.sessionmaker() as session:
         done = await completions(session, campaign["id"])

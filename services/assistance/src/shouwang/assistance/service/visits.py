@@ -4,15 +4,14 @@ gets `missed_visit` (a flag on the household and an event), once per household a
 from datetime import date, datetime, time
 from typing import Any
 
+from shouwang.assistance.adapters import overdue
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import deadline_flags, followups, households
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.clock import SHANGHAI
+from shouwang.common.db.deadlines import Batch, sweep
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import VisitMissed
-from sqlalchemy import Select, exists, select
-from sqlalchemy.dialects.postgresql import insert
 
 STAGE = "missed_visit"
 ACTOR = "visit-sweep"
@@ -26,30 +25,14 @@ def previous_month(today: date) -> tuple[date, date]:
     return end.replace(day=1), end
 
 
-def _unvisited(first: date) -> Select[Any]:
-    h, month = households.c, first.strftime("%Y-%m")
-    ref = h.id.cast(deadline_flags.c.ref.type) + f":{month}"
-    visited = exists().where(followups.c.household_id == h.id, followups.c.month == month)
-    flagged = exists().where(deadline_flags.c.stage == STAGE, deadline_flags.c.ref == ref)
-    return (
-        select(households)
-        .where(h.status.in_(VISITED_STATUSES), h.monitored_since <= first)
-        .where(~visited, ~flagged)
-        .order_by(h.id)
-    )
-
-
 async def flag_missed(uow: UnitOfWork, row: dict[str, Any], *, month: str, due_at: datetime,
                       now: datetime) -> bool:  # fmt: skip
     """Record the household-month's flag and stage its event, unless flagged before."""
     ref = f"{row['id']}:{month}"
-    stmt = (
-        insert(deadline_flags)
-        .values(stage=STAGE, ref=ref, household_id=row["id"], due_at=due_at, flagged_at=now)
-        .on_conflict_do_nothing()
-        .returning(deadline_flags.c.ref)
+    claimed = await overdue.claim_flag(
+        uow.session, stage=STAGE, ref=ref, household_id=row["id"], due_at=due_at, now=now
     )
-    if (await uow.session.execute(stmt)).first() is None:
+    if not claimed:
         return False
     await repo.add_history(uow.session, row["id"], at=now, action=STAGE, actor=ACTOR,
                            details={"month": month})  # fmt: skip
@@ -67,15 +50,20 @@ async def sweep_missed_visits(runtime: AssistanceRuntime, *, batch_size: int = 5
     first, _ = previous_month(now.date())
     # NOTE: the month's visit is due by its end: the first instant of this month
     due_at = datetime.combine(now.date().replace(day=1), time.min, tzinfo=SHANGHAI)
-    raised = 0
-    while True:
-        async with runtime.uow() as uow:
-            stmt = _unvisited(first).limit(batch_size).with_for_update(skip_locked=True)
-            rows = [dict(r) for r in (await uow.session.execute(stmt)).mappings()]
-            for row in rows:
-                raised += await flag_missed(
-                    uow, row, month=first.strftime("%Y-%m"), due_at=due_at, now=now
-                )
-            await uow.commit()
-        if len(rows) < batch_size:
-            return raised
+    month = first.strftime("%Y-%m")
+
+    async def batch(uow: UnitOfWork) -> Batch:
+        rows = await overdue.unvisited(
+            uow.session,
+            stage=STAGE,
+            month=month,
+            since=first,
+            statuses=VISITED_STATUSES,
+            limit=batch_size,
+        )
+        raised = 0
+        for row in rows:
+            raised += await flag_missed(uow, row, month=month, due_at=due_at, now=now)
+        return len(rows), raised
+
+    return await sweep(runtime.uow, batch, batch_size=batch_size)

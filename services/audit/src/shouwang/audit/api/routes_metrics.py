@@ -3,14 +3,13 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from shouwang.audit.adapters.tables import policy_versions
+from shouwang.audit.adapters.policy import county_policy
 from shouwang.audit.api.deps import Reader, RuntimeDep, county_for
 from shouwang.audit.runtime import AuditRuntime
 from shouwang.audit.service import metrics
 from shouwang.audit.service import supervision as household_metrics
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.geography import Geography
-from shouwang.common.policy.projection import effective_policy
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
@@ -55,9 +54,7 @@ async def _household_metrics(
 ) -> dict[str, Any]:
     geography: Geography = runtime.geography
     now = runtime.clock.now()
-    policy = await effective_policy(
-        conn, table=policy_versions, region_code=county, on_date=now.astimezone(SHANGHAI).date()
-    )
+    policy = await county_policy(conn, county_code=county, on=now.astimezone(SHANGHAI).date())
     return {
         "deadline_colours": await household_metrics.deadline_colours(
             conn, county, now, float(policy.value("amber_ratio")), geography

@@ -1,4 +1,4 @@
-"""Audit consumes every main topic of the catalogue in its own group: chain first, then metrics.
+"""Audit consumes every audited main topic of the catalogue in its own group: chain, then metrics.
 
 DLQ topics are not consumed here: they carry the original, possibly undecodable bytes, and a record
 the envelope decoder rejects would be dead-lettered again to a `<dlq>.dlq` topic that does not
@@ -22,8 +22,9 @@ SHORT_INBOX_DAYS = 30 + INBOX_MARGIN_DAYS
 
 
 def audited_topics() -> list[str]:
-    """Every main topic of the catalogue (DLQs excluded, see the module docstring)."""
-    return [topic.name for topic in TOPICS]
+    """Every audited main topic of the catalogue (DLQs excluded, see the module docstring; bulk
+    facts for projections, such as `warning.indicators`, are not audited)."""
+    return [topic.name for topic in TOPICS if topic.audited]
 
 
 async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:

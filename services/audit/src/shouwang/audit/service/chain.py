@@ -2,26 +2,17 @@
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
-from shouwang.audit.adapters.tables import audit_log, chain_head
+from shouwang.audit.adapters import log_store
+from shouwang.audit.adapters.log_store import ACTOR_FIELDS
 from shouwang.common.events.envelope import EventEnvelope
 from shouwang.common.live.notify import notify
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 LOG_CHANNEL = "audit_log"  # NOTIFY `region:position` per append, read by the live stream
-ACTOR_FIELDS = (
-    "actor",
-    "assigned_by",
-    "reported_by",
-    "confirmed_by",
-    "rerouted_by",
-    "submitted_by",
-)
 
 
 def canonical_event(envelope: EventEnvelope, topic: str) -> str:
@@ -54,43 +45,11 @@ def actor_of(data: dict[str, Any]) -> str | None:
 
 async def append_event(session: AsyncSession, envelope: EventEnvelope) -> int | None:
     """Append one event to the chain; returns its position, or None if it was already there."""
-    head = (
-        await session.execute(
-            select(chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
-        )
-    ).scalar_one()
-    topic = envelope.topic
-    canonical = canonical_event(envelope, topic)
-    data = envelope.data.model_dump(mode="json")
-    digest = chain_hash(head, canonical)
-    stmt = (
-        insert(audit_log)
-        .values(
-            event_id=envelope.id,
-            type=envelope.type,
-            source=envelope.source,
-            subject=envelope.subject,
-            time=envelope.time,
-            topic=topic,
-            actor=actor_of(data),
-            county_code=data.get("county_code"),
-            township_code=data.get("township_code"),
-            person_ref=data.get("person_ref"),
-            canonical=canonical,
-            prev_hash=head,
-            hash=digest,
-        )
-        .on_conflict_do_nothing(index_elements=[audit_log.c.event_id])
-        .returning(audit_log.c.position)
-    )
-    position: int | None = (await session.execute(stmt)).scalar_one_or_none()
+    entry = _log_row(envelope, await log_store.lock_head(session))
+    position = await log_store.append_entry(session, entry)
     if position is not None:
-        await session.execute(
-            update(chain_head)
-            .where(chain_head.c.id == 1)
-            .values(position=position, hash=digest, events=chain_head.c.events + 1)
-        )
-        await notify(session, channel=LOG_CHANNEL, positions={region_key(data): position})
+        await log_store.advance_head(session, position=position, hash=entry["hash"], added=1)
+        await notify(session, channel=LOG_CHANNEL, positions={region_key(entry): position})
     return position
 
 
@@ -100,20 +59,8 @@ async def append_events(
     """Append many events under one chain lock; return those newly appended, in order."""
     if not envelopes:
         return []
-    head = (
-        await session.execute(
-            select(chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
-        )
-    ).scalar_one()
-    known = set(
-        (
-            await session.execute(
-                select(audit_log.c.event_id).where(
-                    audit_log.c.event_id.in_([e.id for e in envelopes])
-                )
-            )
-        ).scalars()
-    )
+    head = await log_store.lock_head(session)
+    known = await log_store.known_event_ids(session, [e.id for e in envelopes])
     rows, appended = [], []
     for envelope in envelopes:
         if envelope.id in known:
@@ -124,29 +71,19 @@ async def append_events(
         rows.append(row)
         appended.append(envelope)
     if rows:
-        returned = (
-            await session.execute(
-                insert(audit_log).returning(
-                    audit_log.c.position, audit_log.c.county_code, audit_log.c.township_code
-                ),
-                rows,
-            )
-        ).all()
-        await session.execute(
-            update(chain_head)
-            .where(chain_head.c.id == 1)
-            .values(
-                position=max(r.position for r in returned),
-                hash=head,
-                events=chain_head.c.events + len(rows),
-            )
-        )
-        newest: dict[str, int] = {}
-        for r in returned:
-            key = region_key(r._mapping)
-            newest[key] = max(newest.get(key, 0), r.position)
-        await notify(session, channel=LOG_CHANNEL, positions=newest)
+        returned = await log_store.append_entries(session, rows)
+        newest = max(r.position for r in returned)
+        await log_store.advance_head(session, position=newest, hash=head, added=len(rows))
+        await notify(session, channel=LOG_CHANNEL, positions=_newest_per_region(returned))
     return appended
+
+
+def _newest_per_region(returned: Sequence[Any]) -> dict[str, int]:
+    newest: dict[str, int] = {}
+    for r in returned:
+        key = region_key(r._mapping)
+        newest[key] = max(newest.get(key, 0), r.position)
+    return newest
 
 
 def region_key(row: Mapping[Any, Any]) -> str:

@@ -4,12 +4,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from shouwang.audit.adapters.tables import COUNTY_TOTAL, task_counts
+from shouwang.audit.adapters import task_metrics
+from shouwang.audit.adapters.task_metrics import COUNTY_TOTAL
 from shouwang.audit.service import metrics, supervision
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.failures import Invalid
 from shouwang.common.geography import Geography
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
@@ -35,14 +35,7 @@ def quarter_periods(quarter: str) -> list[str]:
 async def _task_sums(
     conn: AsyncConnection, county: str, periods: list[str]
 ) -> list[dict[str, Any]]:
-    columns = [func.coalesce(func.sum(task_counts.c[k]), 0).label(k) for k in SUMMED]
-    rows = (
-        await conn.execute(
-            select(task_counts.c.township_code, *columns)
-            .where(task_counts.c.county_code == county, task_counts.c.period.in_(periods))
-            .group_by(task_counts.c.township_code)
-        )
-    ).mappings()
+    rows = await task_metrics.count_sums(conn, county, periods, SUMMED)
     return [{k: (int(v) if k in SUMMED else v) for k, v in row.items()} for row in rows]
 
 

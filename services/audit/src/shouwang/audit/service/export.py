@@ -3,12 +3,11 @@
 import csv
 import io
 import json
-import tempfile
 from collections.abc import AsyncIterator
 from typing import Any
 
-from openpyxl import Workbook
 from shouwang.audit.service.queries import EventFilter, filtered
+from shouwang.common.spreadsheet import writer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 HEADER = [
@@ -76,15 +75,6 @@ async def csv_stream(engine: AsyncEngine, flt: EventFilter, max_rows: int) -> As
     yield buffer.getvalue().encode()
 
 
-async def xlsx_stream(engine: AsyncEngine, flt: EventFilter, max_rows: int) -> AsyncIterator[bytes]:
-    """Yield an XLSX of the query; rows go through openpyxl's write-only mode (constant memory)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("审计日志")
-    sheet.append(HEADER)
-    async for cells in _rows(engine, flt, max_rows):
-        sheet.append(cells)
-    with tempfile.TemporaryFile() as spool:
-        workbook.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(CHUNK):
-            yield chunk
+def xlsx_stream(engine: AsyncEngine, flt: EventFilter, max_rows: int) -> AsyncIterator[bytes]:
+    """The XLSX of the query, written while the rows stream (the shared writer: flat memory)."""
+    return writer.xlsx_stream("审计日志", HEADER, _rows(engine, flt, max_rows))

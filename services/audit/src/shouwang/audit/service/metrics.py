@@ -3,16 +3,9 @@
 from collections.abc import Sequence
 from typing import Any
 
-from shouwang.audit.adapters.tables import (
-    COUNTY_TOTAL,
-    compliance,
-    task_counts,
-    task_state,
-    verify_hours,
-)
+from shouwang.audit.adapters import task_metrics as store
 from shouwang.common import vocab
 from shouwang.common.geography import Geography
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 DEPARTMENTS = vocab.DEPARTMENTS
@@ -41,16 +34,7 @@ def compliance_status(row: dict[str, Any] | None) -> str:
 
 async def compliance_table(conn: AsyncConnection, county: str, period: str) -> list[dict[str, Any]]:
     """One row per catalogue department (plus any other that pushed) for the period."""
-    rows = {
-        r["department"]: dict(r)
-        for r in (
-            await conn.execute(
-                select(compliance).where(
-                    compliance.c.county_code == county, compliance.c.period == period
-                )
-            )
-        ).mappings()
-    }
+    rows = await store.compliance_rows(conn, county, period)
     departments = list(DEPARTMENTS) + sorted(set(rows) - set(DEPARTMENTS))
     return [
         {
@@ -70,16 +54,8 @@ async def township_table(
     conn: AsyncConnection, county: str, period: str, geography: Geography
 ) -> list[dict[str, Any]]:
     """Task counters per township, ranked by closure rate then fewest overdue."""
-    rows = (
-        await conn.execute(
-            select(task_counts).where(
-                task_counts.c.county_code == county,
-                task_counts.c.period == period,
-                task_counts.c.township_code != COUNTY_TOTAL,
-            )
-        )
-    ).mappings()
-    counted = {r["township_code"]: _with_rate(dict(r)) for r in rows}
+    rows = await store.township_counts(conn, county, period)
+    counted = {r["township_code"]: _with_rate(r) for r in rows}
     for region in geography.townships(county):
         counted.setdefault(
             region.code,
@@ -102,36 +78,13 @@ def _with_rate(row: dict[str, Any]) -> dict[str, Any]:
 
 async def county_totals(conn: AsyncConnection, county: str, period: str) -> dict[str, Any]:
     """KPI counters of the county for the period."""
-    row = (
-        (
-            await conn.execute(
-                select(task_counts).where(
-                    task_counts.c.county_code == county,
-                    task_counts.c.period == period,
-                    task_counts.c.township_code == COUNTY_TOTAL,
-                )
-            )
-        )
-        .mappings()
-        .first()
-    )
-    return _with_rate(dict(row) if row else dict.fromkeys(COUNT_FIELDS, 0))
+    row = await store.county_counts(conn, county, period)
+    return _with_rate(row or dict.fromkeys(COUNT_FIELDS, 0))
 
 
 async def trend(conn: AsyncConnection, county: str, period: str) -> list[dict[str, Any]]:
     """County counters by month, the last twelve periods up to the given one."""
-    rows = (
-        await conn.execute(
-            select(task_counts)
-            .where(
-                task_counts.c.county_code == county,
-                task_counts.c.township_code == COUNTY_TOTAL,
-                task_counts.c.period <= period,
-            )
-            .order_by(task_counts.c.period.desc())
-            .limit(TREND_MONTHS)
-        )
-    ).mappings()
+    rows = await store.county_counts_up_to(conn, county, period, TREND_MONTHS)
     return [
         {
             "period": r["period"],
@@ -139,7 +92,7 @@ async def trend(conn: AsyncConnection, county: str, period: str) -> list[dict[st
             "closed": r["closed"],
             "overdue": r["overdue"],
         }
-        for r in reversed(list(rows))
+        for r in reversed(rows)
     ]
 
 
@@ -148,13 +101,7 @@ async def verify_percentiles(
 ) -> dict[str, Any]:
     """Median and p90 hours from creation to the village's report, from the hour histogram."""
     periods = [period] if isinstance(period, str) else list(period)
-    result = await conn.execute(
-        select(verify_hours.c.hours, func.sum(verify_hours.c.count))
-        .where(verify_hours.c.county_code == county, verify_hours.c.period.in_(periods))
-        .group_by(verify_hours.c.hours)
-        .order_by(verify_hours.c.hours)
-    )
-    rows = [(int(hours), int(count)) for hours, count in result.all()]
+    rows = await store.verify_hour_counts(conn, county, periods)
     total = sum(count for _, count in rows)
     return {
         "verified": total,
@@ -178,18 +125,7 @@ async def overdue_tasks(
     conn: AsyncConnection, county: str, geography: Geography, limit: int = 100
 ) -> list[dict[str, Any]]:
     """Open tasks past a deadline, the longest overdue first."""
-    rows = (
-        await conn.execute(
-            select(task_state)
-            .where(
-                task_state.c.county_code == county,
-                task_state.c.overdue_stage.is_not(None),
-                task_state.c.closed_at.is_(None),
-            )
-            .order_by(task_state.c.overdue_due_at)
-            .limit(limit)
-        )
-    ).mappings()
+    rows = await store.overdue_open_tasks(conn, county, limit)
     return [
         {
             "task_id": r["task_id"],

@@ -4,22 +4,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any, cast
 
-from shouwang.audit.adapters.tables import (
-    COUNTY_TOTAL,
-    compliance,
-    policy_calendars,
-    policy_versions,
-    task_counts,
-    task_state,
-    verify_hours,
-)
+from shouwang.audit.adapters import task_metrics as store
+from shouwang.audit.adapters.policy import record_policy_event
 from shouwang.audit.service.projection_households import HOUSEHOLD_EVENTS, project_household
 from shouwang.common.events.catalog import warning as w
 from shouwang.common.events.catalog.policy import CalendarChanged, PolicyChanged
 from shouwang.common.events.envelope import EventEnvelope
-from shouwang.common.policy.projection import apply_policy_event
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 STATUS_OF = {
@@ -52,9 +42,7 @@ async def project(session: AsyncSession, envelope: EventEnvelope) -> None:
     elif isinstance(data, HOUSEHOLD_EVENTS):
         await project_household(session, envelope)
     elif isinstance(data, PolicyChanged | CalendarChanged):
-        await apply_policy_event(
-            envelope, session, versions=policy_versions, calendars=policy_calendars
-        )
+        await record_policy_event(envelope, session)
 
 
 async def project_many(session: AsyncSession, envelopes: list[EventEnvelope]) -> None:
@@ -75,12 +63,7 @@ async def _mark_overdue_many(
     session: AsyncSession, overdue: list[w.TaskOverdue]
 ) -> list[w.TaskOverdue]:
     """Record escalations in one update; return those whose task is unknown (projected singly)."""
-    found = await session.execute(
-        select(task_state)
-        .where(task_state.c.task_id.in_({d.task_id for d in overdue}))
-        .with_for_update()
-    )
-    current = {row["task_id"]: dict(row) for row in found.mappings()}
+    current = await store.lock_tasks(session, {d.task_id for d in overdue})
     first: Counter[tuple[Any, ...]] = Counter()
     updates, unknown = [], []
     for data in overdue:
@@ -93,24 +76,14 @@ async def _mark_overdue_many(
         task["overdue_stage"] = data.stage
         updates.append({"key": data.task_id, "stage": data.stage, "due": data.due_at})
     if updates:
-        stmt = (
-            update(task_state)
-            .where(task_state.c.task_id == bindparam("key"))
-            .values(overdue_stage=bindparam("stage"), overdue_due_at=bindparam("due"))
-        )
-        await session.execute(stmt, updates)
+        await store.mark_overdue_many(session, updates)
     await _count_many(session, first, ("overdue",))
     return unknown
 
 
 async def _start_tasks(session: AsyncSession, created: list[EventEnvelope]) -> None:
     rows = [_state_row(cast(w.TaskCreated, e.data), e.time) for e in created]
-    stmt = (
-        insert(task_state)
-        .on_conflict_do_nothing()
-        .returning(task_state.c.county_code, task_state.c.period, task_state.c.township_code)
-    )
-    started = Counter(tuple(r) for r in (await session.execute(stmt, rows)).all())
+    started = Counter(await store.add_new_tasks(session, rows))
     await _count_many(session, started, ("created", "routed"))
 
 
@@ -133,20 +106,13 @@ async def _count_many(
     """Add n to each column for every (county, period, township), plus the county totals."""
     totals: Counter[tuple[Any, ...]] = Counter()
     for (county, period, _), n in per_township.items():
-        totals[(county, period, COUNTY_TOTAL)] += n
+        totals[(county, period, store.COUNTY_TOTAL)] += n
     rows = [
         {"county_code": c, "period": p, "township_code": t, **dict.fromkeys(columns, n)}
         for (c, p, t), n in (per_township + totals).items()
     ]
     if rows:
-        stmt = insert(task_counts)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["county_code", "period", "township_code"],
-                set_={k: task_counts.c[k] + stmt.excluded[k] for k in columns},
-            ),
-            rows,
-        )
+        await store.add_counts_many(session, rows, columns)
 
 
 async def _bump_compliance(
@@ -158,34 +124,13 @@ async def _bump_compliance(
     *,
     missing: bool = False,
 ) -> None:
-    row = {
-        "county_code": county,
-        "department": department,
-        "period": period,
-        "missing": missing,
-        **deltas,
-    }
-    stmt = insert(compliance).values(**row)
-    sets = {name: compliance.c[name] + stmt.excluded[name] for name in deltas}
-    sets["missing"] = compliance.c.missing | stmt.excluded.missing
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["county_code", "department", "period"], set_=sets
-        )
-    )
+    row = {"county_code": county, "department": department, "period": period}
+    await store.add_compliance(session, row, deltas, missing=missing)
 
 
 async def _project_task(session: AsyncSession, data: w.TaskFacts, at: datetime) -> None:
-    found = (
-        (
-            await session.execute(
-                select(task_state).where(task_state.c.task_id == data.task_id).with_for_update()
-            )
-        )
-        .mappings()
-        .first()
-    )
-    current = dict(found) if found is not None else await _start_task(session, data, at)
+    found = await store.lock_task(session, data.task_id)
+    current = found if found is not None else await _start_task(session, data, at)
     if isinstance(data, w.TaskOverdue):
         await _mark_overdue(session, current, data)
     elif isinstance(data, w.TaskRerouted):
@@ -207,7 +152,7 @@ async def _start_task(session: AsyncSession, data: w.TaskFacts, at: datetime) ->
         "report_by": data.report_by if isinstance(data, w.TaskCreated) else None,
         **_deadlines(data, at),
     }
-    await session.execute(insert(task_state).values(**row))
+    await store.add_task(session, row)
     await _count(session, row, {"created": 1, "routed": 1})
     return row
 
@@ -226,9 +171,7 @@ async def _set_status(
     if status in CLOSED and old not in CLOSED:
         values["closed_at"] = at
         deltas["closed"] = 1
-    await session.execute(
-        update(task_state).where(task_state.c.task_id == current["task_id"]).values(**values)
-    )
+    await store.update_task(session, current["task_id"], **values)
     await _count(session, current, deltas)
     current.update(values)
 
@@ -249,10 +192,8 @@ async def _mark_overdue(
     session: AsyncSession, current: dict[str, object], data: w.TaskOverdue
 ) -> None:
     first = current.get("overdue_stage") is None
-    await session.execute(
-        update(task_state)
-        .where(task_state.c.task_id == data.task_id)
-        .values(overdue_stage=data.stage, overdue_due_at=data.due_at)
+    await store.update_task(
+        session, data.task_id, overdue_stage=data.stage, overdue_due_at=data.due_at
     )
     if first:
         await _count(session, current, {"overdue": 1})
@@ -268,11 +209,7 @@ async def _move_township(session: AsyncSession, current: dict[str, object], town
         "closed": 1 if current.get("closed_at") else 0,
     }
     await _count(session, current, {k: -v for k, v in moved.items()}, county_too=False)
-    await session.execute(
-        update(task_state)
-        .where(task_state.c.task_id == current["task_id"])
-        .values(township_code=township)
-    )
+    await store.update_task(session, current["task_id"], township_code=township)
     current["township_code"] = township
     await _count(session, current, moved, county_too=False)
 
@@ -288,15 +225,13 @@ async def _restart_deadlines(
         shift = at - start  # type: ignore[operator]
         current["assign_by"], current["report_by"] = assign_by + shift, report_by + shift
         current["deadline_start"] = at
-        await session.execute(
-            update(task_state)
-            .where(task_state.c.task_id == current["task_id"])
-            .values(
-                assign_by=current["assign_by"],
-                report_by=current["report_by"],
-                deadline_start=at,
-                due_at=current["assign_by"],
-            )
+        await store.update_task(
+            session,
+            current["task_id"],
+            assign_by=current["assign_by"],
+            report_by=current["report_by"],
+            deadline_start=at,
+            due_at=current["assign_by"],
         )
     await _set_status(session, current, "routed", at)
 
@@ -308,14 +243,8 @@ async def _record_verify_time(
     if not isinstance(created, datetime):
         return
     hours = max(0, int((at - created).total_seconds() // 3600))
-    stmt = insert(verify_hours).values(
-        county_code=current["county_code"], period=current["period"], hours=hours, count=1
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["county_code", "period", "hours"],
-            set_={"count": verify_hours.c.count + 1},
-        )
+    await store.add_verify_hour(
+        session, county=current["county_code"], period=current["period"], hours=hours
     )
 
 
@@ -329,14 +258,6 @@ async def _count(
     deltas = {k: v for k, v in deltas.items() if v}
     if not deltas:
         return
-    townships = [str(task["township_code"])] + ([COUNTY_TOTAL] if county_too else [])
+    townships = [str(task["township_code"])] + ([store.COUNTY_TOTAL] if county_too else [])
     for township in townships:
-        stmt = insert(task_counts).values(
-            county_code=task["county_code"], period=task["period"], township_code=township, **deltas
-        )
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["county_code", "period", "township_code"],
-                set_={k: task_counts.c[k] + stmt.excluded[k] for k in deltas},
-            )
-        )
+        await store.add_counts(session, (task["county_code"], task["period"], township), deltas)

@@ -3,18 +3,11 @@
 from collections import Counter
 from datetime import datetime
 
-from shouwang.audit.adapters.tables import (
-    COUNTY_TOTAL,
-    household_counts,
-    household_state,
-    rectification,
-    timeliness,
-)
+from shouwang.audit.adapters import household_metrics as store
+from shouwang.audit.adapters.household_metrics import COUNTY_TOTAL
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.events.catalog import assistance as a
 from shouwang.common.events.envelope import EventEnvelope
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 HOUSEHOLD_EVENTS = (
@@ -70,17 +63,7 @@ def _contributions(state: dict[str, object] | None) -> list[Key]:
 
 
 async def _status_changed(session: AsyncSession, data: a.HouseholdStatusChanged) -> None:
-    found = (
-        (
-            await session.execute(
-                select(household_state)
-                .where(household_state.c.household_id == data.household_id)
-                .with_for_update()
-            )
-        )
-        .mappings()
-        .first()
-    )
+    found = await store.lock_household(session, data.household_id)
     new = {
         "household_id": data.household_id,
         "county_code": data.county_code,
@@ -89,15 +72,9 @@ async def _status_changed(session: AsyncSession, data: a.HouseholdStatusChanged)
         "category": data.category,
         "risk_types": data.risk_types,
     }
-    stmt = insert(household_state).values(**new)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["household_id"],
-            set_={k: stmt.excluded[k] for k in new if k != "household_id"},
-        )
-    )
+    await store.put_household(session, new)
     deltas: Counter[Key] = Counter()
-    for township, dimension, value in _contributions(dict(found) if found else None):
+    for township, dimension, value in _contributions(found):
         deltas[(township, dimension, value)] -= 1
         deltas[(COUNTY_TOTAL, dimension, value)] -= 1
     for township, dimension, value in _contributions(new):
@@ -105,77 +82,36 @@ async def _status_changed(session: AsyncSession, data: a.HouseholdStatusChanged)
         deltas[(COUNTY_TOTAL, dimension, value)] += 1
     for (township, dimension, value), delta in sorted(deltas.items()):
         if delta:
-            await _bump_household_count(
+            await store.add_household_count(
                 session, data.county_code, township, dimension, value, delta
             )
 
 
-async def _bump_household_count(
-    session: AsyncSession, county: str, township: str, dimension: str, value: str, delta: int
-) -> None:
-    stmt = insert(household_counts).values(
-        county_code=county, township_code=township, dimension=dimension, value=value, count=delta
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["county_code", "township_code", "dimension", "value"],
-            set_={"count": household_counts.c.count + delta},
-        )
-    )
-
-
 async def _first_plan(session: AsyncSession, data: a.PlanRecorded) -> bool:
     """Mark the household's first plan; False for a later one (only the first has a deadline)."""
-    values = insert(household_state).values(
-        household_id=data.household_id,
-        county_code=data.county_code,
-        township_code=township_of(data.village_code),
-        plan_counted=True,
-    )
-    stmt = values.on_conflict_do_update(
-        index_elements=["household_id"],
-        set_={"plan_counted": True},
-        where=household_state.c.plan_counted.is_(False),
-    ).returning(household_state.c.household_id)
-    return (await session.execute(stmt)).first() is not None
+    state = {
+        "household_id": data.household_id,
+        "county_code": data.county_code,
+        "township_code": township_of(data.village_code),
+    }
+    return await store.count_first_plan(session, state)
 
 
 async def _bump_timeliness(
     session: AsyncSession, data: a.HouseholdFacts, period: str, kind: str, on_time: bool
 ) -> None:
     for township in (township_of(data.village_code), COUNTY_TOTAL):
-        stmt = insert(timeliness).values(
-            county_code=data.county_code,
-            period=period,
-            township_code=township,
-            kind=kind,
-            total=1,
-            on_time=int(on_time),
-        )
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["county_code", "period", "township_code", "kind"],
-                set_={
-                    "total": timeliness.c.total + 1,
-                    "on_time": timeliness.c.on_time + stmt.excluded.on_time,
-                },
-            )
-        )
+        cell = {"county_code": data.county_code, "period": period, "township_code": township}
+        await store.add_timeliness(session, {**cell, "kind": kind}, on_time=on_time)
 
 
 async def _bump_rectification(
     session: AsyncSession, data: a.CampaignProblemFacts, deltas: dict[str, int]
 ) -> None:
     for township in (data.township_code, COUNTY_TOTAL):
-        stmt = insert(rectification).values(
-            county_code=data.county_code,
-            campaign_id=data.campaign_id,
-            township_code=township,
-            **deltas,
-        )
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["county_code", "campaign_id", "township_code"],
-                set_={k: rectification.c[k] + stmt.excluded[k] for k in deltas},
-            )
-        )
+        cell = {
+            "county_code": data.county_code,
+            "campaign_id": data.campaign_id,
+            "township_code": township,
+        }
+        await store.add_rectification(session, cell, deltas)

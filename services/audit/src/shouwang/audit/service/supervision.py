@@ -5,15 +5,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from shouwang.audit.adapters.tables import (
-    COUNTY_TOTAL,
-    household_counts,
-    rectification,
-    task_state,
-    timeliness,
-)
+from shouwang.audit.adapters import household_metrics, task_metrics
+from shouwang.audit.adapters.household_metrics import COUNTY_TOTAL
 from shouwang.common.geography import Geography
-from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 COLOURS = ("green", "amber", "red")
@@ -32,19 +26,7 @@ async def deadline_colours(
     conn: AsyncConnection, county: str, now: datetime, amber_ratio: float, geography: Geography
 ) -> dict[str, Any]:
     """Open tasks with a running deadline by colour, per township and for the county."""
-    start = func.coalesce(task_state.c.deadline_start, task_state.c.due_at)
-    used = func.extract("epoch", literal(now) - start)
-    total = func.extract("epoch", task_state.c.due_at - start)
-    colour = case(
-        (task_state.c.due_at < now, "red"), (used >= total * amber_ratio, "amber"), else_="green"
-    ).label("colour")
-    rows = (
-        await conn.execute(
-            select(task_state.c.township_code, colour, func.count())
-            .where(task_state.c.county_code == county, task_state.c.due_at.is_not(None))
-            .group_by(task_state.c.township_code, colour)
-        )
-    ).all()
+    rows = await task_metrics.colour_counts(conn, county, now, amber_ratio)
     towns: dict[str, dict[str, int]] = {
         r.code: dict.fromkeys(COLOURS, 0) for r in geography.townships(county)
     }
@@ -63,18 +45,7 @@ async def timeliness_rates(
     conn: AsyncConnection, county: str, periods: Sequence[str]
 ) -> dict[str, dict[str, Any]]:
     """Identification within 15 days and first plans within 10 days, over the given months."""
-    rows = (
-        await conn.execute(
-            select(timeliness.c.kind, func.sum(timeliness.c.total), func.sum(timeliness.c.on_time))
-            .where(
-                timeliness.c.county_code == county,
-                timeliness.c.period.in_(list(periods)),
-                timeliness.c.township_code == COUNTY_TOTAL,
-            )
-            .group_by(timeliness.c.kind)
-        )
-    ).all()
-    found = {kind: (int(total), int(on_time)) for kind, total, on_time in rows}
+    found = await household_metrics.timeliness_sums(conn, county, periods)
     result = {}
     for kind in TIMELINESS_KINDS:
         total, on_time = found.get(kind, (0, 0))
@@ -91,13 +62,7 @@ async def monitoring_objects(
     conn: AsyncConnection, county: str, geography: Geography
 ) -> dict[str, Any]:
     """Current monitoring objects by category, by risk type, and per township."""
-    rows = (
-        await conn.execute(
-            select(household_counts).where(
-                household_counts.c.county_code == county, household_counts.c.count != 0
-            )
-        )
-    ).mappings()
+    rows = await household_metrics.household_count_rows(conn, county)
     by_dimension: dict[str, list[dict[str, Any]]] = defaultdict(list)
     towns: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -134,27 +99,8 @@ async def rectification_rates(
     conn: AsyncConnection, county: str, geography: Geography
 ) -> dict[str, Any]:
     """整改完成率 of the campaign problem lists (all campaigns), per township and county."""
-    rows = (
-        await conn.execute(
-            select(
-                rectification.c.township_code,
-                func.sum(rectification.c.recorded),
-                func.sum(rectification.c.closed),
-                func.sum(rectification.c.closed_on_time),
-            )
-            .where(rectification.c.county_code == county)
-            .group_by(rectification.c.township_code)
-        )
-    ).all()
-    cells = {
-        t: {
-            "recorded": int(r),
-            "closed": int(c),
-            "closed_on_time": int(o),
-            "rate": _rate(int(c), int(r)),
-        }
-        for t, r, c, o in rows
-    }
+    sums = await household_metrics.rectification_sums(conn, county)
+    cells = {t: {**v, "rate": _rate(v["closed"], v["recorded"])} for t, v in sums.items()}
     empty = {"recorded": 0, "closed": 0, "closed_on_time": 0, "rate": None}
     towns = [
         {"township_code": t, "township_name": _name(geography, t), **v}

@@ -5,8 +5,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import ValidationError
 from shouwang.common.auth.deps import CurrentPrincipal
+from shouwang.common.clock import SHANGHAI
 from shouwang.common.errors import validation_details
 from shouwang.common.failures import Invalid
+from shouwang.common.http.download import XLSX_TYPE, xlsx_response
 from shouwang.intake.api.deps import PromisesDep, RuntimeDep
 from shouwang.intake.api.schemas import (
     FIELD_LABELS,
@@ -17,12 +19,11 @@ from shouwang.intake.api.schemas import (
     ExportFormat,
 )
 from shouwang.intake.service import queries
-from shouwang.intake.service.export import build_xlsx
+from shouwang.intake.service.export import declarations_xlsx
 from shouwang.intake.service.filing import file_declaration
 from shouwang.intake.service.ratelimit import check_limits
 
 router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def parse_body(raw: bytes) -> DeclarationCreate:
@@ -72,7 +73,7 @@ async def create_declaration(
 @router.get(
     "",
     response_model=DeclarationPage,
-    responses={200: {"content": {XLSX: {}}, "description": "format=xlsx 时为 XLSX 台账"}},
+    responses={200: {"content": {XLSX_TYPE: {}}, "description": "format=xlsx 时为 XLSX 台账"}},
 )
 async def list_declarations(
     runtime: RuntimeDep,
@@ -94,17 +95,11 @@ async def list_declarations(
     }
     queries.scope_filter(principal)  # 403 before any work for roles without a list
     if format == "xlsx":
-        settings = runtime.settings
-        async with runtime.sessionmaker() as session:
-            content = await build_xlsx(
-                queries.stream_rows(
-                    session, principal, filters=filters, max_rows=settings.max_export_rows
-                )
-            )
-        return Response(
-            content,
-            media_type=XLSX,
-            headers={"Content-Disposition": 'attachment; filename="declarations.xlsx"'},
+        today = runtime.clock.now().astimezone(SHANGHAI).date().isoformat()
+        return xlsx_response(
+            declarations_xlsx(runtime, principal, filters),
+            filename=f"申报台账_{today}.xlsx",
+            fallback="declarations.xlsx",
         )
     async with runtime.sessionmaker() as session:
         rows, next_cursor = await queries.list_page(

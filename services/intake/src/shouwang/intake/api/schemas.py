@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
-from shouwang.intake.domain.deadlines import Colour
+from shouwang.common.deadlines import Colour
 from shouwang.intake.domain.declaration import Channel, Status
 from shouwang.intake.domain.form import AttachmentMeta, DeclarationCreate
 

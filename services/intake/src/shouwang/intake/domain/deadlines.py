@@ -6,13 +6,14 @@ like a task's: amber once `amber_ratio` of its time is used, red once it has pas
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
+from shouwang.common import deadlines
 from shouwang.common.clock import SHANGHAI
+from shouwang.common.deadlines import Colour, last_moment
 from shouwang.common.policy.calendar import WorkCalendar
 
-Colour = Literal["green", "amber", "red", "closed"]
 Stage = Literal["accept", "visit"]
 
 
@@ -37,11 +38,6 @@ def promised_dates(
 def local_date(at: datetime) -> date:
     """The calendar date of an instant in Asia/Shanghai."""
     return at.astimezone(SHANGHAI).date()
-
-
-def day_end(day: date) -> datetime:
-    """The instant a day-granular deadline passes: the next day's 00:00 in Asia/Shanghai."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
 
 
 @dataclass(frozen=True)
@@ -70,11 +66,9 @@ class Progress:
         if self.accept_by is None:
             return None
         running = self.running()
-        if running is None:
-            return "closed"
-        due_at = day_end(running[1])
-        if now >= due_at:
-            return "red"
-        total = (due_at - self.created_at).total_seconds() or 1.0
-        used = (now - self.created_at).total_seconds() / total
-        return "amber" if used >= amber_ratio else "green"
+        return deadlines.colour(
+            now=now,
+            started_at=self.created_at,
+            due_at=None if running is None else last_moment(running[1]),
+            amber_ratio=amber_ratio,
+        )

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from shouwang.common.policy.projection import Db, effective_policy, work_calendar
-from shouwang.intake.adapters.tables import policy_calendars, policy_versions
+from shouwang.common.policy.projection import Db
+from shouwang.intake.adapters.policy import county_policy, province_calendar
 from shouwang.intake.domain.deadlines import Progress, Promised, promised_dates
 
 ACCEPT = "declaration_accept_days"
@@ -16,10 +16,8 @@ VISIT = "declaration_visit_working_days"
 
 async def promised_for(db: Db, *, county_code: str, filed_on: date) -> Promised:
     """The acceptance and visit dates of a filing, by the county policy in force that day."""
-    policy = await effective_policy(
-        db, table=policy_versions, region_code=county_code, on_date=filed_on
-    )
-    calendar = await work_calendar(db, table=policy_calendars, province_code=county_code[:2])
+    policy = await county_policy(db, county_code=county_code, on=filed_on)
+    calendar = await province_calendar(db, province_code=county_code[:2])
     return promised_dates(
         filed_on,
         accept_days=policy.deadline(ACCEPT).days,
@@ -63,7 +61,7 @@ async def amber_ratios(db: Db, counties: Iterable[str], *, on: date) -> dict[str
     """Each county's amber ratio in force on a date."""
     ratios: dict[str, float] = {}
     for county in set(counties):
-        policy = await effective_policy(db, table=policy_versions, region_code=county, on_date=on)
+        policy = await county_policy(db, county_code=county, on=on)
         ratios[county] = float(policy.value("amber_ratio"))
     return ratios
 

@@ -2,106 +2,79 @@
 
 The periodic sweep flags a stage still pending when its day has ended; a stage done late (the
 task opened or reported after its day, intake down meanwhile) is flagged where the consumer
-records it. Either way the flag column makes it once: a restart or a second replica changes
-nothing.
+records it. Either way the flag column makes it once (common.db.deadlines): a restart or a second
+replica changes nothing.
 """
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from shouwang.common.db.deadlines import Batch, BatchStep, sweep
 from shouwang.common.db.uow import UnitOfWork
+from shouwang.common.deadlines import has_passed, last_moment
 from shouwang.common.events.catalog.intake import DeclarationOverdue
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.periodic import periodic
-from shouwang.intake.adapters.tables import declarations
-from shouwang.intake.domain.deadlines import Stage, day_end, local_date
+from shouwang.intake.adapters import repository as repo
+from shouwang.intake.domain.deadlines import Stage
 from shouwang.intake.runtime import IntakeRuntime
-from sqlalchemy import Select, select, update
 
 SOURCE = "/shouwang/intake"
-DONE_AT = {"accept": "accepted_at", "visit": "visited_at"}
-_D = declarations.c
-_EVENT_COLUMNS = (
-    _D.receipt, _D.county_code, _D.township_code, _D.village_code, _D.channel,
-    _D.person_ref, _D.name_masked, _D.created_at, _D.accept_by, _D.visit_by,
-)  # fmt: skip
+STAGES: tuple[Stage, ...] = ("accept", "visit")
 
 
-def _publish(uow: UnitOfWork, row: Any, stage: Stage, now: datetime) -> None:
-    event = DeclarationOverdue(
-        receipt=row["receipt"],
-        county_code=row["county_code"],
-        township_code=row["township_code"],
-        village_code=row["village_code"],
-        channel=row["channel"],
-        person_ref=row["person_ref"],
-        name_masked=row["name_masked"],
-        stage=stage,
-        due_on=row[f"{stage}_by"],
-        filed_at=row["created_at"],
-    )
-    uow.publish(new_envelope(event, source=SOURCE, subject=row["receipt"], time=now))
-
-
-async def _flag(uow: UnitOfWork, receipts: Select[Any], stage: Stage, now: datetime) -> int:
-    """Flag the stage of the selected declarations not flagged yet; stage their events."""
-    flag = declarations.c[f"{stage}_overdue_at"]
-    stmt = (
-        update(declarations)
-        .where(_D.receipt.in_(receipts), flag.is_(None))
-        .values({flag: now})
-        .returning(*_EVENT_COLUMNS)
-    )
-    rows = (await uow.session.execute(stmt)).mappings().all()
+def _publish(uow: UnitOfWork, rows: Sequence[Any], stage: Stage, now: datetime) -> None:
     for row in rows:
-        _publish(uow, row, stage, now)
-    return len(rows)
-
-
-def _pending(stage: Stage, now: datetime, limit: int) -> Select[Any]:
-    """Declarations whose stage is still pending after its day ended (oldest first)."""
-    due = declarations.c[f"{stage}_by"]
-    return (
-        select(_D.receipt)
-        .where(
-            due < local_date(now),
-            declarations.c[DONE_AT[stage]].is_(None),
-            declarations.c[f"{stage}_overdue_at"].is_(None),
+        event = DeclarationOverdue(
+            receipt=row["receipt"],
+            county_code=row["county_code"],
+            township_code=row["township_code"],
+            village_code=row["village_code"],
+            channel=row["channel"],
+            person_ref=row["person_ref"],
+            name_masked=row["name_masked"],
+            stage=stage,
+            due_on=row[f"{stage}_by"],
+            filed_at=row["created_at"],
         )
-        .order_by(due)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+        uow.publish(new_envelope(event, source=SOURCE, subject=row["receipt"], time=now))
+
+
+def _flag_pending(stage: Stage, now: datetime, batch_size: int) -> BatchStep:
+    async def batch(uow: UnitOfWork) -> Batch:
+        rows = await repo.flag_pending_overdue(uow.session, stage=stage, now=now, limit=batch_size)
+        _publish(uow, rows, stage, now)
+        return len(rows), len(rows)
+
+    return batch
 
 
 async def sweep_overdue(runtime: IntakeRuntime, *, batch_size: int = 1000) -> int:
     """Flag every pending stage past its deadline, once; return how many were raised."""
     now = runtime.clock.now()
     raised = 0
-    for stage in ("accept", "visit"):
-        while True:
-            async with runtime.uow() as uow:
-                changed = await _flag(uow, _pending(stage, now, batch_size), stage, now)
-                await uow.commit()
-            raised += changed
-            if changed < batch_size:
-                break
+    for stage in STAGES:
+        step = _flag_pending(stage, now, batch_size)
+        raised += await sweep(runtime.uow, step, batch_size=batch_size)
     return raised
 
 
 async def flag_if_late(uow: UnitOfWork, rows: Sequence[Any], stage: Stage, now: datetime) -> int:
     """Flag the rows whose stage was done after its day ended (and was not flagged yet)."""
+    done_at = repo.DONE_AT[stage]
     late = [
         row["receipt"]
         for row in rows
         if row[f"{stage}_by"] is not None
-        and row[DONE_AT[stage]] is not None
-        and row[DONE_AT[stage]] >= day_end(row[f"{stage}_by"])
+        and row[done_at] is not None
+        and has_passed(last_moment(row[f"{stage}_by"]), row[done_at])
     ]
     if not late:
         return 0
-    return await _flag(uow, select(_D.receipt).where(_D.receipt.in_(late)), stage, now)
+    flagged = await repo.flag_overdue(uow.session, receipts=late, stage=stage, now=now)
+    _publish(uow, flagged, stage, now)
+    return len(flagged)
 
 
 # one sweep per round whatever the number of replicas (a lease in Postgres)

@@ -14,26 +14,10 @@ from datetime import datetime
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import RateLimited
-from shouwang.intake.adapters.tables import rate_buckets
+from shouwang.intake.adapters import rate_buckets
 from shouwang.intake.config import RateLimit
 from shouwang.intake.runtime import IntakeRuntime
-from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
-
-_AVAILABLE = (
-    "LEAST(CAST(:burst AS float8), b.tokens + GREATEST(0, EXTRACT(EPOCH FROM "
-    "(CAST(:now AS timestamptz) - b.updated_at))) * CAST(:rate AS float8))"
-)
-# NOTE: set_config(..., true) in RETURNING makes the spend's own commit skip the WAL flush wait:
-# a bucket update lost in a crash only refunds a token
-_TAKE = text(f"""
-INSERT INTO intake.rate_buckets AS b (principal, tokens, updated_at)
-VALUES (:principal, CAST(:burst AS float8) - 1, CAST(:now AS timestamptz))
-ON CONFLICT (principal) DO UPDATE
-SET tokens = {_AVAILABLE} - 1, updated_at = GREATEST(b.updated_at, CAST(:now AS timestamptz))
-WHERE {_AVAILABLE} >= 1
-RETURNING tokens, set_config('synchronous_commit', 'off', true)
-""")
 
 
 def retry_after_seconds(
@@ -74,19 +58,12 @@ async def take_token(
     conn: AsyncConnection, *, bucket: str, limit: RateLimit, message: str, now: datetime
 ) -> None:
     """Spend one token of a bucket, or answer 429 (message with {wait}) and Retry-After."""
-    params = {
-        "principal": bucket,
-        "burst": limit.burst,
-        "now": now,
-        "rate": limit.per_minute / 60.0,
-    }
-    if (await conn.execute(_TAKE, params)).first() is not None:
+    per_second = limit.per_minute / 60.0
+    if await rate_buckets.take(
+        conn, bucket=bucket, burst=limit.burst, per_second=per_second, now=now
+    ):
         return
-    row = (
-        (await conn.execute(select(rate_buckets).where(rate_buckets.c.principal == bucket)))
-        .mappings()
-        .one()
-    )
+    row = await rate_buckets.level(conn, bucket)
     wait = retry_after_seconds(row["tokens"], row["updated_at"], now, limit)
     raise RateLimited(
         message.format(wait=wait),

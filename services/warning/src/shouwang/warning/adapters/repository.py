@@ -12,7 +12,7 @@ from shouwang.common.live.notify import notify
 from shouwang.warning.adapters.tables import task_feed, task_history, tasks
 from shouwang.warning.domain.errors import TaskNotFound
 from shouwang.warning.domain.task import Task
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 SOURCE = "/shouwang/warning"
@@ -93,6 +93,18 @@ async def save_task(uow: UnitOfWork, task: Task, *, now: datetime) -> None:
     await add_feed(uow.session, task.events, now=now)
     task.events.clear()
     task.history.clear()
+
+
+async def lock_overdue(session: AsyncSession, *, now: datetime, limit: int) -> list[Task]:
+    """Lock up to `limit` tasks whose running deadline passed unflagged (others' locks skipped)."""
+    stages = tasks.c.overdue_stages
+    due = or_(
+        and_(tasks.c.status == "routed", tasks.c.assign_by < now, ~stages.contains(["assign"])),
+        and_(tasks.c.status == "assigned", tasks.c.report_by < now, ~stages.contains(["report"])),
+    )
+    stmt = select(tasks).where(due).order_by(tasks.c.id).limit(limit)
+    rows = (await session.execute(stmt.with_for_update(skip_locked=True))).mappings()
+    return [task_from_row(row) for row in rows]
 
 
 async def save_overdue(uow: UnitOfWork, marked: list[Task], *, now: datetime) -> None:

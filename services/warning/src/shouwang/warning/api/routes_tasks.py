@@ -1,18 +1,21 @@
 """Verification tasks: township and village work, county re-routing."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from shouwang.common.auth.deps import CurrentPrincipal
 from shouwang.common.auth.principal import Principal
 from shouwang.common.clock import SHANGHAI
+from shouwang.common.http.download import XLSX_TYPE, xlsx_response
 from shouwang.warning.api.deps import RuntimeDep
 from shouwang.warning.api.schemas import TaskAssign, TaskPage, TaskRead, TaskReport, TaskReroute
 from shouwang.warning.service import task_commands
 from shouwang.warning.service.policy import amber_ratios
+from shouwang.warning.service.task_export import tasks_xlsx
 from shouwang.warning.service.task_queries import (
     list_tasks,
     scope_counties,
+    scope_filter,
     task_detail,
     to_read,
 )
@@ -29,7 +32,11 @@ async def _amber(
     return await amber_ratios(session, counties=counties, on=today)
 
 
-@router.get("", response_model=TaskPage)
+@router.get(
+    "",
+    response_model=TaskPage,
+    responses={200: {"content": {XLSX_TYPE: {}}, "description": "format=xlsx 时为 XLSX 任务清单"}},
+)
 async def list_verification_tasks(
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
@@ -41,8 +48,11 @@ async def list_verification_tasks(
     colour: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
-) -> dict[str, Any]:
-    """List the tasks in the caller's scope."""
+    order: Literal["oldest", "newest"] = "oldest",
+    format: Literal["json", "xlsx"] = "json",
+) -> Any:
+    """List the tasks in the caller's scope, a keyset page at a time (`order=newest`: the newest
+    first); `format=xlsx`: every matching task as a sheet, oldest first."""
     filters = {
         "status": status,
         "period": period,
@@ -51,17 +61,27 @@ async def list_verification_tasks(
         "channel": channel,
         "colour": colour,
     }
+    scope_filter(principal)  # 403 before any work (and before a sheet starts streaming)
     async with runtime.sessionmaker() as session:
-        rows, next_cursor = await list_tasks(
-            session,
-            principal,
-            now=runtime.clock.now(),
-            amber_ratio=await _amber(runtime, principal, session),
-            filters=filters,
-            limit=limit,
-            cursor=cursor,
-        )
-    return {"items": [to_read(r) for r in rows], "next_cursor": next_cursor}
+        amber = await _amber(runtime, principal, session)
+        if format == "json":
+            rows, next_cursor = await list_tasks(
+                session,
+                principal,
+                now=runtime.clock.now(),
+                amber_ratio=amber,
+                filters=filters,
+                limit=limit,
+                cursor=cursor,
+                newest_first=order == "newest",
+            )
+            return {"items": [to_read(r) for r in rows], "next_cursor": next_cursor}
+    today = runtime.clock.now().astimezone(SHANGHAI).date().isoformat()
+    return xlsx_response(
+        tasks_xlsx(runtime, principal, amber_ratio=amber, filters=filters),
+        filename=f"核实任务清单_{today}.xlsx",
+        fallback="tasks.xlsx",
+    )
 
 
 @router.get("/{task_id}", response_model=TaskRead)
@@ -90,21 +110,27 @@ async def assign_verification_task(
 
 @router.post("/{task_id}/report", response_model=TaskRead)
 async def report_verification_task(
-    runtime: RuntimeDep, principal: CurrentPrincipal, task_id: str, body: TaskReport
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    task_id: str,
+    body: TaskReport,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Village records the visit's outcome."""
-    await task_commands.report_task(
+    """Village records the visit's outcome (a retry with the same Idempotency-Key: the first
+    answer again; the same key with another body: 409 `idempotency_key_reused`)."""
+    return await task_commands.report_task(
         runtime,
         principal,
         task_id,
-        outcome=body.outcome,
-        reason=body.reason,
-        visited_on=body.visited_on,
-        note=body.note,
-        target_township_code=body.target_township_code,
-        risk_type=body.risk_type,
+        body.model_dump(),
+        render=_task_json,
+        idempotency_key=idempotency_key,
     )
-    return await get_verification_task(runtime, principal, task_id)
+
+
+def _task_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A task as the API shows it, as JSON (what an idempotent retry replays)."""
+    return TaskRead.model_validate(to_read(row)).model_dump(mode="json")
 
 
 @router.post("/{task_id}/confirm", response_model=TaskRead)

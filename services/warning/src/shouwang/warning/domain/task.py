@@ -5,6 +5,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from shouwang.common import deadlines
+from shouwang.common.deadlines import Colour
 from shouwang.common.events.catalog.warning import (
     TaskAssigned,
     TaskConfirmed,
@@ -17,7 +19,6 @@ from shouwang.common.events.catalog.warning import (
 from shouwang.warning.domain.errors import BadRequest, InvalidTransition
 
 Status = Literal["routed", "assigned", "reported", "confirmed", "returned"]
-Colour = Literal["green", "amber", "red", "closed"]
 OUTCOMES = ("risk_confirmed", "no_risk", "already_monitored", "not_found", "moved")
 BACK_TO_COUNTY = ("not_found", "moved")
 
@@ -224,19 +225,19 @@ class Task:
     def colour(self, now: datetime, amber_ratio: float) -> Colour:
         """Green, amber (≥ amber_ratio of the time used) or red (past due)."""
         running = self.due()
-        if running is None:
-            return "closed"
-        _, due_at = running
-        if now > due_at:
-            return "red"
-        total = (due_at - self.created_at).total_seconds() or 1.0
-        used = (now - self.created_at).total_seconds() / total
-        return "amber" if used >= amber_ratio else "green"
+        due_at = None if running is None else running[1]
+        return deadlines.colour(
+            now=now, started_at=self.created_at, due_at=due_at, amber_ratio=amber_ratio
+        )
 
     def mark_overdue(self, now: datetime) -> bool:
         """Record an overdue escalation once per stage; True if one was raised."""
         running = self.due()
-        if running is None or now <= running[1] or running[0] in self.overdue_stages:
+        if (
+            running is None
+            or not deadlines.has_passed(running[1], now)
+            or running[0] in self.overdue_stages
+        ):
             return False
         stage, due_at = running
         self.overdue_stages.append(stage)

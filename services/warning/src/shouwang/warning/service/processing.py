@@ -10,6 +10,7 @@ from shouwang.common.identity import ProtectedPerson
 from shouwang.warning.adapters.repository import SOURCE
 from shouwang.warning.adapters.tables import batch_items, batches
 from shouwang.warning.runtime import WarningRuntime
+from shouwang.warning.service.indicator_facts import publish_indicator_facts
 from shouwang.warning.service.policy import county_policy
 from shouwang.warning.service.routing import route_signals
 from shouwang.warning.service.routing_rows import Signal
@@ -49,6 +50,7 @@ async def process_filed_batch(
         geography=runtime.geography,
         policy=await county_policy(uow.session, county_code=filed.county_code, period=filed.period),
     )
+    await publish_indicator_facts(uow, filed, rows, geography=runtime.geography, now=now)
     await uow.session.execute(
         update(batches)
         .where(batches.c.id == batch_id)

@@ -1,19 +1,28 @@
 """Township and village actions on a task: assign, report, confirm; county re-routing; PII."""
 
-from datetime import date
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from shouwang.common.auth.checks import require_role
 from shouwang.common.auth.principal import Principal
+from shouwang.common.clock import SHANGHAI
+from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.failures import Invalid
 from shouwang.common.geography import Geography
 from shouwang.common.identity import reveal_person, seal_pii
 from shouwang.common.pii_access import record_pii_view
 from shouwang.warning.adapters.repository import get_task, save_task
+from shouwang.warning.adapters.tables import idempotency
 from shouwang.warning.domain.errors import OutsideScope
 from shouwang.warning.runtime import WarningRuntime
-from shouwang.warning.service.policy import county_policy
-from shouwang.warning.service.task_queries import may_see
+from shouwang.warning.service.policy import amber_ratios, county_policy
+from shouwang.warning.service.task_queries import may_see, scope_counties, task_detail
+from sqlalchemy.exc import IntegrityError
+
+# shapes a task row (with signals and history) into the stored, replayable answer
+Render = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 async def assign_task(
@@ -39,31 +48,71 @@ async def report_task(
     runtime: WarningRuntime,
     principal: Principal,
     task_id: str,
+    report: Mapping[str, Any],
     *,
-    outcome: str,
-    reason: str | None,
-    visited_on: date | None,
-    note: str | None,
-    target_township_code: str | None,
-    risk_type: str | None = None,
-) -> None:
-    """Village (or township) reports the verification outcome."""
+    render: Render,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Village (or township) reports the verification outcome; answers the task as `render`
+    shapes it. A retry with the same Idempotency-Key answers the first report's task again."""
     require_role(principal, "village", "township")
+    body_hash = idempotency.request_hash(
+        json.dumps({"task_id": task_id, **report}, sort_keys=True, default=str).encode()
+    )
+    try:
+        return await _report_once(
+            runtime, principal, task_id, report, render, key=idempotency_key, body_hash=body_hash
+        )
+    except IntegrityError:
+        # a concurrent request with the same key (on another task) stored its answer first
+        async with runtime.uow() as uow:
+            stored = await idempotency.replay(
+                uow.session, principal=principal.key, key=idempotency_key, body_hash=body_hash
+            )
+        if stored is None:
+            raise
+        return stored[1]
+
+
+async def _report_once(
+    runtime: WarningRuntime,
+    principal: Principal,
+    task_id: str,
+    report: Mapping[str, Any],
+    render: Render,
+    *,
+    key: str | None,
+    body_hash: str,
+) -> dict[str, Any]:
     async with runtime.uow() as uow:
         task, row = await get_task(uow.session, task_id, for_update=True)
         if not may_see(principal, row):
             raise OutsideScope()
-        task.report(
-            outcome=outcome,
-            reason=reason,
-            visited_on=visited_on,
-            note=note,
-            target_township_code=target_township_code,
-            actor=principal.sub,
-            risk_type=risk_type,
-        )
-        await save_task(uow, task, now=runtime.clock.now())
+        # NOTE: after the row lock, so a concurrent retry finds the first one's stored answer
+        if stored := await idempotency.replay(
+            uow.session, principal=principal.key, key=key, body_hash=body_hash
+        ):
+            return stored[1]
+        task.report(**report, actor=principal.sub)
+        now = runtime.clock.now()
+        await save_task(uow, task, now=now)
+        answer = render(await _detail(uow, runtime, principal, task_id, now))
+        await idempotency.remember(
+            uow.session, principal=principal.key, key=key, body_hash=body_hash,
+            status_code=200, response=answer,
+        )  # fmt: skip
         await uow.commit()
+    return answer
+
+
+async def _detail(
+    uow: UnitOfWork, runtime: WarningRuntime, principal: Principal, task_id: str, now: datetime
+) -> dict[str, Any]:
+    """The task as it stands in this transaction, with its deadline colour."""
+    today = now.astimezone(SHANGHAI).date()
+    counties = scope_counties(principal, runtime.geography)
+    amber = await amber_ratios(uow.session, counties=counties, on=today)
+    return await task_detail(uow.session, principal, task_id, now=now, amber_ratio=amber)
 
 
 async def confirm_task(runtime: WarningRuntime, principal: Principal, task_id: str) -> str:

@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
+from shouwang.common.db.deadlines import colour_case
 from shouwang.common.db.paging import keyset_page
 from shouwang.common.failures import Forbidden
 from shouwang.common.geography import Geography
 from shouwang.common.policy.national import NATIONAL
 from shouwang.warning.adapters.tables import signals, task_history, tasks
 from shouwang.warning.domain.errors import OutsideScope, TaskNotFound
-from sqlalchemy import ColumnElement, case, func, literal, select, true
+from sqlalchemy import ColumnElement, Select, case, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -66,14 +67,27 @@ def colour_expr(now: datetime, amber_ratio: Mapping[str, float]) -> ColumnElemen
         (tasks.c.status == "assigned", tasks.c.report_by),
         else_=None,
     )
-    used = func.extract("epoch", literal(now) - tasks.c.created_at)
-    total = func.extract("epoch", due - tasks.c.created_at)
-    return case(
-        (due.is_(None), "closed"),
-        (due < now, "red"),
-        (used >= total * amber_expr(amber_ratio), "amber"),
-        else_="green",
+    return colour_case(
+        now, started_at=tasks.c.created_at, due_at=due, amber_ratio=amber_expr(amber_ratio)
     )
+
+
+def filtered_tasks(
+    principal: Principal,
+    *columns: Any,
+    now: datetime,
+    amber_ratio: Mapping[str, float],
+    filters: dict[str, str | None],
+) -> Select[Any]:
+    """The visible tasks matching the list filters: `columns` and the deadline colour."""
+    colour = colour_expr(now, amber_ratio).label("colour")
+    stmt = select(*(columns or (tasks,)), colour).where(scope_filter(principal))
+    for name in ("status", "period", "village_code", "channel", "township_code"):
+        if value := filters.get(name):
+            stmt = stmt.where(tasks.c[name] == value)
+    if value := filters.get("colour"):
+        stmt = stmt.where(colour_expr(now, amber_ratio) == value)
+    return stmt
 
 
 async def list_tasks(
@@ -85,23 +99,18 @@ async def list_tasks(
     filters: dict[str, str | None],
     limit: int,
     cursor: str | None,
+    newest_first: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Return one page of visible tasks, oldest first."""
-    colour = colour_expr(now, amber_ratio).label("colour")
-    stmt = select(tasks, colour).where(scope_filter(principal))
-    for name in ("status", "period", "village_code", "channel", "township_code"):
-        if value := filters.get(name):
-            stmt = stmt.where(tasks.c[name] == value)
-    if value := filters.get("colour"):
-        stmt = stmt.where(colour_expr(now, amber_ratio) == value)
+    """Return one page of visible tasks, oldest first (or newest first)."""
     return await keyset_page(
         session,
-        stmt,
+        filtered_tasks(principal, now=now, amber_ratio=amber_ratio, filters=filters),
         created=tasks.c.created_at,
         key=tasks.c.id,
         limit=limit,
         cursor=cursor,
         parse_key=uuid.UUID,
+        newest_first=newest_first,
     )
 
 
