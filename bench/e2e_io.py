@@ -92,8 +92,11 @@ def department_headers(county: str, department: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
 
-async def push_all(base_url: str, batches: list[Batch], *, concurrency: int) -> list[PushResult]:
-    """POST every batch (at most `concurrency` in flight); fail on any non-202 or rejection."""
+async def push_all(
+    base_urls: list[str], batches: list[Batch], *, concurrency: int
+) -> list[PushResult]:
+    """POST every batch (at most `concurrency` in flight), round-robin over the service's
+    processes (a load balancer's spread); fail on any non-202 or rejection."""
     headers = {
         (b.county, b.department): department_headers(b.county, b.department) for b in batches
     }
@@ -101,13 +104,13 @@ async def push_all(base_url: str, batches: list[Batch], *, concurrency: int) -> 
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     bar = tqdm(total=sum(b.items for b in batches), unit=" items", desc="push (HTTP 202)")
-    async with httpx.AsyncClient(base_url=base_url, timeout=900, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=900, limits=limits) as client:
 
         async def one(index: int, batch: Batch) -> None:
             async with gate:
                 started = time.time()
                 resp = await client.post(
-                    "/api/v1/warning-batches",
+                    f"{base_urls[index % len(base_urls)]}/api/v1/warning-batches",
                     content=batch.body,
                     headers={
                         **headers[(batch.county, batch.department)],

@@ -37,6 +37,7 @@ class E2EOptions:
     concurrency: int
     national: bool
     profile_to: Path | None = None
+    replicas: int = 1  # warning processes, as deploy/k8s runs it (2 replicas)
 
 
 async def _counties_and_geography(database_url: str, options: E2EOptions) -> tuple[list[str], Any]:
@@ -76,6 +77,11 @@ async def _keep_counties(database_url: str, options: E2EOptions) -> list[str]:
     finally:
         await conn.close()
     return counties
+
+
+def replicas(options: E2EOptions) -> int:
+    """How many warning processes the case starts (pushes are spread round-robin over them)."""
+    return options.replicas
 
 
 def before_spawn(database_url: str, options: E2EOptions) -> None:
@@ -126,7 +132,8 @@ async def _push_while_polling(
         wait_routed(ctx.database_url, prep.items, tail, timeout_s=max(600, prep.items / 50))
     )
     try:
-        pushes = await push_all(ctx.service.url, prep.batches, concurrency=options.concurrency)
+        urls = [process.url for process in ctx.processes]
+        pushes = await push_all(urls, prep.batches, concurrency=options.concurrency)
     except BaseException:
         poll.cancel()
         raise
@@ -141,11 +148,11 @@ def _push_and_wait(
     tail = TailReader(ctx.bootstrap, items)
     if not tail.ready.wait(60):
         raise RuntimeError("outside reader did not start")
-    for name, pid in (
-        ("warning", warning.process.pid),
-        ("outside_reader", tail.process.pid),
-        ("broker", ctx.broker_pid),
-    ):
+    watched = [
+        ("warning" if n == 1 else f"warning-{n}", process.process.pid)
+        for n, process in enumerate(ctx.processes, start=1)
+    ]
+    for name, pid in (*watched, ("outside_reader", tail.process.pid), ("broker", ctx.broker_pid)):
         sampler.watch(name, pid)
     profiler = Profiler(warning.process.pid, options.profile_to) if options.profile_to else None
     try:
@@ -173,7 +180,7 @@ def measure(ctx: CaseContext, prep: E2EPrepared, options: E2EOptions) -> dict[st
     """Push everything, wait for every task on the topic, then measure the physical limit."""
     sampler = RssSampler()
     run = _push_and_wait(ctx, prep, options, sampler)
-    ctx.service.stop()
+    ctx.stop()
     items, started, pushes, tail = prep.items, run["started"], run["pushes"], run["tail"]
     limit = asyncio.run(physical_limit.measure(ctx.database_url, ctx.bootstrap, items))
     total_s = max(run["routed_at"], run["seen_at"]) - started
@@ -185,6 +192,7 @@ def measure(ctx: CaseContext, prep: E2EPrepared, options: E2EOptions) -> dict[st
         "counties": len(prep.counties),
         "departments": len(DEPARTMENTS),
         "concurrency": options.concurrency,
+        "warning_processes": len(ctx.processes),
         "geography": "national" if options.national else "seed",
         "generate_s": round(prep.generate_s, 2),
         "push_s": round(run["pushed_at"] - started, 3),

@@ -105,6 +105,19 @@ def table_rows(cases: dict[str, Any]) -> list[tuple[str, str]]:
                 _fmt(audit["consume"]["events_per_s"], " events/s"),
             ),
         ]
+    if export := cases.get("export"):
+        rows += [
+            (
+                f"export: {export['rows']:,} tasks as XLSX over HTTP (first byte)",
+                f"{_fmt(export['seconds'], ' s')} ({_fmt(export['rows_per_s'], ' rows/s')}; "
+                f"{_fmt(export['first_byte_s'], ' s')})",
+            ),
+            (
+                "… file size; warning RSS idle → peak",
+                f"{_fmt(export['file_mb'], ' MiB')}; {_fmt(export['rss_idle_mb'], ' MiB')} → "
+                f"{_fmt(export['peak_rss_mb'].get('warning'), ' MiB')}",
+            ),
+        ]
     if live := cases.get("streams"):
         added, fan = live["added_by_streams"], live["one_notification"]
         rows += [

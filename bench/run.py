@@ -2,9 +2,10 @@
 
 Cases (run in this order): geography (full only), audit (dashboard metrics latency, chain verify,
 consume rate; `dashboard` is an alias), e2e (push → routed → on the topic, and its physical
-limit), declarations (open-loop latency at fixed rates), streams (what 1,000 idle SSE streams
-cost the database; full runs, or quick when named), year (12 months in fast-forward: table
-sizes per month; full runs, or quick when named). Every case has its own database and broker;
+limit), declarations (open-loop latency at fixed rates), export (a county's task list of
+1,000,000 tasks downloaded as XLSX: time, rows/s, peak RSS, file size), streams (what 1,000 idle
+SSE streams cost the database; full runs, or quick when named), year (12 months in fast-forward:
+table sizes per month; full runs, or quick when named). Every case has its own database and broker;
 the services run as separate processes and are started together up front.
 """
 
@@ -24,11 +25,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import audit_cases, declarations, e2e_push, plots, report, streams, year_sim
+from bench import (
+    audit_cases,
+    declarations,
+    e2e_push,
+    export_tasks,
+    plots,
+    report,
+    streams,
+    year_sim,
+)
 from bench.infra import ROOT, BenchStack, CaseContext
 from bench.setup import prepare_template
 
-ORDER = ("geography", "audit", "e2e", "declarations", "streams", "year")
+ORDER = ("geography", "audit", "e2e", "declarations", "export", "streams", "year")
 FULL_ONLY = {
     "streams": "full run only, or quick when named (`--quick --cases streams`)",
     "year": "full run only, or quick when named (`--quick --cases year`)",
@@ -38,6 +48,7 @@ MODULES: dict[str, Any] = {
     "audit": audit_cases,
     "e2e": e2e_push,
     "declarations": declarations,
+    "export": export_tasks,
     "streams": streams,
     "year": year_sim,
 }
@@ -70,15 +81,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--duration", type=float, help="seconds per declaration rate (10; quick 2)")
     p.add_argument(
+        "--rows", type=int, help="tasks in the exported list (default 1,000,000; quick 5,000)"
+    )
+    p.add_argument(
         "--profile",
         action="store_true",
-        help="py-spy the service under test (warning in e2e, intake in declarations)",
+        help="py-spy the service under test (warning in e2e and export, intake in declarations)",
     )
     p.add_argument(
         "--intake-replicas",
         type=int,
         default=declarations.default_replicas(),
         help="intake processes, as the deployment's replicas (default: 2, or 1 on one core)",
+    )
+    p.add_argument(
+        "--warning-replicas",
+        type=int,
+        default=declarations.default_replicas(),
+        help="warning processes in e2e (deployment replicas; default 2, or 1 on one core)",
     )
     p.add_argument("--note", default="", help="what this run is for (kept in its result file)")
     p.add_argument("--streams", type=int, help="open SSE streams (default 1,000)")
@@ -107,6 +127,7 @@ def case_options(args: argparse.Namespace, stem: str) -> dict[str, Any]:
             concurrency=args.concurrency,
             national=not quick,
             profile_to=args.out / f"{stem}-warning.folded" if args.profile else None,
+            replicas=args.warning_replicas,
         ),
         "audit": audit_cases.AuditOptions(
             tasks=args.tasks or (10_000 if quick else 1_000_000),
@@ -120,6 +141,11 @@ def case_options(args: argparse.Namespace, stem: str) -> dict[str, Any]:
             duration_s=args.duration or (2.0 if quick else 10.0),
             profile_to=args.out / f"{stem}-intake.folded" if args.profile else None,
             replicas=args.intake_replicas,
+        ),
+        "export": export_tasks.ExportOptions(
+            rows=args.rows or (5_000 if quick else 1_000_000),
+            national=not quick,
+            profile_to=args.out / f"{stem}-warning-export.folded" if args.profile else None,
         ),
         "streams": streams.StreamOptions(
             streams=args.streams or 1_000, idle_s=args.idle or (10.0 if quick else 60.0)
@@ -301,6 +327,8 @@ def run_stem(args: argparse.Namespace, now: datetime) -> str:
         stem += "-" + "-".join(args.cases)
     if args.items and not args.quick:
         stem += f"-{args.items}items"
+    if args.rows and not args.quick:
+        stem += f"-{args.rows}rows"
     return stem
 
 

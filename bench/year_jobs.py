@@ -49,7 +49,7 @@ CONSUMERS: dict[str, dict[str, list[str]]] = {
         "shouwang-assistance": [VERIFICATION_TASKS.name],
         "shouwang-assistance-policy": [POLICY_SETTINGS.name],
     },
-    "audit": {"shouwang-audit": [topic.name for topic in TOPICS]},
+    "audit": {"shouwang-audit": [topic.name for topic in TOPICS if topic.audited]},
 }  # fmt: skip
 SIZES = """
 SELECT n.nspname AS schema, c.relname AS name, pg_total_relation_size(c.oid) AS bytes

@@ -43,7 +43,7 @@ def test_quick_run_succeeds_and_writes_dated_and_latest(
     dated = [p for p in out.glob("*-quick.json") if not p.name.startswith("latest")]
     assert len(dated) == 1
     assert json.loads(dated[0].read_text()) == json.loads((out / "latest-quick.json").read_text())
-    assert "e2e push" in proc.stdout  # the table
+    assert "e2e push" in proc.stdout and "export:" in proc.stdout  # the table
 
 
 def test_result_has_every_case_with_its_figures(
@@ -53,7 +53,7 @@ def test_result_has_every_case_with_its_figures(
     result = json.loads((out / "latest-quick.json").read_text())
     assert result["mode"] == "quick" and result["errors"] == {}
     assert result["machine"]["cores"] >= 1
-    assert set(result["cases"]) == {"e2e", "audit", "declarations"}
+    assert set(result["cases"]) == {"e2e", "audit", "declarations", "export"}
     assert "geography" in result["skipped"]
 
     e2e = result["cases"]["e2e"]
@@ -70,6 +70,14 @@ def test_result_has_every_case_with_its_figures(
     assert audit["tasks_recorded"] == 10_000 and audit["verify"]["events"] == 10_000
     assert _number(audit["dashboard"]["p99_ms"]) and audit["dashboard"]["count"] > 0
     assert audit["consume"]["events"] > 0 and _number(audit["consume"]["events_per_s"])
+
+    export = result["cases"]["export"]
+    assert export["rows"] == 5_000
+    for key in ("seconds", "first_byte_s", "rows_per_s", "file_mb", "rss_idle_mb", "fill_s"):
+        assert _number(export[key]), key
+    assert export["rows_per_s"] > 0 and export["file_mb"] > 0
+    assert export["first_byte_s"] <= export["seconds"]
+    assert _number(export["peak_rss_mb"]["warning"])
 
     (rate,) = result["cases"]["declarations"]["rates"]
     assert rate["target_per_s"] == 50 and rate["statuses"] == {"201": rate["sent"]}

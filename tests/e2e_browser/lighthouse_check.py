@@ -39,23 +39,33 @@ MINIMUM = 95
 # measured filtered to it, as an officer working one village sees it (the whole suite leaves
 # hundreds of tasks in the township; an unfiltered 200-row page scored 72 there)
 COUNTY, TOWNSHIP, VILLAGE = "231226", "231226100", "231226100203"
-SCOPES = {"county": COUNTY, "township": TOWNSHIP, "village": VILLAGE}
+SCOPES = {"county": COUNTY, "township": TOWNSHIP, "village": VILLAGE, "province": COUNTY[:2]}
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture
 async def served_stack(
-    make_settings: Any, clock: Any, warning_client: Any, assistance_client: Any, audit_client: Any
+    make_settings: Any,
+    clock: Any,
+    warning_client: Any,
+    assistance_client: Any,
+    audit_client: Any,
+    policy_client: Any,
 ) -> AsyncIterator[tuple[str, str]]:
     """The workbench and the audit dashboard on real ports, over the real services."""
     async with (
         served(warning_client.app) as warning,
         served(assistance_client.app) as assistance,
         served(audit_client.app) as audit,
+        served(policy_client.app) as policy,
     ):
         settings = make_settings(
-            WebSettings, warning_url=warning, assistance_url=assistance, audit_url=audit
+            WebSettings,
+            warning_url=warning,
+            assistance_url=assistance,
+            audit_url=audit,
+            policy_url=policy,
         )
         async with served(create_app(settings, clock=clock), lifespan="on") as url:
             yield url, audit
@@ -145,6 +155,9 @@ def _pages(ids: dict[str, str]) -> list[tuple[str, str | None]]:
         (f"/village/tasks/{tid}", "village"),
         ("/village/visits", "village"),
         (f"/village/visits/{hid}", "village"),
+        ("/policy", "county"),
+        ("/policy/what-if", "county"),
+        (f"/policy?region={COUNTY[:2]}", "province"),
     ]
 
 

@@ -2,9 +2,10 @@
 
 Elimination: a monitored household under 低保 protection, monitored since March with a measure and
 stable income, in December (a quarter's last month). The township pre-judges it from the quarter's
-list; the village cadre, at phone width, records the on-site check, which is refused until the
-household has signed on the screen, then stored with the drawn signature (a PNG data URL) in the
-assistance API; the village review passes; the township marks it, and it is shown as 缓退.
+list mid-month (seed 001's default days); the village cadre, at phone width, records the on-site
+check, which is refused until the household has signed on the screen, then stored with the drawn
+signature (a PNG data URL) in the assistance API; the village review passes late in the month; the
+township marks it, and it is shown as 缓退.
 
 Campaign: the county opens a campaign; the township records a problem with its four lists, the
 progress shows it open, 销号 without evidence is refused, with evidence it closes and the
@@ -28,7 +29,8 @@ from shouwang.web.testing import served
 
 COUNTY, TOWNSHIP, VILLAGE = "231226", "231226100", "231226100201"
 PHONE = {"width": 390, "height": 844}
-QUARTER_END = datetime(2026, 12, 10, 10, 0, tzinfo=SHANGHAI)
+QUARTER_END = datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI)  # pre-judgement: 11th–20th
+REVIEW_DAYS = datetime(2026, 12, 22, 10, 0, tzinfo=SHANGHAI)  # village review: from the 21st
 
 
 @pytest.fixture
@@ -106,7 +108,7 @@ async def test_elimination_with_signature_drawn_on_the_phone(
     await township.locator(f'#prejudge-todo li[data-household-id="{hid}"] a').click()
     state = township.locator("#elimination-state")
     await expect(state).to_have_attribute("data-next-step", "prejudge")
-    await expect(township.get_by_label("日期")).to_have_value("2026-12-10")
+    await expect(township.get_by_label("日期")).to_have_value("2026-12-15")
     for check in ("义务教育有保障", "基本医疗有保障", "住房安全有保障", "饮水安全有保障"):
         await township.get_by_label(check).check()
     await township.get_by_label("已落实：护林员").check()
@@ -123,7 +125,7 @@ async def test_elimination_with_signature_drawn_on_the_phone(
     not_png = await assistance_client.post(
         f"/api/v1/households/{hid}/elimination/onsite_check",
         headers=auth("village", VILLAGE),
-        json={"date": "2026-12-10", "checked_by": "王专干", "household_signed": True,
+        json={"date": "2026-12-15", "checked_by": "王专干", "household_signed": True,
               "signature_png": "data:image/png;base64,PHN2Zz48L3N2Zz4="},
     )  # fmt: skip
     assert not_png.status_code == 422, not_png.text  # an SVG is not the signature PNG
@@ -150,6 +152,8 @@ async def test_elimination_with_signature_drawn_on_the_phone(
     assert onsite["signature_png"].startswith("data:image/png;base64,")
     assert len(onsite["signature_png"]) > 1000  # strokes, not an empty canvas
 
+    clock.set(REVIEW_DAYS)
+    await village.reload()
     await village.get_by_label("参会人数").fill("30")
     await village.get_by_role("button", name="提交村级民主评议").click()
     village_steps = village.locator('#done-steps li[data-step="village_review"]')

@@ -126,3 +126,17 @@ async def web(
         yield bench
         for client in bench.clients:
             await client.aclose()
+
+
+@pytest.fixture
+async def policy_web(
+    make_settings: Any, policy_client: Any, clock: Any
+) -> AsyncIterator[Workbench]:
+    """A workbench pointed at the running policy service only (served on a real port)."""
+    async with served(policy_client.app) as policy:
+        app = create_app(make_settings(WebSettings, policy_url=policy), clock=clock)
+        async with LifespanManager(app):
+            bench = Workbench(app)
+            yield bench
+            for client in bench.clients:
+                await client.aclose()

@@ -13,6 +13,7 @@ SERVICE_NAMES = {
     "intake": "申报受理服务",
     "assistance": "帮扶服务",
     "audit": "审计督导服务",
+    "policy": "政策参数服务",
 }
 
 
@@ -60,6 +61,7 @@ class Services:
             "intake": settings.intake_url,
             "assistance": settings.assistance_url,
             "audit": settings.audit_url,
+            "policy": settings.policy_url,
         }
         self.clients = {
             name: httpx.AsyncClient(base_url=url, timeout=timeout) for name, url in urls.items()
@@ -109,15 +111,24 @@ class Api:
         """POST JSON and return the JSON answer."""
         return (await self.request(service, "POST", path, json=body)).json()
 
+    async def put(self, service: str, path: str, body: Any = None) -> Any:
+        """PUT JSON and return the JSON answer."""
+        return (await self.request(service, "PUT", path, json=body)).json()
+
     @asynccontextmanager
     async def stream(
-        self, service: str, path: str, headers: dict[str, str] | None = None
+        self,
+        service: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
     ) -> AsyncIterator[httpx.Response]:
-        """Open a long-lived streaming GET (server-sent events)."""
+        """Open a long-lived streaming GET (server-sent events, a file written as it is sent)."""
         client = self._services.clients[service]
         request = client.build_request(
             "GET",
             path,
+            params={k: v for k, v in (params or {}).items() if v not in (None, "")},
             headers={**self._headers, **(headers or {})},
             timeout=httpx.Timeout(None, connect=5.0),
         )

@@ -17,6 +17,7 @@ class WebSettings(CommonSettings):
     intake_url: str = "http://127.0.0.1:8001"
     assistance_url: str = "http://127.0.0.1:8003"
     audit_url: str = "http://127.0.0.1:8004"
+    policy_url: str = "http://127.0.0.1:8006"
     audit_public_url: str | None = None  # the dashboard as the browser reaches it
     dev_login: bool = True  # mint dev tokens from a form; switch off outside `make run`
     cookie_secure: bool = False  # set true behind HTTPS

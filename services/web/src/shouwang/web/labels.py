@@ -11,31 +11,18 @@ ROLES = {
     "auditor": "审计",
     "resident": "群众",
 }
-HOME = {"department": "/clerk", "township": "/township", "village": "/village", "county": "/county"}
+HOME = {
+    "department": "/clerk",
+    "township": "/township",
+    "village": "/village",
+    "county": "/county",
+    "province": "/policy",
+}
 DEPARTMENTS = vocab.DEPARTMENTS
-TASK_STATUS = {
-    "routed": "待分派",
-    "assigned": "已分派待核实",
-    "reported": "已上报待确认",
-    "confirmed": "已确认（已办结）",
-    "returned": "已退回县级",
-}
-COLOURS = {"green": "正常", "amber": "临期", "red": "逾期", "closed": "已办结"}
-OUTCOMES = {
-    "risk_confirmed": "确有风险",
-    "no_risk": "无风险",
-    "already_monitored": "已纳入监测",
-    "not_found": "查无此人",
-    "moved": "已迁出",
-}
-CHANNELS = {
-    "department_warning": "部门预警",
-    "self_declaration": "农户自主申报",
-    "cadre_screening": "干部排查",
-    "department_screening": "部门筛查",
-    "petition": "信访",
-    "hotline": "热线",
-}
+TASK_STATUS = vocab.TASK_STATUS
+COLOURS = vocab.DEADLINE_COLOURS
+OUTCOMES = vocab.TASK_OUTCOMES
+CHANNELS = vocab.CHANNELS
 TIMELINESS = {"on_time": "按时", "urgent": "紧急推送", "extended": "延期补报"}
 COMPLIANCE = {
     "on_time": "按时推送",
@@ -69,6 +56,7 @@ FLASH = {
     "routed": "已分派到村",
     "extended": "已开通延期补报",
     "login": "已登录",
+    "policy": "政策参数已保存为新版本",
 }
 
 
@@ -96,14 +84,7 @@ def item_field(field: object) -> str:
     return ITEM_FIELDS.get(text, text or "—")
 
 
-HOUSEHOLD_STATUS = {
-    "lifted": "脱贫户（未监测）",
-    "none": "一般农户",
-    "identifying": "识别中",
-    "monitored": "监测对象",
-    "risk_eliminated": "风险已消除",
-    "deferred_exit": "缓退（继续帮扶）",
-}
+HOUSEHOLD_STATUS = vocab.HOUSEHOLD_STATUS
 LABOUR = {"full": "有劳动能力", "partial": "弱劳动能力", "none": "无劳动能力", "unknown": "待核实"}
 IDENTIFICATION_STEPS = {
     "village_review": "村级民主评议",

@@ -24,6 +24,8 @@ from shouwang.web.pages import (
     login,
     offline,
     plans,
+    policy,
+    policy_whatif,
     township,
     village,
     visits,
@@ -55,7 +57,7 @@ def create_app(settings: WebSettings | None = None, clock: Clock | None = None) 
     app.state.static_dir = STATIC
     app.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC)), name="static")
     pages = (login, clerk, township, village, visits, county, exports, identification, plans)
-    for module in (*pages, households, offline, elimination, campaigns):
+    for module in (*pages, households, offline, elimination, campaigns, policy, policy_whatif):
         app.include_router(module.router, dependencies=[Depends(require_csrf)])
     _install_handlers(app)
 

@@ -1,32 +1,30 @@
-"""XLSX downloads of the household and follow-up lists: Chinese headers, masked, constant memory.
+"""XLSX downloads of every list page: Chinese headers, masked, streamed in constant memory.
 
-The API is read a page at a time; openpyxl's write-only sheet spills each row to a temporary
-file, the finished workbook is saved to disk and streamed out in chunks, then deleted.
+Tasks, declarations and plans are written by the service that owns them, from a server-side
+cursor, and passed through here chunk by chunk. The household and follow-up sheets are written
+here from the assistance API, a page at a time, by the same streaming writer.
 """
 
-import asyncio
-import os
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from openpyxl import Workbook
+from shouwang.common.http.download import xlsx_response
+from shouwang.common.spreadsheet.writer import Cell, xlsx_stream
 from shouwang.web.client import Api
 from shouwang.web.labels import CATEGORIES, HOUSEHOLD_STATUS, INCOME_KINDS, label
 from shouwang.web.ledger import month_rows
+from shouwang.web.pages.downloads import stream_through
 from shouwang.web.pages.households import list_filters, today_of
 from shouwang.web.pages.visits import household_details
 from shouwang.web.places import place_name
-from shouwang.web.session import AreaSession
+from shouwang.web.session import AreaSession, CountySession
 
 router = APIRouter(prefix="/exports", include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 200
-CHUNK = 64 * 1024
+TASK_FILTERS = ("status", "village_code", "township_code", "channel", "colour")
+DECLARATION_FILTERS = ("status", "channel", "village_code", "township_code")
 HOUSEHOLD_HEADERS = [
     "档案编号",
     "乡镇",
@@ -69,7 +67,7 @@ async def _pages(api: Api, filters: dict[str, str]) -> AsyncIterator[list[dict[s
         offset += PAGE
 
 
-def _where(h: dict[str, Any]) -> list[Any]:
+def _where(h: dict[str, Any]) -> list[Cell]:
     return [
         h["id"],
         place_name(h.get("township_code")),
@@ -79,7 +77,7 @@ def _where(h: dict[str, Any]) -> list[Any]:
     ]
 
 
-def household_row(h: dict[str, Any]) -> list[Any]:
+def household_row(h: dict[str, Any]) -> list[Cell]:
     """One household as a sheet row (masked summary fields only)."""
     category = h.get("category")
     return [
@@ -94,7 +92,7 @@ def household_row(h: dict[str, Any]) -> list[Any]:
     ]
 
 
-def followup_rows(h: dict[str, Any]) -> Iterator[list[Any]]:
+def followup_rows(h: dict[str, Any]) -> Iterator[list[Cell]]:
     """A household's follow-up months as sheet rows."""
     for m in month_rows(h.get("followups") or []):
         yield [
@@ -107,60 +105,70 @@ def followup_rows(h: dict[str, Any]) -> Iterator[list[Any]]:
         ]
 
 
-def _stream(path: str) -> Iterator[bytes]:
-    try:
-        with open(path, "rb") as file:
-            while chunk := file.read(CHUNK):
-                yield chunk
-    finally:
-        os.unlink(path)
+async def _primed(rows: AsyncIterator[list[Cell]]) -> AsyncIterator[list[Cell]]:
+    """The rows with the first already read: a failing first API call is an error page, not a
+    download cut short."""
+    first = await anext(rows, None)
+
+    async def resumed() -> AsyncIterator[list[Cell]]:
+        if first is not None:
+            yield first
+            async for row in rows:
+                yield row
+
+    return resumed()
 
 
-async def _sheet(title: str, headers: list[str], rows: AsyncIterator[list[Any]]) -> str:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.append(headers)
-    async for row in rows:
-        sheet.append(row)
-    fd, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(fd)
-    try:
-        await asyncio.to_thread(book.save, path)
-    except BaseException:
-        os.unlink(path)
-        raise
-    return path
-
-
-def _download(path: str, name: str, today: date) -> StreamingResponse:
-    filename = f"{name}_{today.isoformat()}.xlsx"
-    disposition = f"attachment; filename=export.xlsx; filename*=UTF-8''{quote(filename)}"
-    headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
-    return StreamingResponse(_stream(path), media_type=XLSX, headers=headers)
+def _query(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    return {k: v for k in names if (v := request.query_params.get(k, "").strip())}
 
 
 @router.get("/households.xlsx")
 async def households_xlsx(request: Request, session: AreaSession) -> StreamingResponse:
     """The filtered household list."""
 
-    async def rows() -> AsyncIterator[list[Any]]:
+    async def rows() -> AsyncIterator[list[Cell]]:
         async for items in _pages(session.api, list_filters(request)):
             for h in items:
                 yield household_row(h)
 
-    path = await _sheet("监测农户", HOUSEHOLD_HEADERS, rows())
-    return _download(path, "监测农户清单", today_of(request))
+    name = f"监测农户清单_{today_of(request).isoformat()}.xlsx"
+    body = xlsx_stream("监测农户", HOUSEHOLD_HEADERS, await _primed(rows()))
+    return xlsx_response(body, filename=name, fallback="households.xlsx")
 
 
 @router.get("/followups.xlsx")
 async def followups_xlsx(request: Request, session: AreaSession) -> StreamingResponse:
     """Every recorded month of the filtered households."""
 
-    async def rows() -> AsyncIterator[list[Any]]:
+    async def rows() -> AsyncIterator[list[Cell]]:
         async for items in _pages(session.api, list_filters(request)):
             for h in await household_details(session.api, items):
                 for row in followup_rows(h):
                     yield row
 
-    path = await _sheet("月走访收入", FOLLOWUP_HEADERS, rows())
-    return _download(path, "月走访收入台账", today_of(request))
+    name = f"月走访收入台账_{today_of(request).isoformat()}.xlsx"
+    body = xlsx_stream("月走访收入", FOLLOWUP_HEADERS, await _primed(rows()))
+    return xlsx_response(body, filename=name, fallback="followups.xlsx")
+
+
+@router.get("/tasks.xlsx")
+async def tasks_xlsx(request: Request, session: AreaSession) -> StreamingResponse:
+    """The filtered task list, as the warning service writes it."""
+    params = {**_query(request, TASK_FILTERS), "format": "xlsx"}
+    return await stream_through(session.api, "warning", "/api/v1/tasks", **params)
+
+
+@router.get("/declarations.xlsx")
+async def declarations_xlsx(request: Request, session: CountySession) -> StreamingResponse:
+    """The county's declarations, as the intake service writes them."""
+    params = {**_query(request, DECLARATION_FILTERS), "format": "xlsx"}
+    return await stream_through(session.api, "intake", "/api/v1/declarations", **params)
+
+
+@router.get("/plans.xlsx")
+async def plans_xlsx(request: Request, session: AreaSession) -> StreamingResponse:
+    """The plan ledger of the filtered households, as the assistance service writes it."""
+    return await stream_through(
+        session.api, "assistance", "/api/v1/plans.xlsx", **list_filters(request)
+    )

@@ -16,12 +16,14 @@ DEV_DEFAULTS = {
     "township": "231226100",
     "village": "231226100201",
     "county": "231226",
+    "province": "23",
 }
 SCOPE_HINT = {
     "department": "部门代码，如 medical_insurance",
     "township": "9位乡镇代码",
     "village": "12位村（社区）代码",
     "county": "6位县级代码",
+    "province": "2位省级代码",
 }
 
 

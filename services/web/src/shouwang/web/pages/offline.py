@@ -149,8 +149,9 @@ async def sync_report(request: Request, task_id: str) -> JSONResponse:
 async def _already_reported(api: Api, task_id: str, body: dict[str, Any]) -> bool:
     """True when the task already holds this very report (an earlier try whose answer was lost).
 
-    The warning API takes no Idempotency-Key on reports: a replay meets 409, and only a task
-    that carries the same outcome and date counts as delivered; anything else is a conflict.
+    The warning API answers a report retried with its Idempotency-Key as the first time; a 409
+    is another report (or one sent before keys were kept): only a task that carries the same
+    outcome and date counts as delivered; anything else is a conflict.
     """
     try:
         task = await api.get("warning", f"/api/v1/tasks/{seg(task_id)}")

@@ -40,7 +40,7 @@ def measures_of(form: FormData) -> list[dict[str, str]]:
     return rows
 
 
-def _body(cadre: str, measures: list[dict[str, str]]) -> dict[str, Any]:
+def _body(cadre: str | None, measures: list[dict[str, str]]) -> dict[str, Any]:
     return {
         "cadre_name": cadre,
         "measures": [{**m, "amount_yuan": m["amount_yuan"] or 0} for m in measures],
@@ -113,3 +113,23 @@ async def save_plan(request: Request, session: AreaSession, household_id: str) -
             status=exc.status,
         )
     return RedirectResponse(f"/households/{seg(household_id)}?ok=plan#plans", status_code=303)
+
+
+@router.post("/check")
+async def check_plan(request: Request, session: AreaSession, household_id: str) -> Response:
+    """The rules the form's measures would break, judged by the assistance API without saving:
+    the page's live box (a fragment). Only the measure types are judged: a row with a type and
+    no name yet is checked under its type's name."""
+    form = await request.form()
+    measures = [{**m, "name": m["name"] or m["type"]} for m in measures_of(form) if m["type"]]
+    if not measures:
+        return page(request, "_plan_check.html", {"checked": False})
+    cadre = str(form.get("cadre_name") or "").strip() or None
+    path = f"/api/v1/households/{seg(household_id)}/plans/check"
+    try:
+        found = await session.api.post("assistance", path, _body(cadre, measures))
+    except UpstreamError as exc:
+        if exc.status == 401:
+            raise
+        return page(request, "_plan_check.html", {"errors": upstream_messages(exc)})
+    return page(request, "_plan_check.html", {"checked": True, "violations": found["violations"]})

@@ -3,6 +3,7 @@
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import httpx
 from fastapi import APIRouter, Header, Request
@@ -15,6 +16,22 @@ from starlette.responses import Response
 
 router = APIRouter(prefix="/township", include_in_schema=False)
 FILTERS = ("status", "village_code", "channel", "colour")
+# rows a page renders, newest first (a task announced by the live feed lands on the first page);
+# the next page follows the API's keyset cursor
+PAGE_SIZE = 50
+
+
+def _page_no(request: Request) -> int:
+    """The page's number (shown only: the cursor says where the page starts)."""
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _next_query(query: str, cursor: str, page_no: int) -> str:
+    """The next page's query string: the same filters, the cursor, the page's number."""
+    return "&".join(q for q in (query, urlencode({"cursor": cursor, "page": page_no})) if q)
 
 
 async def _list_page(
@@ -25,15 +42,25 @@ async def _list_page(
     form: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    filters = {k: request.query_params.get(k, "") for k in FILTERS}
-    found = await session.api.get("warning", "/api/v1/tasks", limit=200, **filters)
+    filters = {k: request.query_params.get(k, "").strip() for k in FILTERS}
+    cursor = request.query_params.get("cursor") or None
+    found = await session.api.get(
+        "warning", "/api/v1/tasks", limit=PAGE_SIZE, cursor=cursor, order="newest", **filters
+    )
     township = session.principal.scope
+    query = urlencode({k: v for k, v in filters.items() if v})
+    page_no = _page_no(request) if cursor else 1
+    following = found.get("next_cursor")
     return page(
         request,
         "township.html",
         {
             "tasks": found["items"],
             "filters": filters,
+            "query": query,
+            "page_no": page_no,
+            "page_size": PAGE_SIZE,
+            "next_query": _next_query(query, following, page_no + 1) if following else None,
             "villages": villages_of(township),
             "township": township,
             "errors": errors or {},
