@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+from shouwang.audit.messaging.consumers import SHORT_INBOX_DAYS
 from shouwang.common.clock import FixedClock
 from shouwang.common.events.topics import (
     ASSISTANCE_HOUSEHOLDS,
@@ -51,6 +52,8 @@ CONSUMERS: dict[str, dict[str, list[str]]] = {
     },
     "audit": {"shouwang-audit": [topic.name for topic in TOPICS if topic.audited]},
 }  # fmt: skip
+# the groups that declare their own inbox retention (ConsumerSpec.inbox_retention_days)
+INBOX_RETENTION = {"shouwang-audit": SHORT_INBOX_DAYS}
 SIZES = """
 SELECT n.nspname AS schema, c.relname AS name, pg_total_relation_size(c.oid) AS bytes
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -61,10 +64,11 @@ ORDER BY 1, 2
 
 @dataclass
 class Consumer:
-    """What the retention job reads of a consumer: its group name and topics."""
+    """What the retention job reads of a consumer: its group name, topics and inbox retention."""
 
     name: str
     topics: list[str]
+    inbox_retention_days: int | None = None  # None: the longest retention of its topics
 
 
 def _jobs(service: str) -> list[Any]:
@@ -118,7 +122,9 @@ async def open_runtimes(database_url: str, bootstrap: str) -> dict[str, ServiceR
         )
         runtime = await _open_runtime(settings, FixedClock(datetime.now(UTC)), outbox, inbox)
         await attach_geography(runtime)
-        runtime.consumers = [Consumer(n, t) for n, t in CONSUMERS[service].items()]  # type: ignore[misc]
+        runtime.consumers = [  # type: ignore[misc]
+            Consumer(n, t, INBOX_RETENTION.get(n)) for n, t in CONSUMERS[service].items()
+        ]
         runtimes[service] = runtime
     return runtimes
 
