@@ -16,13 +16,15 @@ _GIVEN = "明华建国秀英桂兰志强海燕玉梅"
 
 
 def demo_tokens(settings: CommonSettings) -> dict[str, str]:
-    """Dev tokens for each kind of user of the demo county."""
+    """Dev tokens for each kind of user of the demo county (and its province, for policy)."""
+    province = DEMO_COUNTY[:2]
     specs = {
         "department medical_insurance (医保局)": {
             "role": "department",
             "scope": "medical_insurance",
             "county": DEMO_COUNTY,
         },
+        f"province {province} (省乡村振兴局)": {"role": "province", "scope": province},
         f"county {DEMO_COUNTY} (县农业农村局)": {"role": "county", "scope": DEMO_COUNTY},
         f"township {DEMO_TOWNSHIP} (绥棱镇)": {"role": "township", "scope": DEMO_TOWNSHIP},
         f"village {DEMO_VILLAGE} (东方红村)": {"role": "village", "scope": DEMO_VILLAGE},
