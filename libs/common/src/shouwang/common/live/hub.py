@@ -3,12 +3,14 @@
 A stream subscribes to a channel with a key prefix (a township, a region, or None for all) and
 sleeps on its own event. A NOTIFY wakes only the streams whose prefix its key starts with; an idle
 stream costs the database nothing. One per-process tick (no query) wakes the streams whose token
-has expired, and notices a lost connection: after reconnecting it wakes every stream once, since
-notifications sent meanwhile are gone.
+has expired, and notices a lost connection: it reconnects with the shared back-off (common.retry),
+the tick going on meanwhile, and then wakes every stream once, since notifications sent meanwhile
+are gone.
 """
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,9 +21,12 @@ import structlog
 from shouwang.common.clock import Clock
 from shouwang.common.config import to_plain_url
 from shouwang.common.live.notify import parse_payload
+from shouwang.common.retry import Backoff, Retrier, wait_or_stop
 
 log = structlog.get_logger(__name__)
 TICK_SECONDS = 1.0
+# reconnecting LISTEN after a loss: from one tick up to half a minute, jittered across replicas
+LISTEN_BACKOFF = Backoff(first=TICK_SECONDS, cap=30.0)
 
 
 @dataclass(eq=False)
@@ -52,7 +57,13 @@ class LiveHub:
     """The process's LISTEN connection and the streams it wakes."""
 
     def __init__(
-        self, *, database_url: str, clock: Clock, stopping: asyncio.Event, name: str = "live"
+        self,
+        *,
+        database_url: str,
+        clock: Clock,
+        stopping: asyncio.Event,
+        name: str = "live",
+        backoff: Backoff = LISTEN_BACKOFF,
     ) -> None:
         self._dsn = to_plain_url(database_url)
         self._clock = clock
@@ -64,6 +75,8 @@ class LiveHub:
         self._lock = asyncio.Lock()
         self._supervisor: asyncio.Task[None] | None = None
         self.notifications = 0
+        self.outage = Retrier(backoff)  # failed reconnects in a row
+        self._retry_at = 0.0  # the monotonic time before which no reconnect is tried
 
     @contextlib.asynccontextmanager
     async def subscribe(
@@ -94,12 +107,28 @@ class LiveHub:
             self._supervisor = asyncio.create_task(self._supervise(), name=f"{self._name}-hub")
 
     async def _connected(self) -> asyncpg.Connection:
-        if self._conn is None or self._conn.is_closed():
-            self._listening.clear()
-            self._conn = await asyncpg.connect(
-                self._dsn, server_settings={"application_name": f"shouwang-{self._name}"}
-            )
-        return self._conn
+        """The LISTEN connection; a new one listens on every subscribed channel at once."""
+        if self._conn is not None and not self._conn.is_closed():
+            return self._conn
+        restored = self._conn is not None
+        conn = await asyncpg.connect(
+            self._dsn, server_settings={"application_name": f"shouwang-{self._name}"}
+        )
+        channels = set(self._wakers)  # a stream may subscribe meanwhile: it listens for itself
+        try:
+            for channel in channels:
+                await conn.add_listener(channel, self._on_notify)
+        except BaseException:
+            await conn.close()  # half listening is not connected: the next attempt starts over
+            raise
+        self._conn, self._listening = conn, channels
+        self.outage.succeeded()
+        if restored:
+            # NOTE: whichever reconnects (a new stream or the tick), what was notified while the
+            # connection was down is lost: every stream reads once
+            log.info("live.listen_restored", channels=sorted(self._listening))
+            self._wake_all(stale=True)
+        return conn
 
     def _on_notify(self, _conn: Any, _pid: int, channel: str, raw: str) -> None:
         self.notifications += 1
@@ -116,15 +145,16 @@ class LiveHub:
                 waker.event.set()
 
     async def _supervise(self) -> None:
-        while not self.stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), TICK_SECONDS)
+        while not await wait_or_stop(self.stopping, TICK_SECONDS):
             self._wake_expired()
-            if not self.stopping.is_set() and (self._conn is None or self._conn.is_closed()):
+            if self._lost() and time.monotonic() >= self._retry_at:
                 await self._reconnect()
         self._wake_all()
         if self._conn is not None:
             await self._conn.close()
+
+    def _lost(self) -> bool:
+        return self._conn is None or self._conn.is_closed()
 
     def _wake_expired(self) -> None:
         now = self._clock.now()
@@ -136,15 +166,16 @@ class LiveHub:
     async def _reconnect(self) -> None:
         try:
             async with self._lock:
-                conn = await self._connected()
-                for channel in self._wakers:
-                    await conn.add_listener(channel, self._on_notify)
-                    self._listening.add(channel)
+                await self._connected()
         except (OSError, asyncpg.PostgresError) as exc:
-            log.warning("live.listen_retry", error=repr(exc))
-            return
-        log.info("live.listen_restored", channels=sorted(self._listening))
-        self._wake_all(stale=True)  # what was notified while the connection was down is lost
+            delay = self.outage.next_delay()
+            self._retry_at = time.monotonic() + delay
+            log.warning(
+                "live.listen_retry",
+                attempt=self.outage.failures,
+                retry_in=round(delay, 2),
+                error=repr(exc),
+            )
 
 
 def live_hub(app: Any, runtime: Any) -> LiveHub:

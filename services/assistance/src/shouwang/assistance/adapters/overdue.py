@@ -105,6 +105,14 @@ async def unvisited(
     return await _locked(session, stmt, limit, of=None)
 
 
+async def flags_of(session: AsyncSession, household_id: uuid.UUID) -> list[Row]:
+    """A household's deadline flags, oldest first."""
+    f = deadline_flags.c
+    stmt = select(deadline_flags).where(f.household_id == household_id)
+    stmt = stmt.order_by(f.flagged_at, f.stage)
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+
 async def household_counties(session: AsyncSession) -> list[str]:
     """Every county with a household in the registry."""
     found = await session.execute(select(households.c.county_code).distinct())

@@ -5,13 +5,14 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from shouwang.assistance.adapters.tables import eliminations, history, households, members
+from shouwang.assistance.adapters.tables import history, households, members
+from shouwang.assistance.adapters.tables import idempotency as idempotency
 from shouwang.assistance.domain.errors import HouseholdNotFound
 from shouwang.assistance.domain.vocab import registry_status
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import HouseholdStatusChanged
 from shouwang.common.events.envelope import new_envelope
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 SOURCE = "/shouwang/assistance"
@@ -47,6 +48,25 @@ async def get_members(session: AsyncSession, household_id: uuid.UUID) -> list[Ro
         .where(members.c.household_id == household_id)
         .order_by(members.c.is_head.desc(), members.c.relation)
     )
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+
+def in_area(stmt: Select[Any], *, region: str | None, filters: dict[str, Any]) -> Select[Any]:
+    """`stmt` (over households) kept to a region (None: everywhere) and the list filters."""
+    if region:
+        stmt = stmt.where(households.c.village_code.startswith(region))
+    for name in ("village_code", "township_code", "status", "category"):
+        if filters.get(name):
+            stmt = stmt.where(households.c[name] == filters[name])
+    return stmt
+
+
+async def households_in_area(
+    session: AsyncSession, *, region: str | None, filters: dict[str, Any], limit: int, offset: int
+) -> list[Row]:
+    """A page of the households of a region matching the list filters, oldest first."""
+    stmt = in_area(select(households), region=region, filters=filters)
+    stmt = stmt.order_by(households.c.created_at, households.c.id).limit(limit).offset(offset)
     return [dict(r) for r in (await session.execute(stmt)).mappings()]
 
 
@@ -91,18 +111,6 @@ async def find_member(session: AsyncSession, county_code: str, person_ref: str) 
     )
     row = (await session.execute(stmt)).mappings().first()
     return dict(row) if row else None
-
-
-async def latest_done_elimination(session: AsyncSession, household_id: uuid.UUID) -> Row | None:
-    """The household's latest completed elimination, if any."""
-    stmt = (
-        select(eliminations)
-        .where(eliminations.c.household_id == household_id, eliminations.c.status == "done")
-        .order_by(eliminations.c.started_at.desc())
-        .limit(1)
-    )
-    found = (await session.execute(stmt)).mappings().first()
-    return dict(found) if found else None
 
 
 async def update_household(

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import eliminations
+from shouwang.assistance.adapters.eliminations import latest_with_outcome, update_elimination
 from shouwang.assistance.domain import elimination as rules_domain
 from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.domain.vocab import PROTECTIONS
@@ -16,7 +16,6 @@ from shouwang.assistance.service.policy import elimination_schedule
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
-from sqlalchemy import select, update
 
 STEP = "exit"
 DEFERRED = "deferred_exit"
@@ -31,30 +30,15 @@ def protected(protection: list[str]) -> bool:
     return bool(set(protection) & set(PROTECTIONS))
 
 
-async def _deferral(uow: UnitOfWork, household_id: Any) -> dict[str, Any] | None:
-    e = eliminations.c
-    stmt = (
-        select(eliminations)
-        .where(e.household_id == household_id, e.status == "done", e.outcome == DEFERRED)
-        .order_by(e.started_at.desc())
-        .limit(1)
-        .with_for_update()
-    )
-    found = (await uow.session.execute(stmt)).mappings().first()
-    return dict(found) if found else None
-
-
 async def end_deferral(
     uow: UnitOfWork, row: dict[str, Any], *, reason: str, actor: str, now: datetime
 ) -> dict[str, Any]:
     """Mark a 缓退 household `risk_eliminated`, recording the exit step; no commit."""
     step = {"date": now.date().isoformat(), "reason": reason, "recorded_at": now.isoformat()}
-    deferral = await _deferral(uow, row["id"])
+    deferral = await latest_with_outcome(uow.session, row["id"], DEFERRED)
     if deferral is not None:
-        await uow.session.execute(
-            update(eliminations)
-            .where(eliminations.c.id == deferral["id"])
-            .values(steps={**deferral["steps"], STEP: step})
+        await update_elimination(
+            uow.session, deferral["id"], steps={**deferral["steps"], STEP: step}
         )
     await repo.update_household(uow.session, row["id"], now=now, status="risk_eliminated")
     await repo.add_history(
@@ -93,7 +77,7 @@ async def exit_at_review(
 async def _exit_reason(uow: UnitOfWork, row: dict[str, Any], today: date) -> str:
     if not protected(row["protection"]):
         return "protection_ended"
-    deferral = await _deferral(uow, row["id"])
+    deferral = await latest_with_outcome(uow.session, row["id"], DEFERRED)
     marked_on = date.fromisoformat(deferral["steps"]["mark"]["date"]) if deferral else today
     # the county's quarterly review days (policy `elimination_schedule`, seed 001 末月下旬)
     schedule = await elimination_schedule(uow.session, county_code=row["county_code"], on=today)

@@ -5,7 +5,12 @@ from datetime import date, datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import eliminations
+from shouwang.assistance.adapters.eliminations import (
+    add_elimination,
+    open_elimination,
+    update_elimination,
+)
+from shouwang.assistance.adapters.followups import month_incomes
 from shouwang.assistance.domain import elimination as rules_domain
 from shouwang.assistance.domain.errors import (
     BadRequest,
@@ -17,7 +22,6 @@ from shouwang.assistance.domain.followup import MonthIncome, annualise, per_pers
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service import deferred_exit
 from shouwang.assistance.service.access import require_household_scope, require_role
-from shouwang.assistance.service.followups import month_incomes
 from shouwang.assistance.service.plans import (
     household_measures,
     measures_in_effect,
@@ -29,7 +33,6 @@ from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import DataQualityFlagged, EliminationMarked
 from shouwang.common.pii_scrub import scrub_text
-from sqlalchemy import insert, select, update
 
 CRITERIA_MESSAGES = {
     "monitored_less_than_required": "纳入监测未满规定月数",
@@ -60,7 +63,7 @@ async def record_step(
         require_household_scope(principal, row)
         if row["status"] != "monitored":
             raise InvalidStep("只有监测中的农户可以进行风险消除", field="status")
-        current = await _open_elimination(uow, row["id"])
+        current = await open_elimination(uow.session, row["id"])
         expected = _next_step(current)
         if step != expected:
             raise InvalidStep(f"当前应进行的步骤为：{expected}", field="step")
@@ -90,16 +93,6 @@ async def _line(uow: UnitOfWork, row: dict[str, Any], on: date) -> float:
     return float(policy.value("monitoring_line_yuan"))
 
 
-async def _open_elimination(uow: UnitOfWork, household_id: uuid.UUID) -> dict[str, Any] | None:
-    stmt = (
-        select(eliminations)
-        .where(eliminations.c.household_id == household_id, eliminations.c.status == "open")
-        .with_for_update()
-    )
-    found = (await uow.session.execute(stmt)).mappings().first()
-    return dict(found) if found else None
-
-
 def _next_step(current: dict[str, Any] | None) -> str:
     if current is None:
         return "prejudge"
@@ -115,9 +108,7 @@ async def _save_step(
     **values: Any,
 ) -> None:
     steps = {**current["steps"], step: {**body, "recorded_at": now.isoformat()}}
-    await uow.session.execute(
-        update(eliminations).where(eliminations.c.id == current["id"]).values(steps=steps, **values)
-    )
+    await update_elimination(uow.session, current["id"], steps=steps, **values)
 
 
 async def _prejudge(
@@ -147,12 +138,13 @@ async def _prejudge(
         await repo.update_household(uow.session, row["id"], now=now, security=security)
     facts = {"income_per_person": _latest_income(months, row["size"]), "line": line}
     evidence = elimination_evidence(row, body, measures, {**facts, "security": security})
-    await uow.session.execute(
-        insert(eliminations).values(
-            id=uuid.uuid4(), household_id=row["id"], status="open", way=body["way"],
-            steps={"prejudge": {**body, "recorded_at": now.isoformat()}}, evidence=evidence,
-            started_at=now,
-        )
+    await add_elimination(
+        uow.session,
+        {
+            "id": uuid.uuid4(), "household_id": row["id"], "status": "open", "way": body["way"],
+            "steps": {"prejudge": {**body, "recorded_at": now.isoformat()}},
+            "evidence": evidence, "started_at": now,
+        },
     )  # fmt: skip
     return {"result": "candidate", "measures_in_effect": len(running), "evidence": evidence}
 

@@ -4,6 +4,7 @@ from html import escape
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
+from shouwang.assistance.adapters.eliminations import latest_done_elimination
 from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.access import require_household_scope
@@ -86,7 +87,7 @@ async def elimination_notice_html(
     async with runtime.sessionmaker() as session:
         row = await repo.get_household(session, household_id)
         require_household_scope(principal, row)
-        found = await repo.latest_done_elimination(session, row["id"])
+        found = await latest_done_elimination(session, row["id"])
     if found is None or found["outcome"] not in NOTIFIABLE:
         raise InvalidStep("该户尚未完成风险消除标注，不能出具告知书")
     return render_elimination_notice(row, found, geography=runtime.geography)

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import followups, idempotency
+from shouwang.assistance.adapters.followups import month_incomes, save_month
+from shouwang.assistance.adapters.repository import idempotency
 from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.domain.followup import (
     FlagInputs,
@@ -27,20 +28,8 @@ from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.assistance import FollowupFlagged, FollowupRecorded
 from shouwang.common.policy.resolution import EffectivePolicy
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
 Row = dict[str, Any]
-
-
-async def month_incomes(session: Any, household_id: Any) -> list[MonthIncome]:
-    """Every recorded month of a household, oldest first."""
-    f = followups.c
-    stmt = (
-        select(f.month, f.income, f.expense).where(f.household_id == household_id).order_by(f.month)
-    )
-    rows = (await session.execute(stmt)).all()
-    return [MonthIncome(month=m, income=i, expense=e) for m, i, e in rows]
 
 
 def _last_year(records: list[MonthIncome], year: list[str], row: Row) -> float | None:
@@ -136,12 +125,7 @@ async def _store(
         "flags": codes, "annual_income_per_person": answer["per_person_yuan"],
         "recorded_by": actor, "recorded_at": now,
     }  # fmt: skip
-    stmt = insert(followups).values(household_id=row["id"], month=body["month"], **values)
-    await uow.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[followups.c.household_id, followups.c.month], set_=values
-        )
-    )
+    await save_month(uow.session, row["id"], body["month"], values)
     facts: Row = {
         "household_id": str(row["id"]), "county_code": row["county_code"],
         "village_code": row["village_code"], "month": body["month"], "flags": codes,

@@ -8,16 +8,15 @@ phone numbers. Rows come from a server-side cursor and are written as they come.
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
-from shouwang.assistance.adapters.tables import households, plans
+from shouwang.assistance.adapters.plans import ledger_rows
 from shouwang.assistance.runtime import AssistanceRuntime
-from shouwang.assistance.service.queries import in_area, require_reader
+from shouwang.assistance.service.queries import require_reader
 from shouwang.common.auth.principal import Principal
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.geography import Geography
 from shouwang.common.pii_scrub import scrub_text
 from shouwang.common.spreadsheet.writer import Cell, xlsx_stream
 from shouwang.common.vocab import HOUSEHOLD_STATUS
-from sqlalchemy import select
 
 HEADERS = (
     "档案编号",
@@ -38,24 +37,9 @@ HEADERS = (
     "计划编号",
     "录入时间",
 )
-COLUMNS = (
-    plans.c.id,
-    plans.c.cadre_name,
-    plans.c.measures,
-    plans.c.made_on,
-    plans.c.due_on,
-    plans.c.late,
-    plans.c.created_at,
-    households.c.id.label("household_id"),
-    households.c.township_code,
-    households.c.village_code,
-    households.c.head_name_masked,
-    households.c.category,
-    households.c.status,
-)
 
 
-def plan_rows(row: Mapping[str, Any], geography: Geography) -> Iterator[list[Cell]]:
+def plan_rows(row: Mapping[Any, Any], geography: Geography) -> Iterator[list[Cell]]:
     """A plan's measures as sheet rows (the plan's columns repeated on each)."""
     township, village, due = row["township_code"], row["village_code"], row["due_on"]
     plan = [
@@ -83,17 +67,10 @@ def plan_rows(row: Mapping[str, Any], geography: Geography) -> Iterator[list[Cel
 async def _rows(
     runtime: AssistanceRuntime, principal: Principal, filters: dict[str, Any]
 ) -> AsyncIterator[list[Cell]]:
-    joined = select(*COLUMNS).join(households, households.c.id == plans.c.household_id)
-    stmt = (
-        in_area(joined, principal, filters)
-        .order_by(plans.c.created_at, plans.c.id)
-        .limit(runtime.settings.max_export_rows)
-        .execution_options(yield_per=1000)
-    )
     geography, left = runtime.geography, runtime.settings.max_export_rows
     async with runtime.sessionmaker() as session:
-        result = await session.stream(stmt)
-        async for row in result.mappings():
+        plans = ledger_rows(session, region=principal.region, filters=filters, limit=left)
+        async for row in plans:
             for cells in plan_rows(row, geography):
                 if left == 0:
                     return

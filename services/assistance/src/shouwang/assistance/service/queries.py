@@ -6,13 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import (
-    deadline_flags,
-    eliminations,
-    followups,
-    households,
-    plans,
-)
+from shouwang.assistance.adapters.eliminations import latest_elimination
+from shouwang.assistance.adapters.followups import followups_of
+from shouwang.assistance.adapters.overdue import flags_of
+from shouwang.assistance.adapters.plans import plans_of
 from shouwang.assistance.domain.followup import check_view
 from shouwang.assistance.domain.plan_rules import plan_due
 from shouwang.assistance.domain.vocab import registry_status
@@ -26,7 +23,6 @@ from shouwang.assistance.service.policy import county_policy
 from shouwang.assistance.service.visits import VISITED_STATUSES
 from shouwang.common.auth.principal import Principal
 from shouwang.common.failures import Forbidden
-from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -36,25 +32,15 @@ def require_reader(principal: Principal) -> None:
         raise Forbidden(f"当前角色（{principal.role}）无权查看农户", code="forbidden_role")
 
 
-def in_area(stmt: Select[Any], principal: Principal, filters: dict[str, Any]) -> Select[Any]:
-    """`stmt` (over households) kept to the caller's area and the list filters."""
-    require_reader(principal)
-    if principal.region:
-        stmt = stmt.where(households.c.village_code.startswith(principal.region))
-    for name in ("village_code", "township_code", "status", "category"):
-        if filters.get(name):
-            stmt = stmt.where(households.c[name] == filters[name])
-    return stmt
-
-
 async def list_households(
     session: AsyncSession, principal: Principal, *, filters: dict[str, Any], limit: int, offset: int
 ) -> list[dict[str, Any]]:
     """Households in the caller's area (masked summary rows)."""
-    stmt = in_area(select(households), principal, filters)
-    stmt = stmt.order_by(households.c.created_at, households.c.id).limit(limit).offset(offset)
-    rows = (await session.execute(stmt)).mappings()
-    return [summary(dict(r)) for r in rows]
+    require_reader(principal)
+    rows = await repo.households_in_area(
+        session, region=principal.region, filters=filters, limit=limit, offset=offset
+    )
+    return [summary(r) for r in rows]
 
 
 def summary(row: dict[str, Any]) -> dict[str, Any]:
@@ -113,10 +99,11 @@ async def household_detail(
     cadre = await current_cadre(session, key)
     view["cadre"] = cadre_view(cadre) if cadre else None
     view["cadre_history"] = await cadre_history(session, key)
-    view["plans"] = await _plans(session, key)
-    view["followups"] = await _followups(session, key)
-    view["elimination"] = await _elimination(session, key)
-    view["overdue_flags"] = await _overdue_flags(session, key)
+    view["plans"] = [_plan_view(p) for p in await plans_of(session, key)]
+    view["followups"] = [_followup_view(f) for f in await followups_of(session, key)]
+    elimination = await latest_elimination(session, key)
+    view["elimination"] = _elimination_view(elimination) if elimination else None
+    view["overdue_flags"] = [_flag_view(f) for f in await flags_of(session, key)]
     view["visit"] = visit_status(row, view["followups"], now, policy.value("amber_ratio"))
     return view
 
@@ -136,63 +123,41 @@ def visit_status(
             "colour": "amber" if not done and used >= amber_ratio else "green"}  # fmt: skip
 
 
-async def _overdue_flags(session: AsyncSession, key: uuid.UUID) -> list[dict[str, Any]]:
-    """Deadlines the sweep found passed (identification, plan, campaign problem, visit)."""
-    f = deadline_flags.c
-    stmt = select(deadline_flags).where(f.household_id == key).order_by(f.flagged_at, f.stage)
-    return [
-        {
-            "stage": r["stage"],
-            "ref": r["ref"],
-            "colour": "red",
-            "due_at": r["due_at"].isoformat(),
-            "flagged_at": r["flagged_at"].isoformat(),
-        }
-        for r in (await session.execute(stmt)).mappings()
-    ]
+def _flag_view(r: dict[str, Any]) -> dict[str, Any]:
+    """A deadline the sweep found passed (identification, plan, campaign problem, visit)."""
+    return {
+        "stage": r["stage"],
+        "ref": r["ref"],
+        "colour": "red",
+        "due_at": r["due_at"].isoformat(),
+        "flagged_at": r["flagged_at"].isoformat(),
+    }
 
 
-async def _plans(session: AsyncSession, key: uuid.UUID) -> list[dict[str, Any]]:
-    stmt = select(plans).where(plans.c.household_id == key).order_by(plans.c.created_at)
-    return [
-        {
-            "id": str(p["id"]),
-            "cadre_name": p["cadre_name"],
-            "cadre_id": str(p["cadre_id"]) if p["cadre_id"] else None,
-            "measures": p["measures"],
-            "made_on": _iso(p["made_on"]),
-            "due_on": _iso(p["due_on"]),
-            "late": p["late"],
-        }
-        for p in (await session.execute(stmt)).mappings()
-    ]
+def _plan_view(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(p["id"]),
+        "cadre_name": p["cadre_name"],
+        "cadre_id": str(p["cadre_id"]) if p["cadre_id"] else None,
+        "measures": p["measures"],
+        "made_on": _iso(p["made_on"]),
+        "due_on": _iso(p["due_on"]),
+        "late": p["late"],
+    }
 
 
-async def _followups(session: AsyncSession, key: uuid.UUID) -> list[dict[str, Any]]:
-    stmt = select(followups).where(followups.c.household_id == key).order_by(followups.c.month)
-    return [
-        {
-            "month": f["month"],
-            "income": f["income"],
-            "expense": f["expense"],
-            "checks": check_view(f["checks"]),
-            "flags": f["flags"],
-            "annual_income_per_person": f["annual_income_per_person"],
-        }
-        for f in (await session.execute(stmt)).mappings()
-    ]
+def _followup_view(f: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "month": f["month"],
+        "income": f["income"],
+        "expense": f["expense"],
+        "checks": check_view(f["checks"]),
+        "flags": f["flags"],
+        "annual_income_per_person": f["annual_income_per_person"],
+    }
 
 
-async def _elimination(session: AsyncSession, key: uuid.UUID) -> dict[str, Any] | None:
-    stmt = (
-        select(eliminations)
-        .where(eliminations.c.household_id == key)
-        .order_by(eliminations.c.started_at.desc())
-        .limit(1)
-    )
-    e = (await session.execute(stmt)).mappings().first()
-    if e is None:
-        return None
+def _elimination_view(e: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": str(e["id"]),
         "status": e["status"],

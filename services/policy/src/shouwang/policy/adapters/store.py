@@ -1,9 +1,12 @@
-"""The policy store: version numbers under a per-region lock, history pages."""
+"""The policy store: version numbers under a per-region lock, the versions, history pages."""
 
 from datetime import date
 from typing import Any
 
-from shouwang.common.policy.resolution import PolicyVersion
+from shouwang.common.events.envelope import EventEnvelope
+from shouwang.common.policy.calendar import WorkCalendar
+from shouwang.common.policy.projection import apply_policy_event, effective_policy, work_calendar
+from shouwang.common.policy.resolution import EffectivePolicy, PolicyVersion
 from shouwang.policy.adapters.tables import calendars, versions
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -30,6 +33,21 @@ async def next_calendar_version(session: AsyncSession, *, province_code: str, ye
         calendars.c.region_code == province_code, calendars.c.year == year
     )
     return int((await session.execute(stmt)).scalar_one()) + 1
+
+
+async def record(envelope: EventEnvelope, session: AsyncSession) -> None:
+    """Store a policy or calendar version, as every projection of it stores it."""
+    await apply_policy_event(envelope, session, versions=versions, calendars=calendars)
+
+
+async def effective(conn: AsyncConnection, *, region_code: str, on: date) -> EffectivePolicy:
+    """Every setting in force for a region on a date (its layers resolved)."""
+    return await effective_policy(conn, table=versions, region_code=region_code, on_date=on)
+
+
+async def province_calendar(conn: AsyncConnection, *, province_code: str) -> WorkCalendar:
+    """The province's working days."""
+    return await work_calendar(conn, table=calendars, province_code=province_code)
 
 
 async def history_page(

@@ -6,10 +6,8 @@ from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.policy import CalendarChanged, PolicyChanged
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.policy.calendar import validate_year
-from shouwang.common.policy.projection import apply_policy_event
 from shouwang.common.policy.validation import validate_settings
 from shouwang.policy.adapters import store
-from shouwang.policy.adapters.tables import calendars, versions
 from shouwang.policy.domain.commands import ChangePolicy, EditCalendar
 
 SOURCE = "/shouwang/policy"
@@ -49,6 +47,6 @@ async def _record(
 ) -> None:
     # NOTE: the store is written by the same code every projection runs, so they cannot differ
     envelope = new_envelope(event, source=SOURCE, subject=subject, time=now)
-    await apply_policy_event(envelope, uow.session, versions=versions, calendars=calendars)
+    await store.record(envelope, uow.session)
     uow.publish(envelope)
     await uow.commit()

@@ -4,10 +4,8 @@ from datetime import date
 from typing import Any
 
 from shouwang.common.policy.calendar_seed import package_version
-from shouwang.common.policy.projection import effective_policy, work_calendar
 from shouwang.common.policy.resolution import EffectivePolicy
 from shouwang.policy.adapters import store
-from shouwang.policy.adapters.tables import calendars, versions
 from shouwang.policy.runtime import PolicyRuntime
 
 FALLBACK_WARNING = "该年度暂无节假日与调休数据，工作日暂按周一至周五计算，请尽快补充"
@@ -16,7 +14,7 @@ FALLBACK_WARNING = "该年度暂无节假日与调休数据，工作日暂按周
 async def effective(runtime: PolicyRuntime, *, region_code: str, on: date) -> EffectivePolicy:
     """Every setting's effective value for a region on a date."""
     async with runtime.engine.connect() as conn:
-        return await effective_policy(conn, table=versions, region_code=region_code, on_date=on)
+        return await store.effective(conn, region_code=region_code, on=on)
 
 
 async def history(
@@ -34,7 +32,7 @@ async def history(
 async def calendar_year(runtime: PolicyRuntime, *, province_code: str, year: int) -> dict[str, Any]:
     """A province's working-day calendar of a year, with where it comes from."""
     async with runtime.engine.connect() as conn:
-        cal = await work_calendar(conn, table=calendars, province_code=province_code)
+        cal = await store.province_calendar(conn, province_code=province_code)
     data = cal.year(year)
     fallback = data.source == "fallback"
     return {

@@ -9,11 +9,12 @@ from shouwang.common.db.bulk import copy_rows
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.live.notify import notify
+from shouwang.warning.adapters.tables import idempotency as idempotency
 from shouwang.warning.adapters.tables import task_feed, task_history, tasks
 from shouwang.warning.domain.errors import TaskNotFound
 from shouwang.warning.domain.task import Task
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 SOURCE = "/shouwang/warning"
 _TASK_FIELDS = (
@@ -52,15 +53,19 @@ def task_from_row(row: Any) -> Task:
     return Task(id=str(row["id"]), **values)
 
 
+def task_key(task_id: str) -> uuid.UUID:
+    """The UUID of a task id from a URL; TaskNotFound if it is not one."""
+    try:
+        return uuid.UUID(task_id)
+    except ValueError:
+        raise TaskNotFound() from None
+
+
 async def get_task(
     session: AsyncSession, task_id: str, *, for_update: bool = False
 ) -> tuple[Task, Any]:
     """Load a task (and its raw row); raise TaskNotFound."""
-    try:
-        key = uuid.UUID(task_id)
-    except ValueError:
-        raise TaskNotFound() from None
-    stmt = select(tasks).where(tasks.c.id == key)
+    stmt = select(tasks).where(tasks.c.id == task_key(task_id))
     if for_update:
         stmt = stmt.with_for_update()
     row = (await session.execute(stmt)).mappings().first()
@@ -170,6 +175,16 @@ async def add_feed(session: AsyncSession, events: list[BaseModel], *, now: datet
     # an upper bound of each township's newest row, which is all a woken stream needs
     last = (await session.execute(select(func.currval(_FEED_ID_SEQUENCE)))).scalar_one()
     await notify(session, channel=FEED_CHANNEL, positions=dict.fromkeys(_townships(rows), last))
+
+
+async def purge_feed_before(conn: AsyncConnection, cutoff: datetime, *, limit: int) -> int:
+    """Delete up to `limit` of the oldest feed rows from before `cutoff`; return how many.
+
+    Expired rows sit at the start of the primary key, so this walks it (no time index needed).
+    """
+    expired = select(task_feed.c.id).where(task_feed.c.at < cutoff)
+    oldest = expired.order_by(task_feed.c.id).limit(limit)
+    return (await conn.execute(delete(task_feed).where(task_feed.c.id.in_(oldest)))).rowcount
 
 
 def _townships(rows: list[dict[str, Any]]) -> list[str]:

@@ -17,14 +17,14 @@ from shouwang.common.identity import protect_person, unseal_pii
 from shouwang.common.kafka.lanes import Lanes
 from shouwang.common.policy.projection import policy_handler
 from shouwang.common.service import ConsumerSpec
-from shouwang.warning.adapters.tables import policy_calendars, policy_versions, registry
+from shouwang.warning.adapters.registry import save_statuses
+from shouwang.warning.adapters.tables import policy_calendars, policy_versions
 from shouwang.warning.domain.window import current_period
 from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.policy import county_policy
 from shouwang.warning.service.processing import process_filed_batch
 from shouwang.warning.service.routing import route_signals
 from shouwang.warning.service.routing_rows import Signal
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 EnvelopeHandler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
@@ -124,13 +124,4 @@ async def _project_household(data: HouseholdStatusChanged, *, session: AsyncSess
         }
         for ref in data.member_refs
     ]
-    stmt = insert(registry).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[registry.c.person_ref],
-        set_={
-            "status": stmt.excluded.status,
-            "household_id": stmt.excluded.household_id,
-            "updated_at": stmt.excluded.updated_at,
-        },
-    )
-    await session.execute(stmt)
+    await save_statuses(session, rows)

@@ -1,14 +1,11 @@
 """Items under the county's indicator threshold: filed, no task, listed for the county."""
 
-import uuid
 from typing import Any
 
 from shouwang.common.auth.checks import require_role
 from shouwang.common.auth.principal import Principal
-from shouwang.common.db.paging import keyset_page
-from shouwang.warning.adapters.tables import below_threshold
+from shouwang.warning.adapters.held_items import below_threshold_page
 from shouwang.warning.runtime import WarningRuntime
-from sqlalchemy import select
 
 
 async def list_below_threshold(
@@ -22,15 +19,9 @@ async def list_below_threshold(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the items of the caller's county (or province) under the threshold."""
     require_role(principal, "county", "province")
-    table = below_threshold
-    stmt = select(table).where(table.c.county_code.startswith(principal.scope))
-    if period:
-        stmt = stmt.where(table.c.period == period)
-    if department:
-        stmt = stmt.where(table.c.department == department)
     async with runtime.sessionmaker() as session:
-        rows, next_cursor = await keyset_page(
-            session, stmt, created=table.c.created_at, key=table.c.id, limit=limit,
-            cursor=cursor, parse_key=uuid.UUID,
+        rows, next_cursor = await below_threshold_page(
+            session, region=principal.scope, period=period, department=department, limit=limit,
+            cursor=cursor,
         )  # fmt: skip
     return [{**r, "id": str(r["id"]), "batch_id": r["source_ref"]} for r in rows], next_cursor

@@ -9,14 +9,13 @@ from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import PushMissing
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.geography import Geography
+from shouwang.warning.adapters.batches import pushes_per_department
+from shouwang.warning.adapters.push_window import first_missing_notice
 from shouwang.warning.adapters.repository import SOURCE
-from shouwang.warning.adapters.tables import batches, push_missing_sent
 from shouwang.warning.domain.indicators import DEPARTMENTS
 from shouwang.warning.domain.window import current_period, window_of
 from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.policy import period_start, policies_on
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 STATUS_LABELS = {
@@ -40,18 +39,7 @@ async def compliance(
     session: AsyncSession, *, county_code: str, period: str
 ) -> list[dict[str, Any]]:
     """One row per catalogue department: status, batches, items, first push."""
-    stmt = (
-        select(
-            batches.c.department,
-            func.array_agg(batches.c.timeliness).label("kinds"),
-            func.count().label("batches"),
-            func.sum(batches.c.received).label("items"),
-            func.min(batches.c.received_at).label("first_at"),
-        )
-        .where(batches.c.county_code == county_code, batches.c.period == period)
-        .group_by(batches.c.department)
-    )
-    pushed = {r.department: r for r in await session.execute(stmt)}
+    pushed = await pushes_per_department(session, county_code=county_code, period=period)
     rows = []
     for code, label in DEPARTMENTS.items():
         got = pushed.get(code)
@@ -116,20 +104,11 @@ async def _announce_missing(uow: UnitOfWork, county: str, period: str, now: date
     sent = 0
     for row in await compliance(uow.session, county_code=county, period=period):
         department = row["department"]
-        if row["status"] == "missing" and await _first_notice(
-            uow.session, county, department, period
+        if row["status"] == "missing" and await first_missing_notice(
+            uow.session, county_code=county, department=department, period=period
         ):
             missing = PushMissing(county_code=county, department=department, period=period)
             subject = f"{county}/{department}/{period}"
             uow.publish(new_envelope(missing, source=SOURCE, time=now, subject=subject))
             sent += 1
     return sent
-
-
-async def _first_notice(session: AsyncSession, county: str, department: str, period: str) -> bool:
-    stmt = (
-        insert(push_missing_sent)
-        .values(county_code=county, department=department, period=period)
-        .on_conflict_do_nothing()
-    )
-    return bool((await session.execute(stmt.returning(push_missing_sent.c.period))).first())

@@ -7,19 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
-from shouwang.common.db.paging import keyset_page
+from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.failures import Conflict, Forbidden, Invalid, NotFound
 from shouwang.common.geography import Geography
 from shouwang.common.identity import ProtectedPerson, person_ref_of
 from shouwang.common.idnumber import validate_id_number
-from shouwang.warning.adapters.tables import extensions, registry, unroutable
+from shouwang.warning.adapters.held_items import lock_unroutable, mark_routed, unroutable_page
+from shouwang.warning.adapters.push_window import save_extension
+from shouwang.warning.adapters.registry import save_statuses
 from shouwang.warning.domain.indicators import DEPARTMENTS
 from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.policy import county_policy
-from shouwang.warning.service.routing import route_signals
+from shouwang.warning.service.routing import Outcome, route_signals
 from shouwang.warning.service.routing_rows import Signal
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def require_county(principal: Principal) -> str:
@@ -46,13 +47,7 @@ async def open_extension(
         "created_by": principal.sub,
     }
     async with runtime.uow() as uow:
-        stmt = insert(extensions).values(row)
-        await uow.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["county_code", "department", "period"],
-                set_={"until": until, "created_by": principal.sub},
-            )
-        )
+        await save_extension(uow.session, row)
         await uow.commit()
     return {**row, "until": until.isoformat()}
 
@@ -68,16 +63,11 @@ async def list_unroutable(
     """Items whose village the geography does not know, for the county to route by hand."""
     if principal.role not in ("county", "province", "auditor"):
         raise Forbidden("当前角色无权查看待人工分派事项", code="forbidden_role")
-    cols = [c for c in unroutable.c if c.name not in ("id_enc", "name_enc", "values")]
-    stmt = select(*cols)
-    if principal.role != "auditor":
-        stmt = stmt.where(unroutable.c.county_code.startswith(principal.scope))
-    if status:
-        stmt = stmt.where(unroutable.c.status == status)
+    region = None if principal.role == "auditor" else principal.scope
     async with runtime.sessionmaker() as session:
-        rows, next_cursor = await keyset_page(
-            session, stmt, created=unroutable.c.created_at, key=unroutable.c.id, limit=limit,
-            cursor=cursor, parse_key=uuid.UUID)  # fmt: skip
+        rows, next_cursor = await unroutable_page(
+            session, region=region, status=status, limit=limit, cursor=cursor
+        )
     items = [
         {**r, "id": str(r["id"]), "task_id": str(r["task_id"]) if r["task_id"] else None}
         for r in rows
@@ -90,56 +80,12 @@ async def route_unroutable(
 ) -> dict[str, Any]:
     """Route a held item to a known village: it joins (or opens) that person's task."""
     county = require_county(principal)
-    geography: Geography = runtime.geography
-    if geography.township_of(village_code) is None or not village_code.startswith(county):
-        raise Invalid(
-            "村（社区）代码不存在或不属于本县", code="unknown_village", field="village_code"
-        )
+    _require_village_of(county, village_code, runtime.geography)
     async with runtime.uow() as uow:
-        row = (
-            (
-                await uow.session.execute(
-                    select(unroutable).where(unroutable.c.id == _uuid(item_id)).with_for_update()
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None or row["county_code"] != county:
-            raise NotFound("待分派事项不存在", code="unroutable_not_found")
-        if row["status"] != "open":
-            raise Conflict("该事项已分派", code="already_routed")
-        person = ProtectedPerson(
-            row["person_ref"], row["id_enc"], row["name_enc"], row["id_masked"], row["name_masked"]
-        )
-        signal = Signal(
-            person=person,
-            village_code=village_code,
-            channel=row["channel"],
-            source_ref=row["source_ref"],
-            department=row["department"],
-            indicator=row["indicator"],
-            values=dict(row["values"]),
-        )
-        outcome = await route_signals(
-            uow,
-            [signal],
-            county_code=county,
-            period=row["period"],
-            now=runtime.clock.now(),
-            geography=geography,
-            policy=await county_policy(uow.session, county_code=county, period=row["period"]),
-        )
+        item = await _open_held_item(uow.session, county, item_id)
+        outcome = await _route_held(uow, item, village_code, runtime=runtime)
         task_id = outcome.task_ids[0] if outcome.task_ids else None
-        await uow.session.execute(
-            update(unroutable)
-            .where(unroutable.c.id == row["id"])
-            .values(
-                status="routed",
-                village_code=village_code,
-                task_id=uuid.UUID(task_id) if task_id else None,
-            )
-        )
+        await mark_routed(uow.session, item["id"], village_code=village_code, task_id=task_id)
         await uow.commit()
     return {
         "id": item_id,
@@ -147,6 +93,54 @@ async def route_unroutable(
         "task_id": task_id,
         "attached": outcome.signals_attached > 0,
     }
+
+
+def _require_village_of(county: str, village_code: str, geography: Geography) -> None:
+    if geography.township_of(village_code) is None or not village_code.startswith(county):
+        raise Invalid(
+            "村（社区）代码不存在或不属于本县", code="unknown_village", field="village_code"
+        )
+
+
+async def _open_held_item(session: AsyncSession, county: str, item_id: str) -> dict[str, Any]:
+    """The county's held item, locked, if it still waits to be routed."""
+    item = await lock_unroutable(session, _uuid(item_id))
+    if item is None or item["county_code"] != county:
+        raise NotFound("待分派事项不存在", code="unroutable_not_found")
+    if item["status"] != "open":
+        raise Conflict("该事项已分派", code="already_routed")
+    return item
+
+
+async def _route_held(
+    uow: UnitOfWork, item: dict[str, Any], village_code: str, *, runtime: WarningRuntime
+) -> Outcome:
+    """Route the held item's signal to the village the county named, as any signal is."""
+    county, period, now = item["county_code"], item["period"], runtime.clock.now()
+    return await route_signals(
+        uow,
+        [_held_signal(item, village_code)],
+        county_code=county,
+        period=period,
+        now=now,
+        geography=runtime.geography,
+        policy=await county_policy(uow.session, county_code=county, period=period),
+    )
+
+
+def _held_signal(item: dict[str, Any], village_code: str) -> Signal:
+    person = ProtectedPerson(
+        item["person_ref"], item["id_enc"], item["name_enc"], item["id_masked"], item["name_masked"]
+    )
+    return Signal(
+        person=person,
+        village_code=village_code,
+        channel=item["channel"],
+        source_ref=item["source_ref"],
+        department=item["department"],
+        indicator=item["indicator"],
+        values=dict(item["values"]),
+    )
 
 
 REGISTRY_COLUMNS = {
@@ -172,14 +166,28 @@ async def import_registry(
 ) -> dict[str, Any]:
     """Load an existing registry export (CSV) into the comparison projection."""
     county = require_county(principal)
+    secret = runtime.settings.hmac_key.get_secret_value()
+    rows, errors = _registry_rows(_utf8(data), county=county, secret=secret)
+    async with runtime.uow() as uow:
+        await save_statuses(uow.session, rows)
+        await uow.commit()
+    return {"imported": len(rows), "rejected": len(errors), "errors": errors[:1000]}
+
+
+def _utf8(data: bytes) -> str:
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Invalid("文件编码应为 UTF-8（CSV）", code="invalid_encoding", field="file") from None
-    reader = csv.DictReader(io.StringIO(text))
+
+
+def _registry_rows(
+    text: str, *, county: str, secret: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The registry rows of a CSV export (one per person, the last line wins), and its errors."""
     rows: dict[str, dict[str, Any]] = {}
     errors: list[dict[str, Any]] = []
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         record = {
             REGISTRY_COLUMNS[k.strip()]: (v or "").strip()
             for k, v in raw.items()
@@ -188,15 +196,8 @@ async def import_registry(
         status = REGISTRY_STATUS.get(record.get("status", ""))
         id_number = record.get("id_number", "").upper()
         if validate_id_number(id_number) or status is None:
-            errors.append(
-                {
-                    "row": line,
-                    "field": "status" if status is None else "id_number",
-                    "message": "状态无效" if status is None else "身份证号无效",
-                }
-            )
+            errors.append(_row_error(line, bad_status=status is None))
             continue
-        secret = runtime.settings.hmac_key.get_secret_value()
         ref = person_ref_of(id_number, master_secret=secret, county_code=county)
         rows[ref] = {
             "person_ref": ref,
@@ -204,21 +205,15 @@ async def import_registry(
             "status": status,
             "household_id": record.get("household_id") or None,
         }
-    async with runtime.uow() as uow:
-        values = list(rows.values())
-        for start in range(0, len(values), 5000):
-            stmt = insert(registry).values(values[start : start + 5000])
-            await uow.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["person_ref"],
-                    set_={
-                        "status": stmt.excluded.status,
-                        "household_id": stmt.excluded.household_id,
-                    },
-                )
-            )
-        await uow.commit()
-    return {"imported": len(rows), "rejected": len(errors), "errors": errors[:1000]}
+    return list(rows.values()), errors
+
+
+def _row_error(line: int, *, bad_status: bool) -> dict[str, Any]:
+    return {
+        "row": line,
+        "field": "status" if bad_status else "id_number",
+        "message": "状态无效" if bad_status else "身份证号无效",
+    }
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -8,9 +8,8 @@ transaction, walking the primary key: they sit at its start, so a round needs no
 from datetime import timedelta
 
 from shouwang.common.periodic import periodic
-from shouwang.warning.adapters.tables import task_feed
+from shouwang.warning.adapters.repository import purge_feed_before
 from shouwang.warning.runtime import WarningRuntime
-from sqlalchemy import delete, select
 
 BATCH = 5000
 
@@ -18,13 +17,10 @@ BATCH = 5000
 async def purge_task_feed(runtime: WarningRuntime) -> int:
     """Drop feed rows older than the retention, oldest first; return how many."""
     cutoff = runtime.clock.now() - timedelta(days=runtime.settings.feed_retention_days)
-    expired = select(task_feed.c.id).where(task_feed.c.at < cutoff)
-    oldest = expired.order_by(task_feed.c.id).limit(BATCH)
     purged = 0
     while True:
         async with runtime.engine.begin() as conn:
-            stmt = delete(task_feed).where(task_feed.c.id.in_(oldest))
-            deleted = (await conn.execute(stmt)).rowcount
+            deleted = await purge_feed_before(conn, cutoff, limit=BATCH)
         purged += deleted
         if deleted < BATCH:
             return purged

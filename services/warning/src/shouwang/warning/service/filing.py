@@ -4,16 +4,14 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from shouwang.common.db.bulk import copy_rows
 from shouwang.common.identity import protect_person
+from shouwang.warning.adapters.batches import add_items
 from shouwang.warning.adapters.originals import open_raw, reseal_raw, seal_file, seal_raw
-from shouwang.warning.adapters.tables import batch_items
 from shouwang.warning.domain.items import ValidItem
 from shouwang.warning.runtime import WarningRuntime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = [
-    "insert_item_rows",
     "item_rows",
     "open_raw",
     "reseal_raw",
@@ -58,11 +56,6 @@ def item_rows(
     return rows
 
 
-async def insert_item_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert batch_items rows (one COPY)."""
-    await copy_rows(session, batch_items, rows)
-
-
 async def store_items(
     session: AsyncSession,
     batch_id: uuid.UUID,
@@ -74,4 +67,4 @@ async def store_items(
     """Protect and insert accepted items in chunks of ITEM_CHUNK."""
     for start in range(0, len(items), ITEM_CHUNK):
         chunk = items[start : start + ITEM_CHUNK]
-        await insert_item_rows(session, item_rows(batch_id, chunk, runtime=runtime, county=county))
+        await add_items(session, item_rows(batch_id, chunk, runtime=runtime, county=county))

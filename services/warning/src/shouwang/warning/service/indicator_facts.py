@@ -15,13 +15,10 @@ from shouwang.common.events.catalog.warning import BatchFiled, ItemIndicators
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.geography import Geography
 from shouwang.common.policy.indicators import INDICATOR_VALUE_FIELDS
+from shouwang.warning.adapters.registry import statuses_of
 from shouwang.warning.adapters.repository import SOURCE
-from shouwang.warning.adapters.tables import registry
 from shouwang.warning.domain.thresholds import qualifiers
 from shouwang.warning.service.routing import REGISTRY_CLASSES
-from sqlalchemy import Text, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
 
 CHUNK = 500
 
@@ -39,7 +36,8 @@ async def publish_indicator_facts(
     if not thresholded:
         return 0
     # NOTE: the same "in the registry" that picked the item's minimum when it was routed
-    lifted = await _in_registry(uow.session, [r["person_ref"] for r in thresholded])
+    refs = list({r["person_ref"] for r in thresholded})
+    lifted = set(await statuses_of(uow.session, refs, statuses=REGISTRY_CLASSES))
     # NOTE: a batch names few villages: each looked up once, not once per item
     townships = {v: geography.township_of(v) for v in {r["village_code"] for r in thresholded}}
     facts = [
@@ -93,12 +91,3 @@ def _number(raw: object) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
-
-
-async def _in_registry(session: AsyncSession, refs: list[str]) -> set[str]:
-    # NOTE: one array parameter; an IN list would hit the 32k bind-parameter limit
-    wanted = any_(bindparam("refs", value=list(set(refs)), type_=ARRAY(Text)))
-    stmt = select(registry.c.person_ref).where(
-        registry.c.person_ref == wanted, registry.c.status.in_(tuple(REGISTRY_CLASSES))
-    )
-    return set((await session.execute(stmt)).scalars())

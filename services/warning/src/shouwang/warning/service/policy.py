@@ -3,11 +3,10 @@
 from collections.abc import Iterable
 from datetime import date
 
-from shouwang.common.policy.projection import Db, effective_policy, work_calendar
-from shouwang.common.policy.resolution import EffectivePolicy, PolicyVersion, layers_of, resolve
-from shouwang.warning.adapters.tables import policy_calendars, policy_versions
+from shouwang.common.policy.projection import Db
+from shouwang.common.policy.resolution import EffectivePolicy, layers_of, resolve
+from shouwang.warning.adapters import policy as store
 from shouwang.warning.domain.policy import CountyPolicy
-from sqlalchemy import RowMapping, select
 
 
 def period_start(period: str) -> date:
@@ -18,15 +17,13 @@ def period_start(period: str) -> date:
 
 async def period_policy(db: Db, *, county_code: str, period: str) -> EffectivePolicy:
     """The county's settings in force for a period (without the calendar)."""
-    return await effective_policy(
-        db, table=policy_versions, region_code=county_code, on_date=period_start(period)
-    )
+    return await store.county_policy(db, county_code=county_code, on=period_start(period))
 
 
 async def county_policy(db: Db, *, county_code: str, period: str) -> CountyPolicy:
     """The county's rules for a period, with its province's working-day calendar."""
     policy = await period_policy(db, county_code=county_code, period=period)
-    calendar = await work_calendar(db, table=policy_calendars, province_code=county_code[:2])
+    calendar = await store.province_calendar(db, province_code=county_code[:2])
     return CountyPolicy(policy, calendar)
 
 
@@ -34,8 +31,7 @@ async def policies_on(db: Db, *, counties: Iterable[str], on: date) -> dict[str,
     """The effective policy of many counties on one date, from one query."""
     wanted = list(dict.fromkeys(counties))
     codes = {code for county in wanted for _, code in layers_of(county)}
-    rows = await db.execute(select(policy_versions).where(policy_versions.c.region_code.in_(codes)))
-    versions = [_version(row) for row in rows.mappings()]
+    versions = await store.versions_of(db, region_codes=codes)
     return {county: resolve(versions, region_code=county, on=on) for county in wanted}
 
 
@@ -43,10 +39,3 @@ async def amber_ratios(db: Db, *, counties: Iterable[str], on: date) -> dict[str
     """Each county's amber ratio on a date (the share of a deadline used before amber)."""
     policies = await policies_on(db, counties=counties, on=on)
     return {county: float(policy.value("amber_ratio")) for county, policy in policies.items()}
-
-
-def _version(row: RowMapping) -> PolicyVersion:
-    return PolicyVersion(
-        region_code=row["region_code"], version=row["version"],
-        effective_from=row["effective_from"], settings=row["settings"],
-    )  # fmt: skip

@@ -1,20 +1,21 @@
 """Processing a filed batch: compare with the registry, dedup, route every accepted item."""
 
 import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import BatchFiled, BatchProcessed
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.identity import ProtectedPerson
+from shouwang.warning.adapters.batches import claim_pending, items_of, mark_processed
 from shouwang.warning.adapters.repository import SOURCE
-from shouwang.warning.adapters.tables import batch_items, batches
 from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.indicator_facts import publish_indicator_facts
 from shouwang.warning.service.policy import county_policy
-from shouwang.warning.service.routing import route_signals
+from shouwang.warning.service.routing import Outcome, route_signals
 from shouwang.warning.service.routing_rows import Signal
-from sqlalchemy import select, update
 
 
 async def process_filed_batch(
@@ -22,57 +23,51 @@ async def process_filed_batch(
 ) -> None:
     """Turn a filed batch's accepted items into tasks and signals (idempotent via the inbox)."""
     batch_id = uuid.UUID(filed.batch_id)
-    state = (
-        await uow.session.execute(
-            select(batches.c.processing).where(batches.c.id == batch_id).with_for_update()
-        )
-    ).scalar()
-    if state != "pending":
+    if not await claim_pending(uow.session, batch_id):
         return
-    rows = (
-        (
-            await uow.session.execute(
-                select(batch_items)
-                .where(batch_items.c.batch_id == batch_id)
-                .order_by(batch_items.c.idx)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    rows = await items_of(uow.session, batch_id)
     now = runtime.clock.now()
-    outcome = await route_signals(
+    outcome = await _route_items(uow, filed, rows, runtime=runtime, now=now)
+    await publish_indicator_facts(uow, filed, rows, geography=runtime.geography, now=now)
+    await _record_processed(uow, filed, outcome, now=now)
+
+
+async def _route_items(
+    uow: UnitOfWork,
+    filed: BatchFiled,
+    rows: Sequence[Mapping[Any, Any]],
+    *,
+    runtime: WarningRuntime,
+    now: datetime,
+) -> Outcome:
+    """Route every item under the county's policy for the batch's period."""
+    policy = await county_policy(uow.session, county_code=filed.county_code, period=filed.period)
+    return await route_signals(
         uow,
         [_signal(row, filed) for row in rows],
         county_code=filed.county_code,
         period=filed.period,
         now=now,
         geography=runtime.geography,
-        policy=await county_policy(uow.session, county_code=filed.county_code, period=filed.period),
+        policy=policy,
     )
-    await publish_indicator_facts(uow, filed, rows, geography=runtime.geography, now=now)
-    await uow.session.execute(
-        update(batches)
-        .where(batches.c.id == batch_id)
-        .values(
-            processing="done",
-            tasks_created=outcome.tasks_created,
-            signals_attached=outcome.signals_attached,
-            unroutable=outcome.unroutable,
-            below_threshold=outcome.below_threshold,
-            comparison=outcome.comparison,
-        )
+
+
+async def _record_processed(
+    uow: UnitOfWork, filed: BatchFiled, outcome: Outcome, *, now: datetime
+) -> None:
+    """Mark the batch done with what routing made of it, and publish BatchProcessed."""
+    counts = {
+        "tasks_created": outcome.tasks_created,
+        "signals_attached": outcome.signals_attached,
+        "unroutable": outcome.unroutable,
+        "comparison": outcome.comparison,
+    }
+    await mark_processed(
+        uow.session, uuid.UUID(filed.batch_id), below_threshold=outcome.below_threshold, **counts
     )
-    processed = BatchProcessed(
-        batch_id=filed.batch_id,
-        county_code=filed.county_code,
-        department=filed.department,
-        period=filed.period,
-        tasks_created=outcome.tasks_created,
-        signals_attached=outcome.signals_attached,
-        unroutable=outcome.unroutable,
-        comparison=outcome.comparison,
-    )
+    head = filed.model_dump(include={"batch_id", "county_code", "department", "period"})
+    processed = BatchProcessed.model_validate({**head, **counts})
     uow.publish(new_envelope(processed, source=SOURCE, subject=filed.batch_id, time=now))
 
 

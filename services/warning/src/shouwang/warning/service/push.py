@@ -7,8 +7,10 @@ idempotency record and BatchFiled in the caller's transaction).
 
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
@@ -16,15 +18,15 @@ from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import BatchFiled
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.failures import Conflict, Forbidden, Invalid
-from shouwang.warning.adapters.repository import SOURCE
-from shouwang.warning.adapters.tables import batches, extensions, idempotency
+from shouwang.warning.adapters.batches import add_batch
+from shouwang.warning.adapters.push_window import extension_until
+from shouwang.warning.adapters.repository import SOURCE, idempotency
 from shouwang.warning.domain.indicators import DEPARTMENTS
 from shouwang.warning.domain.items import Rejection, ValidItem, check_item
 from shouwang.warning.domain.window import WindowClosed, classify_push, describe
 from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.filing import open_raw, seal_file, seal_raw, store_items
 from shouwang.warning.service.policy import period_policy
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 __all__ = ["PushBatch", "open_raw", "push_batch", "seal_file", "seal_raw"]
@@ -91,6 +93,14 @@ async def push_batch(
     )
     if not isinstance(admission, Admission):
         return admission
+    filing = partial(_file_push, cmd, admission, runtime=runtime, principal=principal)
+    return await file_once(filing, cmd.header, admission, runtime=runtime, principal=principal)
+
+
+async def _file_push(
+    cmd: PushBatch, admission: Admission, *, runtime: WarningRuntime, principal: Principal
+) -> dict[str, Any]:
+    """Check the items, store the accepted ones and file the batch, in one transaction."""
     accepted, rejections = _check_items(cmd, admission.county, runtime.geography)
     batch_id = uuid.uuid4()
     tally = Tally(len(cmd.items), len(accepted), len(rejections), [r.__dict__ for r in rejections])
@@ -99,30 +109,14 @@ async def push_batch(
         seal_raw(cmd.raw, runtime=runtime, batch_id=batch_id),
         cmd.content_type,
     )
-    try:
-        async with runtime.uow() as uow:
-            await store_items(
-                uow.session, batch_id, accepted, runtime=runtime, county=admission.county
-            )
-            response = await file_batch(
-                uow,
-                batch_id=batch_id,
-                header=cmd.header,
-                admission=admission,
-                tally=tally,
-                original=original,
-                principal=principal,
-            )
-            await uow.commit()
-    except IntegrityError:
-        # a concurrent retry with the same key won the race: answer what it stored
-        stored = await replay_after_race(
-            cmd.header, admission, runtime=runtime, principal=principal
-        )
-        if stored is None:
-            raise
-        return stored
-    return 202, response
+    async with runtime.uow() as uow:
+        await store_items(uow.session, batch_id, accepted, runtime=runtime, county=admission.county)
+        response = await file_batch(
+            uow, batch_id=batch_id, header=cmd.header, admission=admission, tally=tally,
+            original=original, principal=principal,
+        )  # fmt: skip
+        await uow.commit()
+    return response
 
 
 async def admit(
@@ -140,17 +134,29 @@ async def admit(
     return Admission(county, timeliness, now, body_hash)
 
 
-async def replay_after_race(
-    header: BatchHeader, admission: Admission, *, runtime: WarningRuntime, principal: Principal
-) -> tuple[int, dict[str, Any]] | None:
-    """After an IntegrityError: the response a concurrent retry with the same key stored."""
-    async with runtime.uow() as uow:
-        return await idempotency.replay(
-            uow.session,
-            principal=principal.key,
-            key=header.idempotency_key,
-            body_hash=admission.body_hash,
-        )
+async def file_once(
+    filing: Callable[[], Awaitable[dict[str, Any]]],
+    header: BatchHeader,
+    admission: Admission,
+    *,
+    runtime: WarningRuntime,
+    principal: Principal,
+) -> tuple[int, dict[str, Any]]:
+    """Run `filing` (it commits) and answer 202; if a concurrent retry with the same key won
+    the race (IntegrityError), answer what that one stored."""
+    try:
+        return 202, await filing()
+    except IntegrityError:
+        async with runtime.uow() as uow:
+            stored = await idempotency.replay(
+                uow.session,
+                principal=principal.key,
+                key=header.idempotency_key,
+                body_hash=admission.body_hash,
+            )
+        if stored is None:
+            raise
+        return stored
 
 
 async def file_batch(
@@ -165,58 +171,77 @@ async def file_batch(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Insert the batch row, remember the response and publish BatchFiled (caller commits)."""
-    response = {
-        "batch_id": str(batch_id),
-        "timeliness": admission.timeliness,
-        "received": tally.received,
-        "accepted": tally.accepted,
-        "rejected": tally.rejected,
-        "rejections": tally.rejections,
-        "sha256": original.sha256,
-        **(extra or {}),
-    }
-    await uow.session.execute(
-        insert(batches).values(
-            id=batch_id,
-            county_code=admission.county,
-            department=header.department,
-            period=header.period,
-            timeliness=admission.timeliness,
-            urgent=header.urgent,
-            urgent_reason=header.urgent_reason,
-            received=tally.received,
-            accepted=tally.accepted,
-            rejected=tally.rejected,
-            rejections=tally.rejections,
-            sha256=original.sha256,
-            raw=original.sealed,
-            raw_content_type=original.content_type,
-            submitted_by=principal.sub,
-            received_at=admission.now,
-            processing="pending" if tally.accepted else "done",
-        )
-    )
+    filing = _Filing(batch_id, header, admission, tally, original, principal)
+    await add_batch(uow.session, filing.row())
+    response = {**filing.response(), **(extra or {})}
     await idempotency.remember(
-        uow.session,
-        principal=principal.key,
-        key=header.idempotency_key,
-        body_hash=admission.body_hash,
-        status_code=202,
-        response=response,
-    )
-    filed = BatchFiled(
-        batch_id=str(batch_id),
-        county_code=admission.county,
-        department=header.department,
-        period=header.period,
-        timeliness=admission.timeliness,
-        received=tally.received,
-        accepted=tally.accepted,
-        rejected=tally.rejected,
-        sha256=original.sha256,
-    )
+        uow.session, principal=principal.key, key=header.idempotency_key,
+        body_hash=admission.body_hash, status_code=202, response=response,
+    )  # fmt: skip
+    filed = filing.event()
     uow.publish(new_envelope(filed, source=SOURCE, subject=str(batch_id), time=admission.now))
     return response
+
+
+@dataclass(frozen=True)
+class _Filing:
+    """A batch being filed: what its row, its response and its BatchFiled each say."""
+
+    batch_id: uuid.UUID
+    header: BatchHeader
+    admission: Admission
+    tally: Tally
+    original: FiledOriginal
+    principal: Principal
+
+    def response(self) -> dict[str, Any]:
+        """The answer to the push (202), remembered for a retry with the same key."""
+        return {
+            "batch_id": str(self.batch_id),
+            "timeliness": self.admission.timeliness,
+            "received": self.tally.received,
+            "accepted": self.tally.accepted,
+            "rejected": self.tally.rejected,
+            "rejections": self.tally.rejections,
+            "sha256": self.original.sha256,
+        }
+
+    def row(self) -> dict[str, Any]:
+        """The batches row: counts, the sealed original, and pending while items wait."""
+        header, admission, tally, original = self.header, self.admission, self.tally, self.original
+        return {
+            "id": self.batch_id,
+            "county_code": admission.county,
+            "department": header.department,
+            "period": header.period,
+            "timeliness": admission.timeliness,
+            "urgent": header.urgent,
+            "urgent_reason": header.urgent_reason,
+            "received": tally.received,
+            "accepted": tally.accepted,
+            "rejected": tally.rejected,
+            "rejections": tally.rejections,
+            "sha256": original.sha256,
+            "raw": original.sealed,
+            "raw_content_type": original.content_type,
+            "submitted_by": self.principal.sub,
+            "received_at": admission.now,
+            "processing": "pending" if tally.accepted else "done",
+        }
+
+    def event(self) -> BatchFiled:
+        """The fact that the batch was filed, for processing and for audit."""
+        return BatchFiled(
+            batch_id=str(self.batch_id),
+            county_code=self.admission.county,
+            department=self.header.department,
+            period=self.header.period,
+            timeliness=self.admission.timeliness,
+            received=self.tally.received,
+            accepted=self.tally.accepted,
+            rejected=self.tally.rejected,
+            sha256=self.original.sha256,
+        )
 
 
 def authorise(header: BatchHeader, principal: Principal) -> str:
@@ -237,15 +262,9 @@ async def _timeliness(
 ) -> str:
     async with runtime.sessionmaker() as session:
         policy = await period_policy(session, county_code=county, period=header.period)
-        until = (
-            await session.execute(
-                select(extensions.c.until).where(
-                    extensions.c.county_code == county,
-                    extensions.c.department == header.department,
-                    extensions.c.period == header.period,
-                )
-            )
-        ).scalar()
+        until = await extension_until(
+            session, county_code=county, department=header.department, period=header.period
+        )
     try:
         return classify_push(
             at=now,

@@ -11,21 +11,18 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from shouwang.common.db.bulk import copy_rows
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import ItemUnroutable, TaskSignalAttached
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.geography import Geography
+from shouwang.warning.adapters.registry import statuses_of
 from shouwang.warning.adapters.repository import SOURCE, add_feed
-from shouwang.warning.adapters.tables import (
-    OPEN_STATUSES,
-    below_threshold,
-    registry,
-    signals,
-    task_history,
-    tasks,
+from shouwang.warning.adapters.routed import (
+    ROUTED_TABLES,
+    lock_county_period,
+    open_tasks_of,
+    write_routed,
 )
-from shouwang.warning.adapters.tables import unroutable as unroutable_table
 from shouwang.warning.domain.policy import CountyPolicy
 from shouwang.warning.domain.task import Task
 from shouwang.warning.service.routing_rows import (
@@ -35,13 +32,10 @@ from shouwang.warning.service.routing_rows import (
     task_row,
     unroutable_row,
 )
-from sqlalchemy import Text, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
 
 # registry status -> comparison class of an item about a person in the registry
 REGISTRY_CLASSES = {"monitored": "monitored", "lifted": "lifted", "risk_eliminated": "eliminated"}
-ROWS = ("tasks", "signals", "history", "unroutable", "below_threshold")
+ROWS = tuple(ROUTED_TABLES)
 
 
 @dataclass
@@ -52,13 +46,6 @@ class Outcome:
     below_threshold: int = 0
     comparison: dict[str, int] = field(default_factory=dict)
     task_ids: list[str] = field(default_factory=list)
-
-
-async def lock_county_period(session: AsyncSession, county_code: str, period: str) -> None:
-    """Serialise task creation for one county and period (dedup must see every open task)."""
-    await session.execute(
-        select(func.pg_advisory_xact_lock(func.hashtext(f"{county_code}:{period}")))
-    )
 
 
 @dataclass
@@ -186,19 +173,12 @@ async def route_signals(
         period,
         now,
         policy,
-        await _open_tasks(uow.session, refs, period),
-        await _registry_status(uow.session, refs),
+        await open_tasks_of(uow.session, refs, period),
+        await statuses_of(uow.session, refs, statuses=REGISTRY_CLASSES),
     )
     for sig in items:
         plan.add(sig, geography.township_of(sig.village_code))
-    for table, key in (
-        (tasks, "tasks"),
-        (signals, "signals"),
-        (task_history, "history"),
-        (unroutable_table, "unroutable"),
-        (below_threshold, "below_threshold"),
-    ):
-        await _bulk(uow.session, table, plan.rows[key])
+    await write_routed(uow.session, plan.rows)
     uow.publish(
         *(new_envelope(e, source=SOURCE, time=now, subject=_subject(e)) for e in plan.events)
     )
@@ -208,31 +188,3 @@ async def route_signals(
 
 def _subject(event: BaseModel) -> str:
     return str(getattr(event, "task_id", None) or getattr(event, "unroutable_id", ""))
-
-
-async def _bulk(session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> None:
-    await copy_rows(session, table, rows)
-
-
-async def _open_tasks(
-    session: AsyncSession, refs: list[str], period: str
-) -> dict[str, tuple[str, str]]:
-    stmt = select(tasks.c.person_ref, tasks.c.id, tasks.c.township_code).where(
-        tasks.c.period == period,
-        tasks.c.status.in_(OPEN_STATUSES),
-        tasks.c.person_ref == _any(refs),
-    )
-    rows = await session.execute(stmt)
-    return {r.person_ref: (str(r.id), r.township_code) for r in rows}
-
-
-async def _registry_status(session: AsyncSession, refs: list[str]) -> dict[str, str]:
-    stmt = select(registry.c.person_ref, registry.c.status).where(
-        registry.c.person_ref == _any(refs), registry.c.status.in_(tuple(REGISTRY_CLASSES))
-    )
-    return {r.person_ref: r.status for r in await session.execute(stmt)}
-
-
-def _any(values: list[str]) -> Any:
-    # NOTE: one array parameter; an IN list would hit the 32k bind-parameter limit
-    return any_(bindparam("refs", value=values, type_=ARRAY(Text)))

@@ -13,8 +13,7 @@ from shouwang.common.failures import Invalid
 from shouwang.common.geography import Geography
 from shouwang.common.identity import reveal_person, seal_pii
 from shouwang.common.pii_access import record_pii_view
-from shouwang.warning.adapters.repository import get_task, save_task
-from shouwang.warning.adapters.tables import idempotency
+from shouwang.warning.adapters.repository import get_task, idempotency, save_task
 from shouwang.warning.domain.errors import OutsideScope
 from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.policy import amber_ratios, county_policy

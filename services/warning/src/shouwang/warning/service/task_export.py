@@ -13,10 +13,8 @@ from shouwang.common.geography import Geography
 from shouwang.common.pii_scrub import scrub_text
 from shouwang.common.spreadsheet.writer import Cell, xlsx_stream
 from shouwang.common.vocab import CHANNELS, DEADLINE_COLOURS, TASK_OUTCOMES, TASK_STATUS
-from shouwang.warning.adapters.tables import tasks
+from shouwang.warning.adapters.task_reads import TaskView, export_rows
 from shouwang.warning.runtime import WarningRuntime
-from shouwang.warning.service.task_queries import filtered_tasks
-from sqlalchemy import Text, cast, func
 
 HEADERS = (
     "任务编号",
@@ -38,32 +36,8 @@ HEADERS = (
 )
 
 
-def _local(column: Any, name: str) -> Any:
-    """A time column as Beijing-time text, formatted by Postgres (no datetime per cell here)."""
-    return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM-DD HH24:MI").label(name)
-
-
-COLUMNS = (
-    cast(tasks.c.id, Text).label("id"),
-    tasks.c.period,
-    tasks.c.township_code,
-    tasks.c.village_code,
-    tasks.c.name_masked,
-    tasks.c.id_masked,
-    tasks.c.channel,
-    tasks.c.status,
-    _local(tasks.c.assign_by, "assign_by"),
-    _local(tasks.c.report_by, "report_by"),
-    tasks.c.assigned_village,
-    tasks.c.cadre_name,
-    tasks.c.outcome,
-    cast(tasks.c.visited_on, Text).label("visited_on"),
-    _local(tasks.c.created_at, "created_at"),
-)
-
-
-def task_cells(row: Mapping[str, Any], geography: Geography) -> list[Cell]:
-    """One task as a sheet row (a row of COLUMNS and its deadline colour)."""
+def task_cells(row: Mapping[Any, Any], geography: Geography) -> list[Cell]:
+    """One task as a sheet row (a row of EXPORT_COLUMNS and its deadline colour)."""
     township, village, assigned = row["township_code"], row["village_code"], row["assigned_village"]
     outcome = row["outcome"]
     return [
@@ -93,17 +67,11 @@ async def _rows(
     amber_ratio: Mapping[str, float],
     filters: dict[str, str | None],
 ) -> AsyncIterator[list[Cell]]:
-    now, geography = runtime.clock.now(), runtime.geography
-    stmt = (
-        filtered_tasks(principal, *COLUMNS, now=now, amber_ratio=amber_ratio, filters=filters)
-        .order_by(tasks.c.created_at, tasks.c.id)
-        .limit(runtime.settings.max_export_rows)
-        .execution_options(yield_per=2000)
-    )
+    view = TaskView(principal, runtime.clock.now(), amber_ratio, filters)
     async with runtime.sessionmaker() as session:
-        result = await session.stream(stmt)
-        async for row in result.mappings():
-            yield task_cells(row, geography)
+        rows = export_rows(session, view, limit=runtime.settings.max_export_rows)
+        async for row in rows:
+            yield task_cells(row, runtime.geography)
 
 
 def tasks_xlsx(

@@ -11,15 +11,18 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.spreadsheet.errors import empty_file
 from shouwang.common.spreadsheet.reader import Sheet, is_blank, open_sheet, sheet_rows
-from shouwang.warning.adapters.tables import idempotency
+from shouwang.warning.adapters.batches import add_items
+from shouwang.warning.adapters.repository import idempotency
 from shouwang.warning.domain.items import ValidItem, check_item
 from shouwang.warning.runtime import WarningRuntime
-from shouwang.warning.service.filing import insert_item_rows, item_rows, seal_file
+from shouwang.warning.service.filing import item_rows, seal_file
 from shouwang.warning.service.push import (
     Admission,
     BatchHeader,
@@ -28,10 +31,10 @@ from shouwang.warning.service.push import (
     admit,
     authorise,
     file_batch,
-    replay_after_race,
+    file_once,
 )
 from shouwang.warning.service.spreadsheets import ItemMapper
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 REJECTION_DETAILS_CAP = 10_000
 UPLOAD_CHUNK = 2000  # accepted rows per INSERT: bounds the memory a chunk takes
@@ -54,38 +57,52 @@ async def upload_batch(
     admission = await admit(header, body_hash, runtime=runtime, principal=principal)
     if not isinstance(admission, Admission):
         return admission
+    upload = _Upload(header, file, sheet, sha256, admission)
+    filing = partial(_file_upload, upload, runtime=runtime, principal=principal)
+    return await file_once(filing, header, admission, runtime=runtime, principal=principal)
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """An admitted upload: the form, the spooled file, its sheet and digest."""
+
+    header: BatchHeader
+    file: IO[bytes]
+    sheet: Sheet
+    sha256: str
+    admission: Admission
+
+
+async def _file_upload(
+    upload: _Upload, *, runtime: WarningRuntime, principal: Principal
+) -> dict[str, Any]:
+    """Store the accepted rows in chunks, seal the file and file the batch (one transaction)."""
     batch_id = uuid.uuid4()
+    async with runtime.uow() as uow:
+        rows = _RowBatcher(upload.sheet, upload.header, upload.admission, batch_id, runtime)
+        tally = await _store_rows(uow.session, rows)
+        sealed = await asyncio.to_thread(
+            seal_file, _chunks(upload.file), runtime=runtime, batch_id=batch_id
+        )
+        response = await file_batch(
+            uow, batch_id=batch_id, header=upload.header, admission=upload.admission, tally=tally,
+            original=FiledOriginal(upload.sha256, sealed, upload.sheet.content_type),
+            principal=principal, extra=_extra(batch_id, tally),
+        )  # fmt: skip
+        await uow.commit()
+    return response
+
+
+async def _store_rows(session: AsyncSession, rows: "_RowBatcher") -> Tally:
+    """Insert the protected rows UPLOAD_CHUNK at a time while the sheet is read; count them."""
     try:
-        async with runtime.uow() as uow:
-            rows = _RowBatcher(sheet, header, admission, batch_id, runtime)
-            try:
-                while True:
-                    chunk, done = await asyncio.to_thread(rows.next_chunk)
-                    await insert_item_rows(uow.session, chunk)
-                    if done:
-                        break
-            finally:
-                rows.close()
-            sealed = await asyncio.to_thread(
-                seal_file, _chunks(file), runtime=runtime, batch_id=batch_id
-            )
-            response = await file_batch(
-                uow,
-                batch_id=batch_id,
-                header=header,
-                admission=admission,
-                tally=rows.tally,
-                original=FiledOriginal(sha256, sealed, sheet.content_type),
-                principal=principal,
-                extra=_extra(batch_id, rows.tally),
-            )
-            await uow.commit()
-    except IntegrityError:
-        stored = await replay_after_race(header, admission, runtime=runtime, principal=principal)
-        if stored is None:
-            raise
-        return stored
-    return 202, response
+        while True:
+            chunk, done = await asyncio.to_thread(rows.next_chunk)
+            await add_items(session, chunk)
+            if done:
+                return rows.tally
+    finally:
+        rows.close()
 
 
 def _extra(batch_id: uuid.UUID, tally: Tally) -> dict[str, Any]:
