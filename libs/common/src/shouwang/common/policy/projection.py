@@ -2,10 +2,13 @@
 
 A service declares the tables in its metadata (and migration), consumes `policy.settings` with
 `policy_handler(...)` in a ConsumerSpec (the consumer framework supplies the inbox), and reads
-`effective_policy(...)` / `work_calendar(...)`. The policy service stores its own data in the
-same tables.
+through `PolicyProjection(versions=..., calendars=...)`, its tables bound once in its adapters
+(or `effective_policy(...)` / `work_calendar(...)` with a table). The policy service stores its
+own data in the same tables.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -91,11 +94,17 @@ def policy_handler(*, versions: Table, calendars: Table) -> Handler:
     return handle
 
 
+async def versions_in(db: Db, *, table: Table, region_codes: Iterable[str]) -> list[PolicyVersion]:
+    """Every version of these regions (one query)."""
+    codes = list(dict.fromkeys(region_codes))
+    rows = await db.execute(select(table).where(table.c.region_code.in_(codes)))
+    return [_version(row) for row in rows.mappings()]
+
+
 async def policy_versions(db: Db, *, table: Table, region_code: str) -> list[PolicyVersion]:
     """Every version of the layers a region resolves through (its province and county)."""
     codes = [code for _, code in layers_of(region_code)]
-    rows = await db.execute(select(table).where(table.c.region_code.in_(codes)))
-    return [_version(row) for row in rows.mappings()]
+    return await versions_in(db, table=table, region_codes=codes)
 
 
 async def effective_policy(
@@ -116,6 +125,30 @@ async def work_calendar(db: Db, *, table: Table, province_code: str) -> WorkCale
     # NOTE: in version order, so each year ends up with its newest edit
     years = {row["year"]: _year(row) for row in (await db.execute(stmt)).mappings()}
     return national_calendar(years)
+
+
+@dataclass(frozen=True)
+class PolicyProjection:
+    """A service's projection tables, bound once, with the reads every service makes of them."""
+
+    versions: Table
+    calendars: Table
+
+    async def county_policy(self, db: Db, *, county_code: str, on: date) -> EffectivePolicy:
+        """Every setting in force for the county on a date (county > province > national)."""
+        return await effective_policy(db, table=self.versions, region_code=county_code, on_date=on)
+
+    async def province_calendar(self, db: Db, *, province_code: str) -> WorkCalendar:
+        """The province's working days."""
+        return await work_calendar(db, table=self.calendars, province_code=province_code)
+
+    async def versions_of(self, db: Db, *, region_codes: Iterable[str]) -> list[PolicyVersion]:
+        """Every policy version of these regions (one query)."""
+        return await versions_in(db, table=self.versions, region_codes=region_codes)
+
+    def handler(self) -> Handler:
+        """The consumer handler of `policy.settings` recording into these tables."""
+        return policy_handler(versions=self.versions, calendars=self.calendars)
 
 
 def _version(row: Any) -> PolicyVersion:

@@ -4,12 +4,8 @@ import uuid
 from typing import Any
 
 from shouwang.assistance.adapters import repository as repo
-from shouwang.assistance.adapters.tables import (
-    households,
-    members,
-    policy_calendars,
-    policy_versions,
-)
+from shouwang.assistance.adapters.policy import store as policy_store
+from shouwang.assistance.adapters.tables import households, members
 from shouwang.assistance.domain.vocab import RISK_TYPES
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service.identification import OPENABLE, open_identification
@@ -19,7 +15,6 @@ from shouwang.common.events.catalog.warning import TaskConfirmed
 from shouwang.common.events.envelope import EventEnvelope
 from shouwang.common.events.topics import POLICY_SETTINGS, VERIFICATION_TASKS
 from shouwang.common.identity import ProtectedPerson, protect_person, unseal_pii
-from shouwang.common.policy.projection import policy_handler
 from shouwang.common.service import ConsumerSpec
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +32,7 @@ def consumer_specs(runtime: AssistanceRuntime) -> list[ConsumerSpec]:
             await on_risk_confirmed(data, uow=uow, runtime=runtime)
             await uow.flush_events()
 
-    policy = policy_handler(versions=policy_versions, calendars=policy_calendars)
+    policy = policy_store.handler()
     return [
         ConsumerSpec(topics=[VERIFICATION_TASKS.name], handler=handle),
         # NOTE: its own group, so a backlog of tasks never delays a county's new settings

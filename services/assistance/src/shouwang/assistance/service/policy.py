@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
-from shouwang.assistance.adapters import policy as store
+from shouwang.assistance.adapters.policy import store
 from shouwang.common.policy.projection import Db
 from shouwang.common.policy.resolution import EffectivePolicy
 from shouwang.common.policy.settings import EliminationSchedule

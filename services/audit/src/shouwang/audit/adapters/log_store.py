@@ -3,15 +3,16 @@
 The log is append-only (triggers refuse UPDATE/DELETE); only the one-row chain head changes.
 """
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from shouwang.audit.adapters.tables import audit_log, chain_head
-from sqlalchemy import Row, Select, select, update
+from shouwang.common.db.streaming import stream_mappings
+from sqlalchemy import Row, RowMapping, Select, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 # the payload fields that name the acting principal, first found wins (the `actor` column)
 ACTOR_FIELDS = (
@@ -98,6 +99,13 @@ def filtered(flt: EventFilter) -> Select[Any]:
     if flt.region is not None:
         stmt = stmt.where(audit_log.c.county_code.is_not(None), _region_match(flt.region))
     return stmt
+
+
+def stream_filtered(
+    conn: AsyncConnection, flt: EventFilter, *, limit: int
+) -> AsyncIterator[RowMapping]:
+    """The log rows matching a filter (up to `limit`), streamed from a server-side cursor."""
+    return stream_mappings(conn, filtered(flt).limit(limit), yield_per=1000)
 
 
 def _region_match(region: str) -> Any:

@@ -6,8 +6,10 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from shouwang.audit.service.queries import EventFilter, filtered
+from shouwang.audit.adapters.log_store import stream_filtered
+from shouwang.audit.service.queries import EventFilter
 from shouwang.common.spreadsheet import writer
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 HEADER = [
@@ -34,29 +36,28 @@ def neutralise(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _cells(row: Any) -> list[str]:
-    data = json.dumps(json.loads(row.canonical)["data"], ensure_ascii=False, sort_keys=True)
+def _cells(row: RowMapping) -> list[str]:
+    data = json.dumps(json.loads(row["canonical"])["data"], ensure_ascii=False, sort_keys=True)
     values = [
-        row.position,
-        row.event_id,
-        row.type,
-        row.source,
-        row.subject,
-        row.time.isoformat(),
-        row.topic,
-        row.actor,
-        row.county_code,
-        row.township_code,
+        row["position"],
+        row["event_id"],
+        row["type"],
+        row["source"],
+        row["subject"],
+        row["time"].isoformat(),
+        row["topic"],
+        row["actor"],
+        row["county_code"],
+        row["township_code"],
         data,
-        row.hash,
+        row["hash"],
     ]
     return [neutralise(v) for v in values]
 
 
 async def _rows(engine: AsyncEngine, flt: EventFilter, max_rows: int) -> AsyncIterator[list[str]]:
     async with engine.connect() as conn:
-        result = await conn.stream(filtered(flt).limit(max_rows).execution_options(yield_per=1000))
-        async for row in result:
+        async for row in stream_filtered(conn, flt, limit=max_rows):
             yield _cells(row)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.deadlines import flag_unflagged
 from shouwang.common.db.paging import keyset_page
+from shouwang.common.db.streaming import stream_mappings
 from shouwang.common.failures import Forbidden
 from shouwang.intake.adapters.tables import OPEN_SQL, OPEN_STATUSES, declarations, repeats
 from shouwang.intake.adapters.tables import idempotency as idempotency
@@ -263,7 +264,5 @@ async def stream(
     session: AsyncSession, principal: Principal, *, filters: Filters, max_rows: int
 ) -> AsyncIterator[Row]:
     """Every declaration in scope (up to max_rows), streamed from the server (a cursor)."""
-    stmt = filtered(principal, filters).limit(max_rows).execution_options(yield_per=1000)
-    result = await session.stream(stmt)
-    async for row in result.mappings():
+    async for row in stream_mappings(session, filtered(principal, filters).limit(max_rows)):
         yield dict(row)

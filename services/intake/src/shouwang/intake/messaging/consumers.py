@@ -28,9 +28,9 @@ from shouwang.common.events.topics import (
     POLICY_SETTINGS,
     VERIFICATION_TASKS,
 )
-from shouwang.common.policy.projection import policy_handler
 from shouwang.common.service import ConsumerSpec
-from shouwang.intake.adapters.tables import outbox, policy_calendars, policy_versions
+from shouwang.intake.adapters.policy import store as policy_store
+from shouwang.intake.adapters.tables import outbox
 from shouwang.intake.domain.deadlines import Stage
 from shouwang.intake.runtime import IntakeRuntime
 from shouwang.intake.service import status
@@ -90,7 +90,7 @@ def consumer_specs(runtime: IntakeRuntime, *, promises: PromiseCache) -> list[Co
     async def handle(envelope: EventEnvelope, session: AsyncSession) -> None:
         await apply_event(envelope, session, now=runtime.clock.now())
 
-    record_policy = policy_handler(versions=policy_versions, calendars=policy_calendars)
+    record_policy = policy_store.handler()
 
     async def policy(envelope: EventEnvelope, session: AsyncSession) -> None:
         await record_policy(envelope, session)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from shouwang.common.policy.projection import Db
-from shouwang.intake.adapters.policy import county_policy, province_calendar
+from shouwang.intake.adapters.policy import store
 from shouwang.intake.domain.deadlines import Progress, Promised, promised_dates
 
 ACCEPT = "declaration_accept_days"
@@ -16,8 +16,8 @@ VISIT = "declaration_visit_working_days"
 
 async def promised_for(db: Db, *, county_code: str, filed_on: date) -> Promised:
     """The acceptance and visit dates of a filing, by the county policy in force that day."""
-    policy = await county_policy(db, county_code=county_code, on=filed_on)
-    calendar = await province_calendar(db, province_code=county_code[:2])
+    policy = await store.county_policy(db, county_code=county_code, on=filed_on)
+    calendar = await store.province_calendar(db, province_code=county_code[:2])
     return promised_dates(
         filed_on,
         accept_days=policy.deadline(ACCEPT).days,
@@ -61,7 +61,7 @@ async def amber_ratios(db: Db, counties: Iterable[str], *, on: date) -> dict[str
     """Each county's amber ratio in force on a date."""
     ratios: dict[str, float] = {}
     for county in set(counties):
-        policy = await county_policy(db, county_code=county, on=on)
+        policy = await store.county_policy(db, county_code=county, on=on)
         ratios[county] = float(policy.value("amber_ratio"))
     return ratios
 

@@ -15,10 +15,9 @@ from shouwang.common.events.topics import (
 )
 from shouwang.common.identity import protect_person, unseal_pii
 from shouwang.common.kafka.lanes import Lanes
-from shouwang.common.policy.projection import policy_handler
 from shouwang.common.service import ConsumerSpec
+from shouwang.warning.adapters.policy import store as policy_store
 from shouwang.warning.adapters.registry import save_statuses
-from shouwang.warning.adapters.tables import policy_calendars, policy_versions
 from shouwang.warning.domain.window import current_period
 from shouwang.warning.runtime import WarningRuntime
 from shouwang.warning.service.policy import county_policy
@@ -66,7 +65,7 @@ def consumer_specs(runtime: WarningRuntime) -> list[ConsumerSpec]:
 
     topics = [WARNING_BATCHES.name, INTAKE_DECLARATIONS.name, ASSISTANCE_HOUSEHOLDS.name]
     handled = (BatchFiled, DeclarationReceived, HouseholdStatusChanged)
-    policy = policy_handler(versions=policy_versions, calendars=policy_calendars)
+    policy = policy_store.handler()
     return [
         ConsumerSpec(
             topics=topics,

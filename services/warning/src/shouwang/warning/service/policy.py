@@ -5,7 +5,7 @@ from datetime import date
 
 from shouwang.common.policy.projection import Db
 from shouwang.common.policy.resolution import EffectivePolicy, layers_of, resolve
-from shouwang.warning.adapters import policy as store
+from shouwang.warning.adapters.policy import store
 from shouwang.warning.domain.policy import CountyPolicy
 
 
