@@ -31,7 +31,7 @@ lint: setup  ## ruff (lint + format check), mypy --strict, import contracts ([to
 	@$(UV) run mypy libs/common/src services/*/src
 	@$(UV) run lint-imports
 
-lighthouse: setup  ## Lighthouse scores of every workbench page and the dashboard (>= 95 each)
+lighthouse: setup  ## Lighthouse >= 95 (performance, accessibility, best practices) on every workbench page and the dashboard (CI: after test)
 	@bash services/audit/tests/browser_setup.sh
 	@bash tests/e2e_browser/lighthouse_setup.sh
 	@$(UV) run pytest tests/e2e_browser/lighthouse_check.py

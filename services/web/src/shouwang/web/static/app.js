@@ -8,6 +8,59 @@
     TaskRerouted: "县级改派任务", TaskOverdue: "任务逾期"
   };
 
+  // Task events are looked at a burst at a time (a batch lands as one; a stream that opens replays
+  // the township's feed from its start, all of it older than the page): the table is fetched
+  // again at most once a burst, and only when an event may change what it shows.
+  var STATUS_AFTER = {
+    TaskAssigned: "assigned", TaskReported: "reported", TaskConfirmed: "confirmed",
+    TaskReturned: "returned"
+  };
+  var NARROWING = ["status", "village_code", "channel", "colour", "cursor"];
+  var burst = [];
+  var quietTimer = null;
+  var burstTimer = null;
+
+  function shownRow(taskId) {
+    return taskId ? document.querySelector('#task-table tr[data-task-id="' + taskId + '"]') : null;
+  }
+
+  function changesTable(events) {
+    var query = new URLSearchParams(window.location.search);
+    // the first page of all the township's tasks, newest first (else: anything may change it)
+    var whole = NARROWING.every(function (name) { return !query.get(name); });
+    // the feed is in order: a task created before one the table shows is older, on a later page
+    var lastShown = -1;
+    events.forEach(function (e, i) {
+      if (e.type === "TaskCreated" && shownRow(e.taskId)) { lastShown = i; }
+    });
+    return events.some(function (e, i) {
+      var row = shownRow(e.taskId);
+      if (row) {
+        if (e.type === "TaskCreated") { return false; }
+        if (row.dataset.status !== STATUS_AFTER[e.type]) { return true; }
+        return e.type === "TaskAssigned" && row.dataset.village !== e.village;
+      }
+      // a task not shown: news when new (or moved here), else older than every row shown
+      return !whole || e.type === "TaskRerouted" || (e.type === "TaskCreated" && i > lastShown);
+    });
+  }
+
+  function flushBurst() {
+    clearTimeout(quietTimer);
+    clearTimeout(burstTimer);
+    quietTimer = burstTimer = null;
+    var events = burst;
+    burst = [];
+    if (document.getElementById("task-table") && changesTable(events)) { refreshTable(); }
+  }
+
+  function noteTask(type, data) {
+    burst.push({ type: type, taskId: data.task_id || "", village: data.village_code || "" });
+    clearTimeout(quietTimer);
+    quietTimer = setTimeout(flushBurst, 300);
+    if (!burstTimer) { burstTimer = setTimeout(flushBurst, 3000); }
+  }
+
   function refreshTable() {
     if (document.querySelector("#task-table input[type=checkbox]:checked")) {
       document.getElementById("refresh").hidden = false;  // keep the officer's ticks
@@ -29,7 +82,7 @@
       "（" + (data.village_code || data.township_code || "") + "）";
     feed.insertBefore(item, feed.firstChild);
     while (feed.children.length > 8) { feed.removeChild(feed.lastChild); }
-    refreshTable();
+    noteTask(event.type, data);
   }
 
   function showLive(text, state) {

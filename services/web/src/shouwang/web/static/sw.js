@@ -2,7 +2,7 @@
 // own assets for offline use. Only GETs of the village pages and /static are handled; every other
 // request (POSTs, other roles' pages, the APIs) goes to the network untouched.
 "use strict";
-var ASSETS = "shouwang-assets-v1";
+var ASSETS = "shouwang-assets-v2";  // bump when a precached asset changes
 var PAGES = "shouwang-village-pages";
 var PRECACHE = ["/static/app.css", "/static/app.js", "/static/htmx.min.js", "/static/offline.js",
   "/static/manifest.webmanifest", "/static/icon-192.png", "/static/icon-512.png"];
