@@ -12,10 +12,10 @@ from shouwang.common.testing.fixtures import auth, list_all, wait_until
 
 from .conftest import COUNTY, TOWNSHIP
 
-# NOTE: the paging test's 61 routed tasks live in a county of their own: in the demo county they
-# would crowd lists other tests read (the dashboard's 100 longest overdue, the township page)
-PAGED_COUNTY, PAGED_TOWNSHIP = "230125", "230125100"
-QUIET_VILLAGE = "230125100051"  # 东风社区: no other test puts tasks there
+# NOTE: the paging test's 61 routed tasks live in a township of their own (建设街道): in 绥棱镇
+# they would crowd lists other tests read; and not in 宾县 or 兴县, whose policy other tests change
+PAGED_COUNTY, PAGED_TOWNSHIP = "231226", "231226002"
+QUIET_VILLAGE = "231226002001"  # 建设社区: no other test puts tasks there
 TASK_ROW = re.compile(r'<tr data-task-id="([0-9a-f-]{36})"')
 NEXT = re.compile(r'href="(/township\?[^"]+)" rel="next"')
 
@@ -87,7 +87,7 @@ async def test_fifty_a_page_and_the_next_link_shows_the_rest(web, warning_client
     assert "attachment" in sheet.headers["content-disposition"]
     rows = _sheet(sheet.content)
     assert rows[0][0] == "任务编号" and [r[0] for r in rows[1:]] == shown[::-1]  # oldest first
-    assert {r[3] for r in rows[1:]} == {"东风社区"} and {r[7] for r in rows[1:]} == {"待分派"}
+    assert {r[3] for r in rows[1:]} == {"建设社区居委会"} and {r[7] for r in rows[1:]} == {"待分派"}
 
 
 async def test_county_downloads_the_declaration_sheet_through_the_workbench(web, intake_client):
