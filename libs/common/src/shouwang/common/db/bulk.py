@@ -1,10 +1,10 @@
 """Bulk writes through COPY inside the caller's transaction (the fast path for big batches)."""
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-import orjson
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -29,8 +29,7 @@ async def copy_rows(
 
 
 def _json(value: Any) -> str:
-    # NOTE: orjson: the JSON of outbox and feed payloads was the largest own cost of routing
-    return orjson.dumps(value).decode()
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 async def _driver(session: AsyncSession | AsyncConnection) -> asyncpg.Connection:

@@ -5,7 +5,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from pydantic import BaseModel, ValidationError
 from shouwang.common.correlation import current_correlation_id
 from shouwang.common.events.registry import spec_for_model, spec_for_type
@@ -106,7 +105,8 @@ def row_to_kafka(row: dict[str, Any]) -> tuple[bytes, bytes, Headers]:
         subject=row["subject"],
         correlation_id=row.get("correlation_id"),
     )
-    return str(row["key"]).encode(), orjson.dumps(row["payload"]), headers
+    value = json.dumps(row["payload"], ensure_ascii=False, separators=(",", ":")).encode()
+    return str(row["key"]).encode(), value, headers
 
 
 def from_kafka(value: bytes | None, headers: Headers) -> EventEnvelope:
