@@ -91,7 +91,10 @@ async def assign(request: Request, session: TownshipSession) -> Response:
         )
     failures = await _assign_each(session.api, task_ids, village, cadre)
     if not failures:
-        return RedirectResponse(f"/township?ok=assigned&n={len(task_ids)}", status_code=303)
+        # back to the list the officer was looking at, filters kept (the form posts them along)
+        kept = {k: v for k in FILTERS if (v := request.query_params.get(k, "").strip())}
+        back = urlencode({**kept, "ok": "assigned", "n": len(task_ids)})
+        return RedirectResponse(f"/township?{back}", status_code=303)
     field = next((f for f, _ in failures.values() if f == "village_code"), None)
     errors = (
         {"village_code": failures[next(iter(failures))][1]}
