@@ -54,9 +54,23 @@ def _all_ready(urls: list[str], runner: subprocess.Popen[bytes], timeout: float)
 
 def _leftovers(data_dir: Path, family: list[psutil.Process]) -> list[str]:
     """Processes of this run still alive: descendants, or anything running on its data dir."""
-    alive = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    alive += [proc for proc in psutil.process_iter() if _on(proc, data_dir)]
-    return sorted({f"{p.pid}: {' '.join(p.cmdline())[:120]}" for p in alive if p.is_running()})
+    alive = [p for p in family if _alive(p)]
+    alive += [proc for proc in psutil.process_iter() if _on(proc, data_dir) and _alive(proc)]
+    return sorted({f"{p.pid}: {_command(p)}" for p in alive})
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:  # ended while we looked
+        return False
+
+
+def _command(proc: psutil.Process) -> str:
+    try:
+        return " ".join(proc.cmdline())[:120]
+    except psutil.Error:
+        return "(ended)"
 
 
 def _services_spawned(runner: subprocess.Popen[bytes], timeout: float) -> None:

@@ -7,7 +7,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import asyncpg
 import httpx
@@ -36,7 +39,8 @@ def _handle(args: argparse.Namespace) -> int:
     global _PORT_OFFSET
     _PORT_OFFSET = args.port_offset
     # NOTE: SIGTERM stops us as Ctrl-C does, at any stage, so the cleanup below always runs
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     procs: dict[str, subprocess.Popen[bytes]] = {}
     try:
         _run(args, procs)
@@ -69,7 +73,8 @@ def _run(args: argparse.Namespace, procs: dict[str, subprocess.Popen[bytes]]) ->
     logs = args.data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     for service in services:
-        procs[service] = _spawn(service, env, logs / f"{service}.log")
+        with _signals_deferred():  # a child started must be recorded, or _stop never ends it
+            procs[service] = _spawn(service, env, logs / f"{service}.log")
     _wait_ready(services)
     ready_after = time.monotonic() - started
     if not args.no_demo and "warning" in services:
@@ -80,6 +85,29 @@ def _run(args: argparse.Namespace, procs: dict[str, subprocess.Popen[bytes]]) ->
 
 
 _PORT_OFFSET = 0
+_deferring = False
+_deferred: list[int] = []
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGINT/SIGTERM end the run by KeyboardInterrupt, unless a spawn is under way."""
+    if _deferring:
+        _deferred.append(signum)
+        return
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold a stop signal until the block is done (Popen would orphan a child it had started)."""
+    global _deferring
+    _deferring = True
+    try:
+        yield
+    finally:
+        _deferring = False
+    if _deferred:
+        raise KeyboardInterrupt
 
 
 def _port(service: str) -> int:
@@ -132,7 +160,7 @@ def _spawn(service: str, env: dict[str, str], log_path: Path) -> subprocess.Pope
     )
 
 
-def _wait_ready(services: list[str], timeout_s: float = 60) -> None:
+def _wait_ready(services: list[str], timeout_s: float = 180) -> None:
     deadline = time.monotonic() + timeout_s
     pending = set(services)
     while pending:
