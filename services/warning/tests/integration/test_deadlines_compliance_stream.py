@@ -139,6 +139,30 @@ async def test_township_stream_delivers_tasks_and_resumes_after_last_event_id(lo
     assert forbidden.status_code == 403
 
 
+async def test_a_stream_opened_at_a_lists_feed_position_brings_only_what_came_since(loop):
+    older, newer = loop.person(), loop.person()
+    await loop.pushed_and_processed([loop.item(older, village=loop.VILLAGE_B)])
+    headers = auth("township", loop.TOWNSHIP_B)
+    page = await loop.client.get("/api/v1/tasks", params={"limit": 1}, headers=headers)
+    position = page.json()["feed_position"]
+    assert position >= int((await read_until(loop, loop.TOWNSHIP_B, None, loop.ref(older)))[-1][0])
+    await loop.pushed_and_processed([loop.item(newer, village=loop.VILLAGE_B)])
+    resp = await loop.client.get(
+        f"/api/v1/townships/{loop.TOWNSHIP_B}/tasks/stream",
+        params={"after": position, "limit": 1},
+        headers=headers,
+    )
+    fields = dict(line.split(": ", 1) for line in resp.text.splitlines() if ": " in line)
+    assert int(fields["id"]) > position
+    first = json.loads(fields["data"])
+    since = [first]
+    if first["person_ref"] != loop.ref(newer):
+        since += [
+            e for _, e in await read_until(loop, loop.TOWNSHIP_B, fields["id"], loop.ref(newer))
+        ]
+    assert all(e["person_ref"] != loop.ref(older) for e in since)  # no replay of what came before
+
+
 async def test_task_events_on_the_topic_carry_cloudevents_headers_and_no_pii(loop, stack):
     who = loop.person()
     await loop.pushed_and_processed([loop.item(who)])

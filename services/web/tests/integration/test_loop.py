@@ -1,5 +1,7 @@
 """Township assigns, village reports (PII only there), township confirms: through the pages."""
 
+import re
+
 import httpx
 from asgi_lifespan import LifespanManager
 from shouwang.common.testing.fixtures import auth, wait_until
@@ -26,6 +28,7 @@ async def test_assign_report_confirm_closes_the_task(web, warning_client):
     page = await township.get("/township", params={"status": "routed"})
     assert f'data-task-id="{task_id}" data-status="routed"' in page.text
     assert who["姓名"] not in page.text  # masked outside the village page
+    assert re.search(r'data-stream="/township/stream\?after=\d+"', page.text)  # no replay
 
     none = await township.post("/township/assign", data={"village_code": VILLAGE})
     assert none.status_code == 422 and "请至少勾选一个任务" in none.text

@@ -1,17 +1,15 @@
 """Live task feed per township (SSE), resumable with Last-Event-ID; ends when the token does."""
 
-import json
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from shouwang.common.auth.stream_tickets import stream_grant, stream_ticket_router
 from shouwang.common.failures import Forbidden
-from shouwang.common.live.sse import Feed, Fetch, LiveEvent, live_response, position_of
+from shouwang.common.live.sse import Feed, live_response, position_of
+from shouwang.warning.adapters import feed as task_feed
 from shouwang.warning.adapters.repository import FEED_CHANNEL
-from shouwang.warning.adapters.tables import stream_tickets, task_feed
+from shouwang.warning.adapters.tables import stream_tickets
 from shouwang.warning.runtime import WarningRuntime
-from sqlalchemy import select
 from sse_starlette import EventSourceResponse
 
 router = APIRouter(tags=["live stream"])
@@ -24,32 +22,20 @@ async def stream_township_tasks(
     request: Request,
     township_code: str,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    after: Annotated[
+        int | None,
+        Query(ge=0, description="start after this position (a task list's feed_position)"),
+    ] = None,
     limit: Annotated[int | None, Query(ge=1, le=10_000, description="close after n events")] = None,
 ) -> EventSourceResponse:
-    """Server-sent events of the township's tasks; auth: header, session cookie or `?ticket=`."""
+    """Server-sent events of the township's tasks, from the feed's start unless Last-Event-ID (or
+    `after`) says where; auth: header, session cookie or `?ticket=`."""
     grant = await stream_grant(request, table=stream_tickets)
     principal = grant.principal
     if principal.role not in STREAM_ROLES or not principal.covers(township_code):
         raise Forbidden("无权订阅其他乡镇的任务", code="forbidden_scope")
     runtime: WarningRuntime = request.app.state.runtime
-    feed = Feed(FEED_CHANNEL, township_code, _reader(runtime, township_code))
-    after = position_of(last_event_id) or 0
-    return live_response(request, runtime=runtime, grant=grant, feed=feed, after=after, limit=limit)
-
-
-def _reader(runtime: WarningRuntime, township: str) -> Fetch:
-    async def fetch(after: int, size: int) -> Sequence[LiveEvent]:
-        stmt = (
-            select(task_feed.c.id, task_feed.c.event_type, task_feed.c.payload)
-            .where(task_feed.c.township_code == township, task_feed.c.id > after)
-            .order_by(task_feed.c.id)
-            .limit(size)
-        )
-        async with runtime.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).all()
-        return [
-            LiveEvent(row.id, json.dumps(row.payload, ensure_ascii=False), row.event_type)
-            for row in rows
-        ]
-
-    return fetch
+    feed = Feed(FEED_CHANNEL, township_code, task_feed.reader(runtime.engine, township_code))
+    start = position_of(last_event_id)
+    start = start if start is not None else (after or 0)
+    return live_response(request, runtime=runtime, grant=grant, feed=feed, after=start, limit=limit)

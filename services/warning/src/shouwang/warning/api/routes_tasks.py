@@ -2,17 +2,19 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from shouwang.common.auth.deps import CurrentPrincipal
 from shouwang.common.auth.principal import Principal
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.http.download import XLSX_TYPE, xlsx_response
+from shouwang.common.http.idempotency_key import IdempotencyKey
 from shouwang.warning.api.deps import RuntimeDep
 from shouwang.warning.api.schemas import TaskAssign, TaskPage, TaskRead, TaskReport, TaskReroute
 from shouwang.warning.service import task_commands
 from shouwang.warning.service.policy import amber_ratios
 from shouwang.warning.service.task_export import tasks_xlsx
 from shouwang.warning.service.task_queries import (
+    feed_position,
     list_tasks,
     scope_counties,
     scope_filter,
@@ -65,6 +67,7 @@ async def list_verification_tasks(
     async with runtime.sessionmaker() as session:
         amber = await _amber(runtime, principal, session)
         if format == "json":
+            position = await feed_position(session)  # before the page: nothing falls between
             rows, next_cursor = await list_tasks(
                 session,
                 principal,
@@ -75,7 +78,11 @@ async def list_verification_tasks(
                 cursor=cursor,
                 newest_first=order == "newest",
             )
-            return {"items": [to_read(r) for r in rows], "next_cursor": next_cursor}
+            return {
+                "items": [to_read(r) for r in rows],
+                "next_cursor": next_cursor,
+                "feed_position": position,
+            }
     today = runtime.clock.now().astimezone(SHANGHAI).date().isoformat()
     return xlsx_response(
         tasks_xlsx(runtime, principal, amber_ratio=amber, filters=filters),
@@ -114,7 +121,7 @@ async def report_verification_task(
     principal: CurrentPrincipal,
     task_id: str,
     body: TaskReport,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Village records the visit's outcome (a retry with the same Idempotency-Key: the first
     answer again; the same key with another body: 409 `idempotency_key_reused`)."""

@@ -107,6 +107,10 @@ class TaskRead(BaseModel):
 class TaskPage(BaseModel):
     items: list[TaskRead]
     next_cursor: str | None
+    feed_position: int = Field(
+        description="the township feed's position when the page was read: open the stream "
+        "with `after` set to it to get only what came since"
+    )
 
 
 class TaskAssign(BaseModel):

@@ -6,13 +6,21 @@ from typing import Any
 
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography
-from shouwang.warning.adapters import task_reads
+from shouwang.warning.adapters import feed, task_reads
 from shouwang.warning.adapters.repository import task_key
 from shouwang.warning.adapters.task_reads import TaskView, scope_filter
 from shouwang.warning.domain.errors import OutsideScope, TaskNotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["list_tasks", "may_see", "scope_counties", "scope_filter", "task_detail", "to_read"]
+__all__ = [
+    "feed_position",
+    "list_tasks",
+    "may_see",
+    "scope_counties",
+    "scope_filter",
+    "task_detail",
+    "to_read",
+]
 
 
 def may_see(principal: Principal, row: Any) -> bool:
@@ -53,6 +61,11 @@ async def list_tasks(
     return await task_reads.tasks_page(
         session, view, limit=limit, cursor=cursor, newest_first=newest_first
     )
+
+
+async def feed_position(session: AsyncSession) -> int:
+    """Where the live feed stands: a stream opened `after` it brings what a page read now lacks."""
+    return await feed.head(session)
 
 
 async def task_detail(

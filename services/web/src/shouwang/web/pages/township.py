@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import httpx
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 from shouwang.web.client import Api, UpstreamError, seg
 from shouwang.web.places import villages_of
@@ -66,6 +66,8 @@ async def _list_page(
             "errors": errors or {},
             "form": form or {},
             "count": request.query_params.get("n"),
+            # the live feed opens where this page's snapshot was read: no replay of older events
+            "stream_url": f"/township/stream?{urlencode({'after': found['feed_position']})}",
         },
         status=status,
     )
@@ -160,9 +162,13 @@ async def confirm(request: Request, session: TownshipSession, task_id: str) -> R
 async def stream(
     session: TownshipSession,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    after: Annotated[int | None, Query(ge=0)] = None,
 ) -> StreamingResponse:
-    """The township's live task feed, relayed from the warning service (SSE)."""
+    """The township's live task feed, relayed from the warning service (SSE), from `after` (the
+    page's position) unless the browser resumes with Last-Event-ID."""
     path = f"/api/v1/townships/{seg(session.principal.scope)}/tasks/stream"
+    if after is not None:
+        path += f"?after={after}"
     headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
     return StreamingResponse(
         _relay(session.api, path, headers),

@@ -8,9 +8,9 @@
     TaskRerouted: "县级改派任务", TaskOverdue: "任务逾期"
   };
 
-  // Task events are looked at a burst at a time (a batch lands as one; a stream that opens replays
-  // the township's feed from its start, all of it older than the page): the table is fetched
-  // again at most once a burst, and only when an event may change what it shows.
+  // Task events are looked at a burst at a time (a batch lands as one): the table is fetched again
+  // at most once a burst, and only when an event may change what it shows. The stream opens at
+  // the position the page was read at, so it brings only what came since.
   var STATUS_AFTER = {
     TaskAssigned: "assigned", TaskReported: "reported", TaskConfirmed: "confirmed",
     TaskReturned: "returned"
