@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from shouwang.common import failures
 from shouwang.common.db.transient import is_transient, sqlstate
 from shouwang.common.spreadsheet.errors import SpreadsheetError
@@ -66,6 +67,11 @@ def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
         message = f"{field}: {_PYDANTIC_MESSAGES.get(code, '取值不正确')}"
         details.append({"field": field, "code": code, "message": message})
     return details
+
+
+def invalid_body(exc: ValidationError) -> failures.Invalid:
+    """A body pydantic refused, as the 422 `validation_failed` (messages in Chinese)."""
+    return failures.validation_failed(validation_details(list(exc.errors())))
 
 
 _STATUS_CODES = {

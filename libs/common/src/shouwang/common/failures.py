@@ -37,6 +37,14 @@ class Invalid(Failure):
     code, message = "invalid_request", "请求内容不正确"
 
 
+def validation_failed(details: list[dict[str, Any]]) -> Invalid:
+    """The 422 `validation_failed` of `{"field", "code", "message"}` details, led by the first."""
+    first = details[0]
+    return Invalid(
+        first["message"], code="validation_failed", field=first["field"], details=details
+    )
+
+
 class NotFound(Failure):
     """The thing named does not exist, or is not the caller's to know of (404)."""
 

@@ -95,3 +95,15 @@ HOUSEHOLD_STATUS: Final[dict[str, str]] = {
     "risk_eliminated": "风险已消除",
     "deferred_exit": "缓退（继续帮扶）",
 }
+
+# seed 001 monthly checks (逐月监测帮扶成效): the follow-up's field -> label
+MONTHLY_CHECKS: Final[dict[str, str]] = {
+    "measures_in_place": "帮扶措施落实到位",
+    "entitlements_received": "帮扶政策应享尽享",
+    # 三保障 + drinking water (seed 001 "两不愁三保障及饮水安全"), one field each
+    "education": "义务教育有保障",
+    "medical": "基本医疗有保障",
+    "housing": "住房安全有保障",
+    "water": "饮水安全有保障",
+    "household_satisfied": "群众对帮扶工作认可满意",
+}

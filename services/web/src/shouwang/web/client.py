@@ -1,6 +1,7 @@
 """Calls to the other services' public HTTP APIs, forwarding the user's JWT."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
@@ -49,6 +50,18 @@ def _error(resp: httpx.Response, service: str) -> UpstreamError:
             "upstream_error",
             f"{SERVICE_NAMES.get(service, service)}返回错误（{resp.status_code}）",
         )
+
+
+async def gather_sections(*reads: Awaitable[Any]) -> list[Any]:
+    """Run a page's reads together; a section shows its service's error (the UpstreamError in
+    its place), while a 401 or any other exception is a real failure and is raised."""
+    answers = await asyncio.gather(*reads, return_exceptions=True)
+    for answer in answers:
+        if isinstance(answer, BaseException) and (
+            not isinstance(answer, UpstreamError) or answer.status == 401
+        ):
+            raise answer
+    return list(answers)
 
 
 class Services:

@@ -12,6 +12,7 @@ import secrets
 
 from fastapi import Request
 from shouwang.common.auth.stream_tickets import SESSION_COOKIE
+from shouwang.web.session import set_site_cookie
 from starlette.responses import Response
 
 FIELD = "csrf_token"
@@ -47,14 +48,7 @@ def keep_seed(request: Request, response: Response) -> None:
     """Send the pre-session seed cookie the page's token was bound to, if one was just made."""
     seed = getattr(request.state, "csrf_seed", None)
     if seed:
-        response.set_cookie(
-            SEED_COOKIE,
-            seed,
-            httponly=True,
-            samesite="lax",
-            path="/",
-            secure=request.app.state.settings.cookie_secure,
-        )
+        set_site_cookie(request, response, SEED_COOKIE, seed)
 
 
 async def require_csrf(request: Request) -> None:

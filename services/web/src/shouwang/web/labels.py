@@ -122,15 +122,7 @@ EXPENSE_KINDS = {
     "housing": "住房支出",
     "living": "生活及其他支出",
 }
-MONTHLY_CHECKS = {  # seed 001's monthly checks, the API's field names
-    "measures_in_place": "帮扶措施落实到位",
-    "entitlements_received": "帮扶政策应享尽享",
-    "education": "义务教育有保障",
-    "medical": "基本医疗有保障",
-    "housing": "住房安全有保障",
-    "water": "饮水安全有保障",
-    "household_satisfied": "群众对帮扶工作认可满意",
-}
+MONTHLY_CHECKS = vocab.MONTHLY_CHECKS
 ELIMINATION_STATUS = {"open": "办理中", "eliminated": "风险已消除", "deferred": "缓退"}
 OVERDUE_STAGES = {
     "identification": "识别超期",

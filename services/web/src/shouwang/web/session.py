@@ -9,8 +9,24 @@ from shouwang.common.auth.stream_tickets import SESSION_COOKIE
 from shouwang.common.auth.tokens import InvalidToken, verify_token
 from shouwang.web.client import Api
 from shouwang.web.labels import ROLES, label
+from starlette.responses import Response
 
 COOKIE = SESSION_COOKIE  # the services accept it for streams and the dashboard too
+
+
+def set_site_cookie(
+    request: Request, response: Response, name: str, value: str, *, max_age: int | None = None
+) -> None:
+    """Set an HttpOnly, SameSite=Lax cookie for the whole site (Secure as the settings say)."""
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.app.state.settings.cookie_secure,
+        max_age=max_age,
+    )
 
 
 class LoginRequired(Exception):

@@ -52,6 +52,13 @@ def _pid_alive(pid: int) -> bool:
     return b"tansu" in cmdline and state != "Z"
 
 
+def _kill(pid: int) -> None:
+    """SIGKILL `pid` and wait until it is gone."""
+    os.kill(pid, signal.SIGKILL)
+    while _pid_alive(pid):
+        time.sleep(0.01)
+
+
 class EmbeddedBroker:
     """One Tansu broker on 127.0.0.1:`port`, detached, with a pid file next to its log."""
 
@@ -94,18 +101,14 @@ class EmbeddedBroker:
             while _pid_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.02)
             if _pid_alive(pid):
-                os.kill(pid, signal.SIGKILL)
-                while _pid_alive(pid):
-                    time.sleep(0.02)
+                _kill(pid)
         self.pid_path.unlink(missing_ok=True)
 
     def kill(self) -> None:
         """Crash the broker (SIGKILL, no shutdown); the memory engine loses every topic."""
         pid = self._read_pid()
         if pid is not None and _pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
-            while _pid_alive(pid):
-                time.sleep(0.01)
+            _kill(pid)
         self.pid_path.unlink(missing_ok=True)
 
     def is_running(self) -> bool:

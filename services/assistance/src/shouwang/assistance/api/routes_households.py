@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
-from shouwang.assistance.api.deps import RuntimeDep
+from shouwang.assistance.api.deps import HouseholdFilters, RuntimeDep
 from shouwang.assistance.api.schemas import (
     CadreIn,
     HouseholdCreate,
@@ -27,20 +27,11 @@ class LabourIn(BaseModel):
 async def list_households(
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
-    village_code: str | None = None,
-    township_code: str | None = None,
-    status: str | None = None,
-    category: str | None = None,
+    filters: HouseholdFilters,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Households in the caller's area, masked."""
-    filters = {
-        "village_code": village_code,
-        "township_code": township_code,
-        "status": status,
-        "category": category,
-    }
     async with runtime.sessionmaker() as session:
         items = await queries.list_households(
             session, principal, filters=filters, limit=limit, offset=offset

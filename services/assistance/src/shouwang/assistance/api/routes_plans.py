@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from shouwang.assistance.api.deps import RuntimeDep
+from shouwang.assistance.api.deps import HouseholdFilters, RuntimeDep
 from shouwang.assistance.service.plan_export import plans_xlsx
 from shouwang.assistance.service.timekeeping import today
 from shouwang.common.auth.deps import CurrentPrincipal
@@ -19,18 +19,9 @@ router = APIRouter(prefix="/api/v1", tags=["plans"])
 async def plans_ledger(
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
-    village_code: str | None = None,
-    township_code: str | None = None,
-    status: str | None = None,
-    category: str | None = None,
+    filters: HouseholdFilters,
 ) -> StreamingResponse:
     """Every measure of every plan of the households in the caller's area (household filters)."""
-    filters = {
-        "village_code": village_code,
-        "township_code": township_code,
-        "status": status,
-        "category": category,
-    }
     return xlsx_response(
         plans_xlsx(runtime, principal, filters),
         filename=f"帮扶计划台账_{today(runtime).isoformat()}.xlsx",

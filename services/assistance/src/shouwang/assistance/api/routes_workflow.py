@@ -1,8 +1,8 @@
 """Procedures on a household: identification, plans, follow-ups, risk elimination, notice."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
@@ -25,6 +25,7 @@ from shouwang.assistance.service import (
     plans,
 )
 from shouwang.common.auth.deps import CurrentPrincipal
+from shouwang.common.http.idempotency_key import IdempotencyKey
 from sqlalchemy.exc import IntegrityError
 
 router = APIRouter(prefix="/api/v1/households/{household_id}", tags=["procedures"])
@@ -93,7 +94,7 @@ async def record_followup(
     principal: CurrentPrincipal,
     household_id: str,
     body: FollowupCreate,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """One month's income and expenses; answers with the annualised income and flags (a retry
     with the same Idempotency-Key: the first answer; another body: 409 idempotency_key_reused)."""

@@ -1,8 +1,10 @@
 """Monthly follow-up (seeds 001, 002): the income year, annualised income, flags and checks."""
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from shouwang.assistance.domain.vocab import has_labour, labour_known
+from shouwang.common import vocab
 
 INCOME_KEYS = ("wage", "production", "property", "transfer")
 # rigid expenses (刚性支出, seed 000): what a household cannot cut when illness or school comes
@@ -10,16 +12,7 @@ RIGID_EXPENSE_KEYS = ("medical", "education")
 # seed 002 names "转移性收入占比过高" without a figure: more than half of the income
 TRANSFER_SHARE_HIGH = 0.5
 # seed 001 monthly checks (逐月监测帮扶成效): field -> label
-CHECKS: dict[str, str] = {
-    "measures_in_place": "帮扶措施落实到位",
-    "entitlements_received": "帮扶政策应享尽享",
-    # 三保障 + drinking water (seed 001 "两不愁三保障及饮水安全"), one field each
-    "education": "义务教育有保障",
-    "medical": "基本医疗有保障",
-    "housing": "住房安全有保障",
-    "water": "饮水安全有保障",
-    "household_satisfied": "群众对帮扶工作认可满意",
-}
+CHECKS: Final = vocab.MONTHLY_CHECKS
 
 
 @dataclass(frozen=True)

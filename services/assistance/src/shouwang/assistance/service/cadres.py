@@ -8,7 +8,7 @@ from typing import Any
 from shouwang.assistance.adapters import cadres as store
 from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.runtime import AssistanceRuntime
-from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.access import household_in_scope, require_role
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
@@ -113,8 +113,7 @@ async def assign_cadre(
     require_role(principal, *ASSIGN_ROLES)
     now = local_now(runtime)
     async with runtime.uow() as uow:
-        household = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, household)
+        household = await household_in_scope(uow.session, principal, household_id, for_update=True)
         row = await set_cadre(uow, runtime, household, person, actor=principal.sub, now=now)
         await uow.commit()
     return cadre_view(row)

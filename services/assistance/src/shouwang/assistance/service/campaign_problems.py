@@ -15,7 +15,11 @@ from shouwang.assistance.domain.campaign import (
 )
 from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.runtime import AssistanceRuntime
-from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.access import (
+    household_in_scope,
+    require_household_scope,
+    require_role,
+)
 from shouwang.assistance.service.campaigns import load_campaign
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
@@ -149,8 +153,7 @@ async def _subject(
     if body["subject"] == "household":
         if not body.get("household_id"):
             raise BadRequest("请指定农户", field="household_id")
-        household = await repo.get_household(session, body["household_id"])
-        require_household_scope(principal, household)
+        household = await household_in_scope(session, principal, body["household_id"])
         return household
     village = body.get("village_code") or ""
     if not body.get("project_name") or not village:

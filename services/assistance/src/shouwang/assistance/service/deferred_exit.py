@@ -11,7 +11,7 @@ from shouwang.assistance.domain import elimination as rules_domain
 from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.domain.vocab import PROTECTIONS
 from shouwang.assistance.runtime import AssistanceRuntime
-from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.access import household_in_scope, require_role
 from shouwang.assistance.service.policy import elimination_schedule
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
@@ -64,8 +64,7 @@ async def exit_at_review(
     require_role(principal, "township", "county")
     now = local_now(runtime)
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, row)
+        row = await household_in_scope(uow.session, principal, household_id, for_update=True)
         if row["status"] != DEFERRED:
             raise InvalidStep("只有缓退的农户可以办理缓退退出", field="status")
         reason = await _exit_reason(uow, row, now.date())

@@ -21,7 +21,7 @@ from shouwang.assistance.domain.errors import (
 from shouwang.assistance.domain.followup import MonthIncome, annualise, per_person
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service import deferred_exit
-from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.access import household_in_scope, require_role
 from shouwang.assistance.service.plans import (
     household_measures,
     measures_in_effect,
@@ -59,8 +59,7 @@ async def record_step(
     require_role(principal, *rules_domain.STEP_ROLES[step])
     now = local_now(runtime)
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, row)
+        row = await household_in_scope(uow.session, principal, household_id, for_update=True)
         if row["status"] != "monitored":
             raise InvalidStep("只有监测中的农户可以进行风险消除", field="status")
         current = await open_elimination(uow.session, row["id"])

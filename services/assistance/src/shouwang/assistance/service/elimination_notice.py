@@ -3,11 +3,10 @@
 from html import escape
 from typing import Any
 
-from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.eliminations import latest_done_elimination
 from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.runtime import AssistanceRuntime
-from shouwang.assistance.service.access import require_household_scope
+from shouwang.assistance.service.access import household_in_scope
 from shouwang.assistance.service.deferred_exit import REASONS as EXIT_REASONS
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography
@@ -85,8 +84,7 @@ async def elimination_notice_html(
 ) -> str:
     """The notice of the household's latest completed elimination (409 before the mark)."""
     async with runtime.sessionmaker() as session:
-        row = await repo.get_household(session, household_id)
-        require_household_scope(principal, row)
+        row = await household_in_scope(session, principal, household_id)
         found = await latest_done_elimination(session, row["id"])
     if found is None or found["outcome"] not in NOTIFIABLE:
         raise InvalidStep("该户尚未完成风险消除标注，不能出具告知书")

@@ -21,7 +21,7 @@ from shouwang.assistance.domain.followup import (
     previous_year,
 )
 from shouwang.assistance.runtime import AssistanceRuntime
-from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.access import household_in_scope, require_role
 from shouwang.assistance.service.policy import county_policy
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
@@ -84,8 +84,7 @@ async def record_followup(
     request = json.dumps({"household_id": household_id, **body}, sort_keys=True, default=str)
     body_hash = idempotency.request_hash(request.encode())
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, row)
+        row = await household_in_scope(uow.session, principal, household_id, for_update=True)
         # NOTE: after the household's lock, so a concurrent retry finds the first answer
         if stored := await idempotency.replay(
             uow.session, principal=principal.key, key=idempotency_key, body_hash=body_hash

@@ -15,7 +15,7 @@ from shouwang.assistance.domain.errors import BadRequest, InvalidStep, UnknownSt
 from shouwang.assistance.domain.identification import Identification
 from shouwang.assistance.domain.vocab import LIFTED, MONITORING_CATEGORIES
 from shouwang.assistance.runtime import AssistanceRuntime
-from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.access import household_in_scope, require_role
 from shouwang.assistance.service.policy import deadline_days, identification_due
 from shouwang.assistance.service.timekeeping import local_now
 from shouwang.common.auth.principal import Principal
@@ -83,8 +83,7 @@ async def start_by_township(
     require_role(principal, "township", "county")
     now = local_now(runtime)
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, row)
+        row = await household_in_scope(uow.session, principal, household_id, for_update=True)
         if row["status"] not in OPENABLE:
             raise InvalidStep("该户已在识别或监测中，不能重复发起识别", field="status")
         await open_identification(
@@ -114,8 +113,7 @@ async def record_step(
     require_role(principal, *ident_domain.STEP_ROLES[step])
     now = local_now(runtime)
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, row)
+        row = await household_in_scope(uow.session, principal, household_id, for_update=True)
         ident = await latest_identification(uow.session, row["id"], for_update=True)
         if ident is None or ident.status != "open":
             raise InvalidStep("该户没有进行中的识别程序")

@@ -4,11 +4,10 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-from shouwang.assistance.adapters import repository as repo
 from shouwang.assistance.adapters.identifications import latest_identification
 from shouwang.assistance.domain.errors import InvalidStep
 from shouwang.assistance.runtime import AssistanceRuntime
-from shouwang.assistance.service.access import require_household_scope
+from shouwang.assistance.service.access import household_in_scope
 from shouwang.assistance.service.policy import deadline_days
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography
@@ -54,8 +53,7 @@ def render_notice(
 async def notice_html(runtime: AssistanceRuntime, principal: Principal, household_id: str) -> str:
     """The notice of the household's identification (after the notice step was recorded)."""
     async with runtime.sessionmaker() as session:
-        row = await repo.get_household(session, household_id)
-        require_household_scope(principal, row)
+        row = await household_in_scope(session, principal, household_id)
         ident = await latest_identification(session, row["id"])
         posted_on = ident.notice_posted_on() if ident else None
         if ident is None or posted_on is None:

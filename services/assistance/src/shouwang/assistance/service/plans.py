@@ -21,7 +21,7 @@ from shouwang.assistance.domain.plan_rules import (
 )
 from shouwang.assistance.domain.vocab import UNKNOWN_LABOUR
 from shouwang.assistance.runtime import AssistanceRuntime
-from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.access import household_in_scope, require_role
 from shouwang.assistance.service.cadres import cadre_view, plan_cadre
 from shouwang.assistance.service.policy import deadline_days
 from shouwang.assistance.service.timekeeping import local_now
@@ -99,8 +99,7 @@ async def _plannable(
     session: AsyncSession, principal: Principal, household_id: str, *, for_update: bool
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The household (in the caller's area, in a status that takes a plan) and its members."""
-    row = await repo.get_household(session, household_id, for_update=for_update)
-    require_household_scope(principal, row)
+    row = await household_in_scope(session, principal, household_id, for_update=for_update)
     if row["status"] not in PLANNABLE:
         raise InvalidStep("该户不是监测对象，不能制定帮扶计划", field="status")
     return row, await repo.get_members(session, row["id"])

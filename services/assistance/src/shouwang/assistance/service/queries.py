@@ -13,7 +13,7 @@ from shouwang.assistance.adapters.plans import plans_of
 from shouwang.assistance.domain.followup import check_view
 from shouwang.assistance.domain.plan_rules import plan_due
 from shouwang.assistance.domain.vocab import registry_status
-from shouwang.assistance.service.access import READ_ROLES, require_household_scope
+from shouwang.assistance.service.access import READ_ROLES, household_in_scope
 from shouwang.assistance.service.cadres import cadre_history, cadre_view, current_cadre
 from shouwang.assistance.service.identification_store import (
     identification_view,
@@ -75,8 +75,7 @@ async def household_detail(
     now: datetime,
 ) -> dict[str, Any]:
     """A household with its masked members, identification, plans, follow-ups, elimination."""
-    row = await repo.get_household(session, household_id)
-    require_household_scope(principal, row)
+    row = await household_in_scope(session, principal, household_id)
     policy = await county_policy(session, county_code=row["county_code"], on=now.date())
     key: uuid.UUID = row["id"]
     view = summary(row)

@@ -9,7 +9,11 @@ from shouwang.assistance.domain.errors import BadRequest
 from shouwang.assistance.domain.vocab import LIFTED
 from shouwang.assistance.runtime import AssistanceRuntime
 from shouwang.assistance.service import deferred_exit
-from shouwang.assistance.service.access import require_household_scope, require_role
+from shouwang.assistance.service.access import (
+    household_in_scope,
+    require_household_scope,
+    require_role,
+)
 from shouwang.assistance.service.cadres import current_cadre, reveal_cadre
 from shouwang.assistance.service.people import check_id_number, encrypt_address, member_row
 from shouwang.assistance.service.timekeeping import local_now
@@ -147,8 +151,7 @@ async def update_household(
     require_role(principal, *WRITE_ROLES)
     now = local_now(runtime)
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, row)
+        row = await household_in_scope(uow.session, principal, household_id, for_update=True)
         await repo.update_household(uow.session, row["id"], now=now, **changes)
         await repo.add_history(
             uow.session,
@@ -173,8 +176,7 @@ async def add_member(
     check_id_number(member["id_number"], field="id_number")
     now = local_now(runtime)
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, row)
+        row = await household_in_scope(uow.session, principal, household_id, for_update=True)
         new = member_row(
             member,
             household_id=row["id"],
@@ -205,8 +207,7 @@ async def reveal_household(
     """Decrypted members and address for the cadres of the household's area; audited."""
     require_role(principal, "county", "township", "village")
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id)
-        require_household_scope(principal, row)
+        row = await household_in_scope(uow.session, principal, household_id)
         people = []
         for m in await repo.get_members(uow.session, row["id"]):
             person = reveal_person(m["id_enc"], m["name_enc"], cipher=runtime.cipher)
@@ -248,8 +249,7 @@ async def set_member_labour(
     require_role(principal, *WRITE_ROLES)
     now = local_now(runtime)
     async with runtime.uow() as uow:
-        row = await repo.get_household(uow.session, household_id, for_update=True)
-        require_household_scope(principal, row)
+        row = await household_in_scope(uow.session, principal, household_id, for_update=True)
         known = {str(m["id"]) for m in await repo.get_members(uow.session, row["id"])}
         if member_id not in known:
             raise BadRequest("该成员不属于此农户", field="member_id")

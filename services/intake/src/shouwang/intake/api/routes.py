@@ -2,13 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 from shouwang.common.auth.deps import CurrentPrincipal
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.errors import validation_details
-from shouwang.common.failures import Invalid
+from shouwang.common.failures import validation_failed
 from shouwang.common.http.download import XLSX_TYPE, xlsx_response
+from shouwang.common.http.idempotency_key import IdempotencyKey
 from shouwang.intake.api.deps import PromisesDep, RuntimeDep
 from shouwang.intake.api.schemas import (
     FIELD_LABELS,
@@ -36,12 +37,7 @@ def parse_body(raw: bytes) -> DeclarationCreate:
             label = FIELD_LABELS.get(d["field"].split(".")[0])
             if label:
                 d["message"] = label + d["message"][len(d["field"]) :]
-        raise Invalid(
-            details[0]["message"],
-            code="validation_failed",
-            field=details[0]["field"],
-            details=details,
-        ) from None
+        raise validation_failed(details) from None
 
 
 @router.post(
@@ -56,7 +52,7 @@ async def create_declaration(
     runtime: RuntimeDep,
     promises: PromisesDep,
     principal: CurrentPrincipal,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """File a declaration; another caller's while the person's is open is merged into it."""
     host = request.client.host if request.client else "unknown"

@@ -14,7 +14,7 @@ from shouwang.common.auth.principal import Principal
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.intake import DeclarationReceived
 from shouwang.common.events.envelope import new_envelope
-from shouwang.common.failures import Conflict, Forbidden, Invalid
+from shouwang.common.failures import Conflict, Forbidden, validation_failed
 from shouwang.common.geography import Geography
 from shouwang.common.identity import ProtectedPerson, protect_person, seal_pii
 from shouwang.common.masking import mask_phone
@@ -64,12 +64,7 @@ def validate(
         if e is not None
     ] + check_fields(body)
     if errors:
-        raise Invalid(
-            errors[0].message,
-            code="validation_failed",
-            field=errors[0].field,
-            details=[e.as_detail() for e in errors],
-        )
+        raise validation_failed([e.as_detail() for e in errors])
     if principal.role != "resident" and not principal.covers(body.village_code):
         raise Forbidden("村（社区）不在您的辖区内", code="forbidden_scope", field="village_code")
     township = geography.township_of(body.village_code)

@@ -3,11 +3,12 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 from shouwang.common.auth.deps import CurrentPrincipal
-from shouwang.common.errors import validation_details
-from shouwang.common.failures import Forbidden, Invalid, NotFound
+from shouwang.common.errors import invalid_body
+from shouwang.common.failures import Forbidden, NotFound
+from shouwang.common.http.idempotency_key import IdempotencyKey
 from shouwang.common.pii_access import record_pii_view
 from shouwang.warning.adapters.tables import batches
 from shouwang.warning.api.deps import RuntimeDep
@@ -24,20 +25,14 @@ async def create_warning_batch(
     response: Response,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Push a month's warnings (or a zero report with `items: []`)."""
     raw = await request.body()  # size-limited as it streams in (main.body_limits)
     try:
         body = WarningBatchCreate.model_validate_json(raw)
     except ValidationError as exc:
-        details = validation_details(list(exc.errors()))
-        raise Invalid(
-            details[0]["message"],
-            code="validation_failed",
-            field=details[0]["field"],
-            details=details,
-        ) from None
+        raise invalid_body(exc) from None
     cmd = PushBatch(
         department=body.department,
         period=body.period,

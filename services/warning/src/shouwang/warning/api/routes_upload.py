@@ -2,15 +2,16 @@
 
 import asyncio
 import random
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 from shouwang.common.auth.deps import CurrentPrincipal
 from shouwang.common.auth.principal import Principal
-from shouwang.common.errors import validation_details
+from shouwang.common.errors import invalid_body
 from shouwang.common.failures import Forbidden, Invalid
+from shouwang.common.http.idempotency_key import IdempotencyKey
 from shouwang.common.idnumber import generate_id_number
 from shouwang.common.spreadsheet.text import charset_of
 from shouwang.warning.api.deps import RuntimeDep
@@ -45,13 +46,7 @@ def _fields(form: Any) -> UploadFields:
     try:
         return UploadFields.model_validate(values)
     except ValidationError as exc:
-        details = validation_details(list(exc.errors()))
-        raise Invalid(
-            details[0]["message"],
-            code="validation_failed",
-            field=details[0]["field"],
-            details=details,
-        ) from None
+        raise invalid_body(exc) from None
 
 
 @router.post("/upload", status_code=202)
@@ -60,7 +55,7 @@ async def upload_warning_batch(
     response: Response,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Upload a month's warnings as CSV (UTF-8 or GBK) or XLSX: multipart `file` + fields."""
     if principal.role != "department":

@@ -1,11 +1,10 @@
 """County: the unroutable queue with routing, extensions, declarations, the dashboard link."""
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from shouwang.web.client import UpstreamError, seg
+from shouwang.web.client import UpstreamError, gather_sections, seg
 from shouwang.web.render import page
 from shouwang.web.session import CountySession
 from shouwang.web.window import last_periods
@@ -22,17 +21,10 @@ async def _county_page(
     form: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    answers: tuple[Any, ...] = await asyncio.gather(
+    unroutable, declarations = await gather_sections(
         session.api.get("warning", "/api/v1/unroutable", limit=200),
         session.api.get("intake", "/api/v1/declarations", limit=50),
-        return_exceptions=True,
     )
-    unroutable, declarations = answers
-    for answer in (unroutable, declarations):
-        if isinstance(answer, BaseException) and (
-            not isinstance(answer, UpstreamError) or answer.status == 401
-        ):
-            raise answer  # sections show service errors; anything else is a real failure
     # NOTE: no token in the link: the dashboard reads this workbench's HttpOnly session cookie,
     # which the browser sends to the dashboard's host whatever its port
     dashboard = request.app.state.settings.dashboard_url

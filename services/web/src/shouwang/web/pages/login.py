@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from shouwang.common.auth.tokens import InvalidToken, issue_token, verify_token
 from shouwang.web.labels import HOME
 from shouwang.web.render import page
-from shouwang.web.session import COOKIE, principal_of
+from shouwang.web.session import COOKIE, principal_of, set_site_cookie
 from starlette.responses import Response
 
 router = APIRouter(include_in_schema=False)
@@ -69,15 +69,7 @@ def _login(
 
 def _signed_in(request: Request, token: str, role: str) -> Response:
     response = RedirectResponse(HOME.get(role, "/") + "?ok=login", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        path="/",
-        secure=request.app.state.settings.cookie_secure,
-        max_age=12 * 3600,
-    )
+    set_site_cookie(request, response, COOKIE, token, max_age=12 * 3600)
     return response
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
+from shouwang.common.http.idempotency_key import KEY_MAX
 from shouwang.web.client import Api, UpstreamError, seg
 from shouwang.web.pages.households import upstream_messages
 from shouwang.web.pages.village import OPEN, report_body
@@ -19,7 +20,6 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 router = APIRouter(include_in_schema=False)
-KEY_MAX = 200  # the APIs' Idempotency-Key header limit
 
 
 @router.get("/sw.js")
@@ -75,7 +75,11 @@ def _user_key(session: UserSession) -> str:
     return f"{session.principal.role}:{session.principal.scope}:{session.principal.sub}"
 
 
-async def _queued(request: Request) -> tuple[str, dict[str, str]] | JSONResponse:
+async def _queued(request: Request) -> tuple[UserSession, str, dict[str, str]] | JSONResponse:
+    """The village session, the device's Idempotency-Key and the recorded fields of one replay."""
+    session = _village(request)
+    if isinstance(session, JSONResponse):
+        return session
     try:
         sent = await request.json()
     except ValueError:
@@ -84,7 +88,7 @@ async def _queued(request: Request) -> tuple[str, dict[str, str]] | JSONResponse
     fields = sent.get("fields") if isinstance(sent, dict) else None
     if not key or len(key) > KEY_MAX or not isinstance(fields, dict):
         return _answer(400, code="bad_request", message="离线记录缺少幂等键或内容")
-    return key, {str(k): str(v) for k, v in fields.items()}
+    return session, key, {str(k): str(v) for k, v in fields.items()}
 
 
 def _failed(exc: UpstreamError) -> JSONResponse:
@@ -99,13 +103,10 @@ def _failed(exc: UpstreamError) -> JSONResponse:
 @router.post("/village/sync/followups/{household_id}")
 async def sync_followup(request: Request, household_id: str) -> JSONResponse:
     """Replay one monthly visit recorded on the device."""
-    session = _village(request)
-    if isinstance(session, JSONResponse):
-        return session
     queued = await _queued(request)
     if isinstance(queued, JSONResponse):
         return queued
-    key, fields = queued
+    session, key, fields = queued
     body, errors = visit_body(FormData(list(fields.items())))
     if errors or not body["month"]:
         return _answer(
@@ -124,13 +125,10 @@ async def sync_followup(request: Request, household_id: str) -> JSONResponse:
 @router.post("/village/sync/reports/{task_id}")
 async def sync_report(request: Request, task_id: str) -> JSONResponse:
     """Replay one visit outcome recorded on the device."""
-    session = _village(request)
-    if isinstance(session, JSONResponse):
-        return session
     queued = await _queued(request)
     if isinstance(queued, JSONResponse):
         return queued
-    key, fields = queued
+    session, key, fields = queued
     body = report_body(fields)
     if not body["outcome"]:
         return _answer(422, code="validation_failed", message="请选择核实结果", field="outcome")

@@ -4,17 +4,15 @@ A county changes its own layer, a province its own; a province user may view one
 (read-only). The policy service judges every change (422 naming the field, 403 out of scope).
 """
 
-import asyncio
 import re
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from shouwang.common.auth.principal import Principal
 from shouwang.common.geography import Geography
 from shouwang.web import policy_labels
-from shouwang.web.client import UpstreamError, seg
+from shouwang.web.client import UpstreamError, gather_sections, seg
 from shouwang.web.pages.households import today_of
 from shouwang.web.places import place_name
 from shouwang.web.policy_form import GENERAL, field_names, sections
@@ -58,17 +56,6 @@ def counties_of(province: str) -> list[tuple[str, str]]:
     return [(c.code, c.name) for c in counties if c.code.startswith(province)]
 
 
-async def _answers(calls: list[Any]) -> list[Any]:
-    """Gather the reads; a section shows its service's error, anything else is a real failure."""
-    answers = await asyncio.gather(*calls, return_exceptions=True)
-    for answer in answers:
-        if isinstance(answer, BaseException) and (
-            not isinstance(answer, UpstreamError) or answer.status == 401
-        ):
-            raise answer
-    return list(answers)
-
-
 async def _page(
     request: Request,
     session: UserSession,
@@ -81,11 +68,11 @@ async def _page(
 ) -> Response:
     api, principal = session.api, session.principal
     cursor = request.query_params.get("cursor")
-    policy, history, calendar = await _answers([
+    policy, history, calendar = await gather_sections(
         api.get("policy", f"{POLICY}/{seg(region)}", on=on.isoformat()),
         api.get("policy", f"{POLICY}/{seg(region)}/history", limit=50, cursor=cursor),
         api.get("policy", f"/api/v1/calendar/{seg(region[:2])}/{on.year}"),
-    ])  # fmt: skip
+    )
     read = not isinstance(policy, BaseException)
     editable = read and region == principal.scope
     form_sections = sections(policy["settings"], submitted) if editable else []
