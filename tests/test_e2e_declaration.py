@@ -11,6 +11,7 @@ import asyncpg
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.idnumber import generate_id_number
 from shouwang.common.testing.fixtures import auth, list_all, wait_until
+from shouwang.common.testing.policy import put_policy
 from shouwang.intake.adapters.tables import outbox as intake_outbox
 from shouwang.intake.service.overdue import sweep_overdue
 from sqlalchemy import select
@@ -198,31 +199,15 @@ async def test_a_county_setting_applies_to_filings_from_its_date(
     intake_client, policy_client, database_url, clock
 ):
     county, village = "230125", "230125100051"
-    change = {
-        "effective_from": "2027-03-01",
-        "reason": "入户核实时限调整为 3 个工作日",
-        "settings": {"deadlines": {"declaration_visit_working_days": 3}},
-    }
-    resp = await policy_client.put(
-        f"/api/v1/policy/{county}", json=change, headers=auth("county", county)
+    await put_policy(
+        policy_client,
+        database_url,
+        county,
+        projected_by="intake",
+        effective_from="2027-03-01",
+        settings={"deadlines": {"declaration_visit_working_days": 3}},
+        reason="入户核实时限调整为 3 个工作日",
     )
-    assert resp.status_code == 200, resp.text
-    version = resp.json()["version"]
-
-    async def projected():
-        # NOTE: this very version: other tests may have set the county's policy before
-        conn = await asyncpg.connect(database_url)
-        try:
-            return await conn.fetchval(
-                "SELECT count(*) FROM intake.policy_versions"
-                " WHERE region_code = $1 AND version = $2",
-                county,
-                version,
-            )
-        finally:
-            await conn.close()
-
-    await wait_until(projected, what="intake projected the county's policy")
     clock.set(_at("2027-02-26"))  # a Friday: still 2 working days
     before = await _hotline(intake_client, county, village)
     clock.set(_at("2027-03-01"))  # a Monday: 3 working days from the setting's date

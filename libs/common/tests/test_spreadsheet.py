@@ -11,6 +11,8 @@ from shouwang.common.spreadsheet import xlsx
 from shouwang.common.spreadsheet.errors import SpreadsheetError
 from shouwang.common.spreadsheet.reader import open_sheet, sheet_rows
 from shouwang.common.spreadsheet.text import charset_of
+from shouwang.common.testing.bodies import ENTITY_BOMB_SHEET as BOMB
+from shouwang.common.testing.bodies import SHEET
 
 TEXT = '户编号,姓名,劳动技能\r\nH-1,钱一,普通劳动力\r\nH-1,"孙二\n（配偶）",无劳动力\r\n'
 ROWS = [
@@ -18,16 +20,6 @@ ROWS = [
     (2, ["H-1", "钱一", "普通劳动力"]),
     (3, ["H-1", "孙二\n（配偶）", "无劳动力"]),
 ]
-SHEET = "xl/worksheets/sheet1.xml"
-BOMB = (
-    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)).replace(
-        "&lol0;", "&lol;"
-    )
-    + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>'
-    "</worksheet>"
-)
 EXTERNAL = '<!DOCTYPE workbook [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
 

@@ -1,8 +1,8 @@
 """The follow-up judges each month by the county's policy in force for it (projected from
 `policy.settings`): monitoring line, lifted average, income year, expense surge ratio."""
 
-import asyncpg
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth
+from shouwang.common.testing.policy import put_policy
 
 from .conftest import member
 
@@ -12,23 +12,14 @@ POLICY = "/api/v1/policy"
 
 async def _set_policy(policy_client, database_url, county, effective_from, **settings):
     """PUT a county's settings and wait until assistance has projected that version."""
-    body = {"effective_from": effective_from, "reason": "测试", "settings": settings}
-    resp = await policy_client.put(f"{POLICY}/{county}", json=body, headers=auth("county", county))
-    assert resp.status_code == 200, resp.text
-    version = resp.json()["version"]
-
-    async def projected():
-        conn = await asyncpg.connect(database_url)
-        try:
-            return await conn.fetchval(
-                "SELECT 1 FROM assistance.policy_versions WHERE region_code = $1 AND version = $2",
-                county,
-                version,
-            )
-        finally:
-            await conn.close()
-
-    await wait_until(projected, what=f"assistance projects {county} v{version}")
+    await put_policy(
+        policy_client,
+        database_url,
+        county,
+        projected_by="assistance",
+        effective_from=effective_from,
+        settings=settings,
+    )
 
 
 async def _household(client, village_code, **body):

@@ -6,7 +6,8 @@ from datetime import timedelta
 from shouwang.audit.messaging.consumers import handle_many
 from shouwang.common.events.catalog import warning as w
 from shouwang.common.events.envelope import new_envelope
-from shouwang.common.testing.fixtures import auth, wait_until
+from shouwang.common.testing.fixtures import auth
+from shouwang.common.testing.policy import put_policy
 
 STRICT, DEFAULT = "239911", "239912"  # counties of their own: no other test colours them
 DAY = timedelta(days=1)
@@ -32,21 +33,17 @@ async def _totals(audit_client, county: str) -> dict:
 
 
 async def test_colours_follow_the_county_amber_ratio(
-    policy_client, audit_client, sessions, db, clock
+    policy_client, audit_client, sessions, database_url, clock
 ):
-    body = {"effective_from": "2026-01-01", "reason": "提前预警", "settings": {"amber_ratio": 0.6}}
-    resp = await policy_client.put(
-        f"/api/v1/policy/{STRICT}", json=body, headers=auth("county", STRICT)
+    await put_policy(
+        policy_client,
+        database_url,
+        STRICT,
+        projected_by="audit",
+        effective_from="2026-01-01",
+        settings={"amber_ratio": 0.6},
+        reason="提前预警",
     )
-    assert resp.status_code == 200, resp.text
-    version = resp.json()["version"]
-
-    async def projected() -> bool:
-        # this very version: another test may have set the county's policy before
-        query = "SELECT 1 FROM audit.policy_versions WHERE region_code = $1 AND version = $2"
-        return await db.fetchval(query, STRICT, version) is not None
-
-    await wait_until(projected, what="audit projected the county policy")
     now = clock.now()
     async with sessions() as session, session.begin():
         # 7 of 10 days used: amber at a 0.6 ratio, green at the national 0.8

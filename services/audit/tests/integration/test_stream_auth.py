@@ -1,11 +1,9 @@
 """No token in a URL: streams and pages take the header, the workbench cookie or a ticket."""
 
-import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
-import jwt
 from shouwang.audit.service.chain import append_event
 from shouwang.common.auth.stream_tickets import SESSION_COOKIE
 from shouwang.common.auth.tokens import issue_token
@@ -13,6 +11,7 @@ from shouwang.common.config import CommonSettings
 from shouwang.common.events.catalog.warning import PushMissing
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.testing.fixtures import auth
+from shouwang.common.testing.streams import lines_past_expiry, stream_ticket
 from shouwang.web.testing import served
 
 COUNTY = "231226"
@@ -30,21 +29,13 @@ def _token(ttl: timedelta = timedelta(hours=1)) -> str:
     return issue_token(CommonSettings(), role="county", scope=COUNTY, ttl=ttl)
 
 
-async def _ticket(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
-    resp = await client.post("/api/v1/stream-tickets", headers=headers)
-    assert resp.status_code == 201, resp.text
-    body = resp.json()
-    assert 0 < body["expires_in"] <= 30
-    return str(body["ticket"])
-
-
 def _ids(body: str) -> list[int]:
     return [int(line[4:]) for line in body.splitlines() if line.startswith("id: ")]
 
 
 async def test_a_ticket_opens_the_stream_once(sessions, audit_client):
     position = await _append(sessions)
-    ticket = await _ticket(audit_client, auth("county", COUNTY))
+    ticket = await stream_ticket(audit_client, auth("county", COUNTY))
     params = {"ticket": ticket, "after": position - 1, "limit": 1}
     first = await audit_client.get(STREAM, params=params)
     assert first.status_code == 200 and _ids(first.text) == [position]
@@ -56,7 +47,7 @@ async def test_a_ticket_opens_the_stream_once(sessions, audit_client):
 
 
 async def test_an_expired_ticket_is_refused(sessions, audit_client, clock):
-    ticket = await _ticket(audit_client, auth("county", COUNTY))
+    ticket = await stream_ticket(audit_client, auth("county", COUNTY))
     clock.advance(timedelta(seconds=31))
     resp = await audit_client.get(STREAM, params={"ticket": ticket, "limit": 1})
     assert resp.status_code == 401 and "票据" in resp.json()["error"]["message"]
@@ -102,28 +93,15 @@ async def test_the_workbench_cookie_opens_the_dashboard_the_report_and_the_strea
     metrics = await audit_client.get("/api/v1/metrics/overdue", headers=cookie)
     assert metrics.status_code == 200
     ticket_page = await audit_client.get(
-        "/", params={"ticket": await _ticket(audit_client, auth("county", COUNTY))}
+        "/", params={"ticket": await stream_ticket(audit_client, auth("county", COUNTY))}
     )
     assert ticket_page.status_code == 200
 
 
 async def test_the_stream_closes_when_its_token_expires(audit_client, clock):
     token = _token(ttl=timedelta(minutes=5))
-    expires = datetime.fromtimestamp(
-        jwt.decode(token, options={"verify_signature": False})["exp"], UTC
-    )
     async with served(audit_client.app) as url, httpx.AsyncClient(base_url=url) as http:
-        ticket = await _ticket(http, {"Authorization": f"Bearer {token}"})
-        lines: list[str] = []
-        async with (
-            asyncio.timeout(30),
-            http.stream("GET", STREAM, params={"ticket": ticket}) as resp,
-        ):
-            assert resp.status_code == 200
-            async for line in resp.aiter_lines():
-                lines.append(line)
-                if line == ": connected":
-                    clock.set(expires + timedelta(seconds=1))
+        lines = await lines_past_expiry(http, STREAM, token=token, clock=clock)
         assert "event: expired" in lines
         assert any("访问令牌已过期" in line for line in lines)
 
@@ -135,7 +113,7 @@ async def test_access_logs_never_show_a_ticket_or_a_token(sessions, audit_client
         served(audit_client.app, log_level="info") as url,
         httpx.AsyncClient(base_url=url) as http,
     ):
-        ticket = await _ticket(http, {"Authorization": f"Bearer {token}"})
+        ticket = await stream_ticket(http, {"Authorization": f"Bearer {token}"})
         used = await http.get(STREAM, params={"ticket": ticket, "limit": 1, "after": position - 1})
         assert used.status_code == 200
         refused = await http.get("/", params={"county": COUNTY, "token": token})

@@ -11,7 +11,8 @@ from typing import Any
 from shouwang.common.clock import SHANGHAI
 from shouwang.common.identity import person_ref_of
 from shouwang.common.testing.fixtures import auth, list_all, wait_until
-from shouwang.warning.adapters.tables import policy_calendars, policy_versions
+from shouwang.common.testing.policy import put_policy
+from shouwang.warning.adapters.tables import policy_calendars
 from sqlalchemy import select
 
 BIN, BIN_TOWNSHIP, BIN_VILLAGE = "230125", "230125100", "230125100051"  # 宾县 宾州镇 东风社区
@@ -21,15 +22,16 @@ URGENT = {"urgent": True, "urgent_reason": "突发重病"}
 
 async def change_policy(policy_client, loop, county: str, since: str, **settings: Any) -> None:
     """PUT a county's settings from a date; wait until warning has projected the version."""
-    body = {"effective_from": since, "reason": "县级调整", "settings": settings}
-    resp = await policy_client.put(
-        f"/api/v1/policy/{county}", json=body, headers=auth("county", county)
+    database_url = loop.runtime.settings.database_url
+    await put_policy(
+        policy_client,
+        database_url,
+        county,
+        projected_by="warning",
+        effective_from=since,
+        settings=settings,
+        reason="县级调整",
     )
-    assert resp.status_code == 200, resp.text
-    version = resp.json()["version"]
-    table = policy_versions
-    query = select(table.c.version).where(table.c.region_code == county, table.c.version == version)
-    await _projected(loop, query, f"policy {county} v{version}")
 
 
 async def change_calendar(policy_client, loop, province: str, year: int, **days: list[str]):

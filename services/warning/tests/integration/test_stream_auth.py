@@ -2,13 +2,13 @@
 
 import asyncio
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
-import jwt
 from shouwang.common.auth.stream_tickets import SESSION_COOKIE
 from shouwang.common.auth.tokens import issue_token
 from shouwang.common.config import CommonSettings
+from shouwang.common.testing.streams import lines_past_expiry, stream_ticket
 from shouwang.web.testing import served
 
 TOWNSHIP = "231226100"
@@ -26,10 +26,7 @@ async def _http(warning_client: httpx.AsyncClient):
 
 
 async def _ticket(http: httpx.AsyncClient, token: str) -> str:
-    resp = await http.post("/api/v1/stream-tickets", headers={"Authorization": f"Bearer {token}"})
-    assert resp.status_code == 201, resp.text
-    assert 0 < resp.json()["expires_in"] <= 30
-    return str(resp.json()["ticket"])
+    return await stream_ticket(http, {"Authorization": f"Bearer {token}"})
 
 
 async def _opens(http: httpx.AsyncClient, **request: object) -> int:
@@ -67,17 +64,6 @@ async def test_a_ticket_keeps_the_scope_of_its_token(warning_client):
 
 async def test_the_stream_closes_when_the_token_behind_the_ticket_expires(warning_client, clock):
     token = _token(ttl=timedelta(minutes=5))
-    exp = jwt.decode(token, options={"verify_signature": False})["exp"]
     async with _http(warning_client) as http:
-        ticket = await _ticket(http, token)
-        lines: list[str] = []
-        async with (
-            asyncio.timeout(30),
-            http.stream("GET", STREAM, params={"ticket": ticket}) as resp,
-        ):
-            assert resp.status_code == 200
-            async for line in resp.aiter_lines():
-                lines.append(line)
-                if line == ": connected":
-                    clock.set(datetime.fromtimestamp(exp, UTC) + timedelta(seconds=1))
+        lines = await lines_past_expiry(http, STREAM, token=token, clock=clock)
     assert "event: expired" in lines and any("访问令牌已过期" in line for line in lines)

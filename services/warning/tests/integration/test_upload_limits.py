@@ -7,7 +7,8 @@ import zipfile
 from openpyxl import Workbook
 from shouwang.common.idnumber import generate_id_number
 from shouwang.common.masking import mask_id_number
-from shouwang.common.testing.bodies import ChunkedBody, multipart_head
+from shouwang.common.testing.bodies import ENTITY_BOMB_SHEET as BOMB
+from shouwang.common.testing.bodies import SHEET, ChunkedBody, multipart_head
 from shouwang.warning.config import WarningSettings
 
 from .test_upload import (
@@ -22,16 +23,6 @@ from .test_upload import (
 )
 
 PUSH = "/api/v1/warning-batches"
-SHEET = "xl/worksheets/sheet1.xml"
-BOMB = (
-    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)).replace(
-        "&lol0;", "&lol;"
-    )
-    + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>'
-    "</worksheet>"
-)
 
 
 def people(village: str) -> list[tuple[str, str]]:

@@ -36,3 +36,16 @@ def multipart_head(boundary: str, fields: dict[str, str], filename: str) -> byte
         "Content-Type: text/csv\r\n\r\n"
     )
     return "".join(parts).encode()
+
+
+SHEET = "xl/worksheets/sheet1.xml"  # the first worksheet inside an .xlsx
+# a "billion laughs" worksheet: ten levels of entities, each ten of the one below
+ENTITY_BOMB_SHEET = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)).replace(
+        "&lol0;", "&lol;"
+    )
+    + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>'
+    "</worksheet>"
+)
