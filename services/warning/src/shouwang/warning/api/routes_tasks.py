@@ -14,11 +14,10 @@ from shouwang.warning.service import task_commands
 from shouwang.warning.service.policy import amber_ratios
 from shouwang.warning.service.task_export import tasks_xlsx
 from shouwang.warning.service.task_queries import (
-    feed_position,
-    list_tasks,
     scope_counties,
     scope_filter,
     task_detail,
+    task_page,
     to_read,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,8 +66,7 @@ async def list_verification_tasks(
     async with runtime.sessionmaker() as session:
         amber = await _amber(runtime, principal, session)
         if format == "json":
-            position = await feed_position(session)  # before the page: nothing falls between
-            rows, next_cursor = await list_tasks(
+            return await task_page(
                 session,
                 principal,
                 now=runtime.clock.now(),
@@ -78,11 +76,6 @@ async def list_verification_tasks(
                 cursor=cursor,
                 newest_first=order == "newest",
             )
-            return {
-                "items": [to_read(r) for r in rows],
-                "next_cursor": next_cursor,
-                "feed_position": position,
-            }
     today = runtime.clock.now().astimezone(SHANGHAI).date().isoformat()
     return xlsx_response(
         tasks_xlsx(runtime, principal, amber_ratio=amber, filters=filters),

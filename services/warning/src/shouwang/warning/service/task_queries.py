@@ -13,12 +13,12 @@ from shouwang.warning.domain.errors import OutsideScope, TaskNotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = [
-    "feed_position",
     "list_tasks",
     "may_see",
     "scope_counties",
     "scope_filter",
     "task_detail",
+    "task_page",
     "to_read",
 ]
 
@@ -63,9 +63,35 @@ async def list_tasks(
     )
 
 
-async def feed_position(session: AsyncSession) -> int:
-    """Where the live feed stands: a stream opened `after` it brings what a page read now lacks."""
-    return await feed.head(session)
+async def task_page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    now: datetime,
+    amber_ratio: Mapping[str, float],
+    filters: dict[str, str | None],
+    limit: int,
+    cursor: str | None,
+    newest_first: bool,
+) -> dict[str, Any]:
+    """One page of tasks as the API answers it, with the live feed's position read before the
+    page: a stream opened `after` it brings exactly what the page may lack."""
+    position = await feed.head(session)
+    rows, next_cursor = await list_tasks(
+        session,
+        principal,
+        now=now,
+        amber_ratio=amber_ratio,
+        filters=filters,
+        limit=limit,
+        cursor=cursor,
+        newest_first=newest_first,
+    )
+    return {
+        "items": [to_read(r) for r in rows],
+        "next_cursor": next_cursor,
+        "feed_position": position,
+    }
 
 
 async def task_detail(
