@@ -1,20 +1,17 @@
 """Department pushes and the county's filed batches (备案)."""
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 from shouwang.common.auth.deps import CurrentPrincipal
 from shouwang.common.errors import invalid_body
-from shouwang.common.failures import Forbidden, NotFound
 from shouwang.common.http.idempotency_key import IdempotencyKey
 from shouwang.common.pii_access import record_pii_view
-from shouwang.warning.adapters.tables import batches
 from shouwang.warning.api.deps import RuntimeDep
 from shouwang.warning.api.schemas import WarningBatchAccepted, WarningBatchCreate, WarningBatchRead
+from shouwang.warning.service.batch_queries import list_batches, visible_batch
 from shouwang.warning.service.push import PushBatch, open_raw, push_batch
-from sqlalchemy import select
 
 router = APIRouter(prefix="/api/v1/warning-batches", tags=["warning batches"])
 
@@ -49,26 +46,8 @@ async def create_warning_batch(
 
 
 async def _visible_batch(runtime: RuntimeDep, principal: CurrentPrincipal, batch_id: str) -> Any:
-    try:
-        key = uuid.UUID(batch_id)
-    except ValueError:
-        raise NotFound("批次不存在", code="batch_not_found") from None
     async with runtime.sessionmaker() as session:
-        row = (await session.execute(select(batches).where(batches.c.id == key))).mappings().first()
-    if row is None:
-        raise NotFound("批次不存在", code="batch_not_found")
-    own_department = (
-        principal.role == "department"
-        and principal.scope == row["department"]
-        and principal.county == row["county_code"]
-    )
-    if not (
-        own_department
-        or principal.role == "auditor"
-        or (principal.role in ("county", "province") and principal.covers(row["county_code"]))
-    ):
-        raise Forbidden("无权查看该批次", code="forbidden_scope")
-    return row
+        return await visible_batch(session, principal, batch_id)
 
 
 def _batch_read(row: Any) -> dict[str, Any]:
@@ -84,28 +63,11 @@ async def list_warning_batches(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """List filed batches (county: all departments; department: its own)."""
-    stmt = select(*[c for c in batches.c if c.name != "raw"])
-    if principal.role == "department":
-        stmt = stmt.where(
-            batches.c.department == principal.scope, batches.c.county_code == principal.county
-        )
-    elif principal.role in ("county", "province"):
-        stmt = stmt.where(batches.c.county_code.startswith(principal.scope))
-    elif principal.role != "auditor":
-        raise Forbidden("当前角色无权查看推送批次", code="forbidden_role")
-    if department:
-        stmt = stmt.where(batches.c.department == department)
-    if period:
-        stmt = stmt.where(batches.c.period == period)
     async with runtime.sessionmaker() as session:
-        rows = (
-            await session.execute(
-                stmt.order_by(batches.c.received_at.desc(), batches.c.seq.desc()).limit(limit)
-            )
-        ).mappings()
-        items = [
-            WarningBatchRead.model_validate(_batch_read(r)).model_dump(mode="json") for r in rows
-        ]
+        rows = await list_batches(
+            session, principal, department=department, period=period, limit=limit
+        )
+    items = [WarningBatchRead.model_validate(_batch_read(r)).model_dump(mode="json") for r in rows]
     return {"items": items, "next_cursor": None}
 
 

@@ -17,3 +17,15 @@ class OutsideScope(Forbidden):
 
 class BadRequest(Invalid):
     code, message = "invalid_request", "请求内容不正确"
+
+
+class BatchNotFound(NotFound):
+    code, message = "batch_not_found", "批次不存在"
+
+
+class BatchOutsideScope(Forbidden):
+    code, message = "forbidden_scope", "无权查看该批次"
+
+
+class BatchesNotForRole(Forbidden):
+    code, message = "forbidden_role", "当前角色无权查看推送批次"
