@@ -10,7 +10,7 @@ from typing import Any
 
 from shouwang.audit.adapters.tables import audit_log, chain_head
 from shouwang.common.db.streaming import stream_mappings
-from sqlalchemy import Row, RowMapping, Select, select, update
+from sqlalchemy import Row, RowMapping, Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -99,6 +99,19 @@ def filtered(flt: EventFilter) -> Select[Any]:
     if flt.region is not None:
         stmt = stmt.where(audit_log.c.county_code.is_not(None), _region_match(flt.region))
     return stmt
+
+
+async def head_position(conn: AsyncConnection) -> int:
+    """The newest position of the log (0 when it is empty)."""
+    head = select(func.coalesce(func.max(audit_log.c.position), 0))
+    return int((await conn.execute(head)).scalar_one())
+
+
+async def matching(conn: AsyncConnection, flt: EventFilter, *, limit: int) -> Sequence[RowMapping]:
+    """Up to `limit` log rows matching a filter, in position order."""
+    found = await conn.execute(filtered(flt).limit(limit))
+    rows: Sequence[RowMapping] = found.mappings().all()
+    return rows
 
 
 def stream_filtered(

@@ -5,14 +5,13 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from shouwang.audit.adapters.tables import audit_log, stream_tickets
+from shouwang.audit.adapters.tables import stream_tickets
 from shouwang.audit.api.deps import RuntimeDep, region_filter, stream_reader
 from shouwang.audit.runtime import AuditRuntime
 from shouwang.audit.service.chain import LOG_CHANNEL
-from shouwang.audit.service.queries import EventFilter, event_view, filtered
+from shouwang.audit.service.queries import events_after, log_head
 from shouwang.common.auth.stream_tickets import StreamGrant, stream_ticket_router
 from shouwang.common.live.sse import Feed, Fetch, LiveEvent, live_response, position_of
-from sqlalchemy import func, select
 from sse_starlette import EventSourceResponse
 
 router = APIRouter(tags=["stream"])
@@ -35,7 +34,7 @@ async def stream(
     """
     start = after if after is not None else position_of(last_event_id)
     if start is None:
-        start = await _head(runtime)
+        start = await log_head(runtime.engine)
     region = region_filter(grant.principal)
     feed = Feed(LOG_CHANNEL, _key_prefix(region), _reader(runtime, region))
     return live_response(request, runtime=runtime, grant=grant, feed=feed, after=start, limit=limit)
@@ -46,20 +45,9 @@ def _key_prefix(region: str | None) -> str | None:
     return region[:9] if region is not None and len(region) > 6 else region
 
 
-async def _head(runtime: AuditRuntime) -> int:
-    async with runtime.engine.connect() as conn:
-        head = select(func.coalesce(func.max(audit_log.c.position), 0))
-        return int((await conn.execute(head)).scalar_one())
-
-
 def _reader(runtime: AuditRuntime, region: str | None) -> Fetch:
     async def fetch(after: int, size: int) -> Sequence[LiveEvent]:
-        stmt = filtered(EventFilter(region=region, after=after)).limit(size)
-        async with runtime.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).mappings().all()
-        return [
-            LiveEvent(row["position"], json.dumps(event_view(row), ensure_ascii=False))
-            for row in rows
-        ]
+        found = await events_after(runtime.engine, region=region, after=after, size=size)
+        return [LiveEvent(at, json.dumps(view, ensure_ascii=False)) for at, view in found]
 
     return fetch
