@@ -68,3 +68,17 @@ def unseal_pii(sealed: str, *, cipher: PiiCipher) -> dict[str, str]:
     """Open what seal_pii sealed."""
     data: dict[str, str] = json.loads(cipher.decrypt(base64.b64decode(sealed), aad=_TRANSIT_AAD))
     return data
+
+
+def unseal_person(
+    sealed: str, *, cipher: PiiCipher, master_secret: str, county_code: str
+) -> ProtectedPerson:
+    """Open a person another service sealed ({id_number, name}) and protect it for storage."""
+    pii = unseal_pii(sealed, cipher=cipher)
+    return protect_person(
+        pii["id_number"],
+        pii["name"],
+        cipher=cipher,
+        master_secret=master_secret,
+        county_code=county_code,
+    )
