@@ -37,57 +37,69 @@ class ValidItem:
     routable: bool
 
 
+Problem = tuple[str, str, str]  # field, code, Chinese message
+
+
 def check_item(
     index: int, item: dict[str, Any], *, department: str, county_code: str, geography: Geography
 ) -> ValidItem | Rejection:
-    """Validate one raw item against the rules of DESIGN "Items"."""
-
-    def reject(field: str, code: str, message: str) -> Rejection:
-        return Rejection(index, field, code, message)
-
+    """Validate one raw item against the rules of DESIGN "Items" (the first problem rejects it)."""
     id_number = str(item.get("id_number") or "").strip().upper()
     name = str(item.get("name") or "").strip()
     village = str(item.get("village_code") or "").strip()
     code = str(item.get("indicator") or "").strip()
-    if not id_number:
-        return reject("id_number", "missing_field", "缺少身份证号")
-    if problem := validate_id_number(id_number):
-        return reject("id_number", str(problem), ID_MESSAGES.get(str(problem), "身份证号无效"))
-    if not name:
-        return reject("name", "missing_field", "缺少姓名")
-    if len(name) > 50:
-        return reject("name", "name_too_long", "姓名过长")
-    if not village:
-        return reject("village_code", "missing_field", "缺少村（社区）代码")
-    place = validate_village_code(village, county_code=county_code, geography=geography)
-    if place == "malformed":
-        return reject("village_code", "village_code_malformed", "村（社区）代码应为12位数字")
-    if place == "out_of_county":
-        return reject("village_code", "village_out_of_county", "村（社区）不属于本县")
-    ind = indicator(code)
-    if ind is None or ind.department != department:
-        return reject("indicator", "unknown_indicator", f"本部门无此预警指标：{code or '空'}")
     values = item.get("values") or {}
-    if not isinstance(values, dict):
-        return reject("values", "values_not_object", "指标值应为对象")
-    if problems := value_problems(ind, values):
-        field, problem_code, message = problems[0]
-        return reject(field, problem_code, message)
     observed = item.get("observed_on")
     observed_on = observed if isinstance(observed, date) else _parse_date(observed)
-    if observed and observed_on is None:
-        return reject("observed_on", "invalid_date", "发现日期格式应为 YYYY-MM-DD")
-    return ValidItem(
-        index,
-        id_number,
-        name,
-        village,
-        code,
-        values,
-        observed_on,
-        str(item.get("note") or "")[:500],
-        place == "ok",
+    place = validate_village_code(village, county_code=county_code, geography=geography)
+    problem = (
+        _person_problem(id_number, name)
+        or _place_problem(village, place)
+        or _indicator_problem(code, values, department)
+        or (_BAD_DATE if observed and observed_on is None else None)
     )
+    if problem:
+        return Rejection(index, *problem)
+    note = str(item.get("note") or "")[:500]
+    return ValidItem(
+        index, id_number, name, village, code, values, observed_on, note, place == "ok"
+    )
+
+
+_BAD_DATE = ("observed_on", "invalid_date", "发现日期格式应为 YYYY-MM-DD")
+
+
+def _person_problem(id_number: str, name: str) -> Problem | None:
+    if not id_number:
+        return ("id_number", "missing_field", "缺少身份证号")
+    if problem := validate_id_number(id_number):
+        return ("id_number", str(problem), ID_MESSAGES.get(str(problem), "身份证号无效"))
+    if not name:
+        return ("name", "missing_field", "缺少姓名")
+    if len(name) > 50:
+        return ("name", "name_too_long", "姓名过长")
+    return None
+
+
+def _place_problem(village: str, place: str) -> Problem | None:
+    if not village:
+        return ("village_code", "missing_field", "缺少村（社区）代码")
+    if place == "malformed":
+        return ("village_code", "village_code_malformed", "村（社区）代码应为12位数字")
+    if place == "out_of_county":
+        return ("village_code", "village_out_of_county", "村（社区）不属于本县")
+    return None
+
+
+def _indicator_problem(code: str, values: object, department: str) -> Problem | None:
+    ind = indicator(code)
+    if ind is None or ind.department != department:
+        return ("indicator", "unknown_indicator", f"本部门无此预警指标：{code or '空'}")
+    if not isinstance(values, dict):
+        return ("values", "values_not_object", "指标值应为对象")
+    if problems := value_problems(ind, values):
+        return problems[0]
+    return None
 
 
 def _parse_date(raw: object) -> date | None:
