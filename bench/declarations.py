@@ -67,8 +67,10 @@ def replicas(options: DeclarationOptions) -> int:
 
 
 def service_env(options: DeclarationOptions) -> dict[str, str]:
-    """Intake's configuration for the bench: the one client address is not the limit measured."""
-    return {ADDRESS_RATE_ENV: UNLIMITED_ADDRESS}
+    """Intake's configuration for the bench: the one client address is not the limit measured;
+    a pool setting exported to the bench (SHOUWANG_DB_*) reaches the services and is recorded."""
+    pool = {k: v for k, v in os.environ.items() if k.startswith("SHOUWANG_DB_")}
+    return {ADDRESS_RATE_ENV: UNLIMITED_ADDRESS, **pool}
 
 
 @dataclass(frozen=True)

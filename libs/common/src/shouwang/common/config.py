@@ -88,6 +88,9 @@ class CommonSettings(BaseSettings):
     # restart fails once, is_transient() turns that into a retry (503 + Retry-After, consumer
     # back-off) and SQLAlchemy invalidates the whole pool on that disconnect.
     db_pool_pre_ping: bool = _shared("DB_POOL_PRE_PING", False)
+    # connections kept open, and opened beyond them at a peak (closed again when returned)
+    db_pool_size: int = _shared("DB_POOL_SIZE", 10)
+    db_pool_overflow: int = _shared("DB_POOL_OVERFLOW", 10)
 
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
         """As pydantic's, with the database password masked (SecretStr fields mask themselves)."""

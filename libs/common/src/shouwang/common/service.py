@@ -184,7 +184,12 @@ async def _open_runtime(
 ) -> ServiceRuntime[S]:
     """Engine, cipher, started producer and relay of a service."""
     runtime = ServiceRuntime(settings=settings, clock=clock, outbox=outbox, inbox=inbox)
-    runtime.engine = build_engine(settings.database_url, pre_ping=settings.db_pool_pre_ping)
+    runtime.engine = build_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        overflow=settings.db_pool_overflow,
+        pre_ping=settings.db_pool_pre_ping,
+    )
     runtime.sessionmaker = build_sessionmaker(runtime.engine)
     runtime.cipher = PiiCipher.from_secret(
         settings.encryption_key.get_secret_value(), previous=settings.previous_encryption_keys

@@ -9,12 +9,19 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def build_engine(database_url: str, *, pool_size: int = 10, pre_ping: bool = False) -> AsyncEngine:
-    """Build the async engine for a postgresql:// URL (see CommonSettings.db_pool_pre_ping)."""
+def build_engine(
+    database_url: str,
+    *,
+    pool_size: int = 10,
+    overflow: int | None = None,
+    pre_ping: bool = False,
+) -> AsyncEngine:
+    """Build the async engine for a postgresql:// URL (see CommonSettings.db_pool_*); the
+    overflow defaults to the pool's size."""
     return create_async_engine(
         to_async_url(database_url),
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if overflow is None else overflow,
         pool_pre_ping=pre_ping,
     )
 
