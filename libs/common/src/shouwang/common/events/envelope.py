@@ -105,7 +105,11 @@ def row_to_kafka(row: dict[str, Any]) -> tuple[bytes, bytes, Headers]:
         subject=row["subject"],
         correlation_id=row.get("correlation_id"),
     )
-    value = json.dumps(row["payload"], ensure_ascii=False, separators=(",", ":")).encode()
+    payload = row["payload"]
+    if isinstance(payload, str):  # the stored JSON text itself (db.outbox.claim_unpublished)
+        value = payload.encode()
+    else:
+        value = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return str(row["key"]).encode(), value, headers
 
 

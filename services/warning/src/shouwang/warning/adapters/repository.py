@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from shouwang.common.db.bulk import copy_rows
+from shouwang.common.db.bulk import JsonText, copy_rows
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.live.notify import notify
@@ -161,8 +161,8 @@ async def add_feed(session: AsyncSession, events: list[BaseModel], *, now: datet
         {
             "township_code": e.township_code,
             "event_type": type(e).__name__,
-            "task_id": uuid.UUID(e.task_id),
-            "payload": e.model_dump(mode="json", exclude=FEED_OMITS),
+            "task_id": e.task_id,  # its text: COPY parses it (no uuid.UUID per row)
+            "payload": JsonText.of(e, exclude=FEED_OMITS),
             "at": now,
         }
         for e in events

@@ -13,7 +13,7 @@ from shouwang.common.events.topics import (
     POLICY_SETTINGS,
     WARNING_BATCHES,
 )
-from shouwang.common.identity import protect_person, unseal_pii
+from shouwang.common.identity import unseal_person
 from shouwang.common.kafka.lanes import Lanes
 from shouwang.common.service import ConsumerSpec
 from shouwang.warning.adapters.policy import store as policy_store
@@ -27,8 +27,9 @@ from shouwang.warning.service.routing_rows import Signal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 EnvelopeHandler = Callable[[EventEnvelope, AsyncSession], Awaitable[None]]
-# items a routing transaction takes before it commits (and the relay can start on its tasks)
-ROUTE_ITEMS_PER_TRANSACTION = 4000
+# items a routing transaction takes before it commits (and the relay can start on its tasks):
+# one pushed batch (2,000 items) per transaction, so the first tasks leave while the rest route
+ROUTE_ITEMS_PER_TRANSACTION = 2000
 
 
 def county_lane(envelope: EventEnvelope) -> str:
@@ -81,10 +82,8 @@ def consumer_specs(runtime: WarningRuntime) -> list[ConsumerSpec]:
 async def _route_declaration(
     data: DeclarationReceived, *, uow: UnitOfWork, runtime: WarningRuntime
 ) -> None:
-    pii = unseal_pii(data.pii_sealed, cipher=runtime.cipher)
-    person = protect_person(
-        pii["id_number"],
-        pii["name"],
+    person = unseal_person(
+        data.pii_sealed,
         cipher=runtime.cipher,
         master_secret=runtime.settings.hmac_key.get_secret_value(),
         county_code=data.county_code,

@@ -143,7 +143,7 @@ class _Plan:
         self.rows["tasks"].append(task_row(task, sig))
         action, actor, details = task.history[0]
         self.rows["history"].append(
-            {"task_id": uuid.UUID(task.id), "at": self.now, "action": action, "actor": actor,
+            {"task_id": task.id, "at": self.now, "action": action, "actor": actor,
              "details": details}
         )  # fmt: skip
         self.events.extend(task.events)

@@ -1,4 +1,8 @@
-"""The rows routing writes: a task, a signal, a held item, an item under the threshold."""
+"""The rows routing writes: a task, a signal, a held item, an item under the threshold.
+
+Task ids go to COPY as their text (asyncpg parses a uuid's text in C): a uuid.UUID built in
+Python per row, three times per task, was a visible share of routing.
+"""
 
 import uuid
 from dataclasses import dataclass
@@ -25,7 +29,7 @@ class Signal:
 def task_row(task: Task, sig: Signal) -> dict[str, Any]:
     """The `tasks` row of a newly opened task, its person's sealed PII included."""
     return {
-        "id": uuid.UUID(task.id),
+        "id": task.id,
         "county_code": task.county_code,
         "township_code": task.township_code,
         "village_code": task.village_code,
@@ -48,7 +52,7 @@ def task_row(task: Task, sig: Signal) -> dict[str, Any]:
 
 def signal_row(task_id: str, sig: Signal, now: datetime) -> dict[str, Any]:
     return {
-        "task_id": uuid.UUID(task_id),
+        "task_id": task_id,
         "channel": sig.channel,
         "department": sig.department,
         "indicator": sig.indicator,
