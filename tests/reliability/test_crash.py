@@ -127,6 +127,7 @@ async def replay_outbox(database_url: str, service: str, since: datetime) -> int
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # on a loaded machine the four moments can take 18 batches to come
 async def test_kill9_service_relay_consumer_broker_mid_push_loses_and_duplicates_nothing(
     private_database, own_broker, spawn_service
 ):
