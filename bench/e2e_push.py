@@ -178,7 +178,7 @@ def _push_and_wait(
 
 def measure(ctx: CaseContext, prep: E2EPrepared, options: E2EOptions) -> dict[str, Any]:
     """Push everything, wait for every task on the topic, then measure the physical limit."""
-    sampler = RssSampler()
+    sampler = RssSampler(backends_of=ctx.database_url.rsplit("/", 1)[-1].split("?")[0])
     run = _push_and_wait(ctx, prep, options, sampler)
     ctx.stop()
     items, started, pushes, tail = prep.items, run["started"], run["pushes"], run["tail"]
@@ -205,6 +205,8 @@ def measure(ctx: CaseContext, prep: E2EPrepared, options: E2EOptions) -> dict[st
             _batch_latencies(pushes, tail.final.get("batch_last_seen", {}))
         ),
         "peak_rss_mb": sampler.peaks_mb(),
+        # CPU seconds while pushing/routing/relaying (load-independent, unlike the rates)
+        "cpu_s": sampler.cpu_s(),
         "limit": limit,
         "ratio_to_limit": round(e2e_rate / limit["limit_items_per_s"], 4)
         if limit["limit_items_per_s"]

@@ -136,11 +136,21 @@ class CaseContext:
 
 @dataclass
 class RssSampler:
-    """Samples the resident set size of named processes in a thread; keeps the peaks (bytes)."""
+    """Samples the resident set size of named processes in a thread; keeps the peaks (bytes).
+
+    Also the CPU seconds (user + system) each one spent while sampled, and, with `backends_of`
+    set to a database name, those of the Postgres backends connected to that database: on a
+    shared machine the wall-clock rates move with the load, the CPU spent per item much less.
+    """
 
     interval_s: float = 0.1
+    backends_every: int = 5  # scan for the database's backends every this many samples
     pids: dict[str, int] = field(default_factory=dict)
     peaks: dict[str, int] = field(default_factory=dict)
+    backends_of: str | None = None
+    _cpu: dict[int, tuple[float, float]] = field(default_factory=dict)  # pid -> first, last
+    _backends: set[int] = field(default_factory=set)
+    _ticks: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -157,6 +167,7 @@ class RssSampler:
         self._stop.set()
         if self._thread:
             self._thread.join()
+        self.sample()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -167,14 +178,52 @@ class RssSampler:
         """Take one sample of every watched process (gone processes are skipped)."""
         for name, pid in list(self.pids.items()):
             try:
-                rss = psutil.Process(pid).memory_info().rss
+                process = psutil.Process(pid)
+                rss = process.memory_info().rss
+                self._cpu_of(pid, process)
             except psutil.Error:
                 continue
             self.peaks[name] = max(self.peaks.get(name, 0), rss)
+        if self.backends_of:
+            if self._ticks % self.backends_every == 0:
+                self._find_backends(self.backends_of)
+            for pid in list(self._backends):
+                try:
+                    self._cpu_of(pid, psutil.Process(pid))
+                except psutil.Error:
+                    self._backends.discard(pid)
+        self._ticks += 1
+
+    def _cpu_of(self, pid: int, process: psutil.Process) -> None:
+        times = process.cpu_times()
+        spent = times.user + times.system
+        first = self._cpu.get(pid, (spent, spent))[0]
+        self._cpu[pid] = (first, spent)
+
+    def _find_backends(self, database: str) -> None:
+        for process in psutil.process_iter(["cmdline"]):
+            cmdline = process.info.get("cmdline") or []
+            if cmdline and cmdline[0].startswith("postgres:") and f" {database} " in cmdline[0]:
+                self._backends.add(process.pid)
 
     def peaks_mb(self) -> dict[str, float]:
         """The peaks in MiB."""
         return {name: round(rss / 2**20, 1) for name, rss in self.peaks.items()}
+
+    def cpu_s(self) -> dict[str, float]:
+        """CPU seconds spent while sampled, per watched process (+ `postgres`: the backends)."""
+        spent = {
+            name: round(self._cpu[pid][1] - self._cpu[pid][0], 2)
+            for name, pid in self.pids.items()
+            if pid in self._cpu
+        }
+        if self.backends_of:
+            others = set(self.pids.values())
+            spent["postgres"] = round(
+                sum(last - first for pid, (first, last) in self._cpu.items() if pid not in others),
+                2,
+            )
+        return spent
 
 
 class BenchStack:

@@ -80,6 +80,7 @@ def table_rows(cases: dict[str, Any]) -> list[tuple[str, str]]:
             ),
             ("e2e ÷ limit", _fmt(e2e["ratio_to_limit"])),
             ("peak RSS (MiB)", ", ".join(f"{k} {v}" for k, v in e2e["peak_rss_mb"].items())),
+            ("CPU s", ", ".join(f"{k} {v}" for k, v in e2e.get("cpu_s", {}).items())),
         ]
     if decl := cases.get("declarations"):
         for r in decl["rates"]:
