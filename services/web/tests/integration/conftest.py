@@ -99,12 +99,14 @@ class Workbench:
             VALUE_HEADER: 26000,
         }
 
-    async def task_of(self, warning_client: Any, who: dict[str, str]) -> dict[str, Any]:
+    async def task_of(
+        self, warning_client: Any, who: dict[str, str], *, township_code: str = TOWNSHIP
+    ) -> dict[str, Any]:
         """Wait until the person's row became a task in the township; return it."""
         settings = warning_client.app.state.runtime.settings
         secret = settings.hmac_key.get_secret_value()
         ref = person_ref_of(who["身份证号"], master_secret=secret, county_code=COUNTY)
-        township = auth("township", TOWNSHIP)
+        township = auth("township", township_code)
 
         async def found() -> dict[str, Any] | None:
             tasks = await list_all(
