@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from shouwang.common.events.envelope import envelope_from_row, to_kafka
+from shouwang.common.kafka.producer import keyed_partitioner
 
 from bench.e2e_io import TASK_CREATED
 from bench.stats import rate
@@ -51,6 +52,7 @@ async def produce_events(conn: asyncpg.Connection, bootstrap: str, limit: int) -
         linger_ms=5,
         max_batch_size=256 * 1024,
         request_timeout_ms=30000,
+        partitioner=keyed_partitioner,  # as the relay's producer: the limit is no slower for it
     )
     await producer.start()
     try:

@@ -10,6 +10,7 @@ import signal
 import sys
 
 import pytest
+from aiokafka.partitioner import DefaultPartitioner
 from shouwang.common.db.outbox import outbox_rows
 from shouwang.common.testing.fixtures import wait_until
 from sqlalchemy import insert, text
@@ -96,6 +97,8 @@ async def test_relay_killed_mid_publish_loses_nothing_and_inbox_applies_once(scr
     records = await scratch.read(topic)
     topic_ids = [r.header("ce_id") for r in records]
     assert set(topic_ids) == outbox_ids, "every outbox event on the topic, nothing foreign"
+    misplaced = [r for r in records if r.partition != DefaultPartitioner()(r.key, [0, 1, 2], [])]
+    assert not misplaced, "each record on the partition its key hashes to (murmur2, as Java's)"
     duplicates = len(topic_ids) - N
     print(
         f"relay kill ({window}): {N} rows, {at_kill} marked at SIGKILL, "
