@@ -75,3 +75,27 @@ async def test_a_long_description_within_the_body_limit_is_a_field_error(intake_
     assert resp.status_code == 422
     assert resp.json()["error"]["field"] == "description"
     assert resp.json()["error"]["message"] == "情况说明: 内容过长"
+
+
+async def test_a_refused_resident_spends_nothing_of_the_address_bucket(intake_client, monkeypatch):
+    runtime = intake_client.app.state.runtime
+    update = {
+        "resident_rate": RateLimit(burst=1, per_minute=1),
+        "resident_address_rate": RateLimit(burst=3, per_minute=1),
+    }
+    monkeypatch.setattr(runtime, "settings", runtime.settings.model_copy(update=update))
+    transport = httpx.ASGITransport(app=intake_client.app, client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as nat:
+        eager = resident()
+        first = await nat.post("/api/v1/declarations", json=declaration(), headers=eager)
+        assert first.status_code == 201, first.text
+        for _ in range(3):  # the caller's own bucket refuses: the address keeps its two tokens
+            again = await nat.post("/api/v1/declarations", json=declaration(), headers=eager)
+            assert again.status_code == 429, again.text
+            assert again.json()["error"]["message"].startswith("申报过于频繁")
+        for _ in range(2):
+            resp = await nat.post("/api/v1/declarations", json=declaration(), headers=resident())
+            assert resp.status_code == 201, resp.text
+        resp = await nat.post("/api/v1/declarations", json=declaration(), headers=resident())
+        assert resp.status_code == 429, resp.text
+        assert resp.json()["error"]["message"].startswith("当前网络地址申报过于频繁")

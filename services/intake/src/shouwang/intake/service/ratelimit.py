@@ -2,11 +2,10 @@
 residents, per client address (a resident's tokens are cheap to come by; an address is not).
 
 Postgres rather than in-process: the service runs as several replicas behind one ingress, and a
-bucket per process would multiply the limit by the replica count and reset on every restart. Each
-bucket is one UPSERT on a primary key, sent on its own (autocommit): the row lock of a shared
-bucket (an address) is held only while Postgres runs that one statement, never across a round
-trip to a busy Python process, so concurrent filings from one address do not queue behind each
-other's BEGIN/COMMIT.
+bucket per process would multiply the limit by the replica count and reset on every restart. The
+buckets are spent by one statement sent on its own (autocommit): the row lock of a shared bucket
+(an address) is held only while Postgres runs it, never across a round trip to a busy Python
+process, so concurrent filings from one address do not queue behind each other's BEGIN/COMMIT.
 """
 
 import math
@@ -17,7 +16,6 @@ from shouwang.common.failures import RateLimited
 from shouwang.intake.adapters import rate_buckets
 from shouwang.intake.config import RateLimit
 from shouwang.intake.runtime import IntakeRuntime
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def retry_after_seconds(
@@ -50,20 +48,15 @@ async def check_limits(runtime: IntakeRuntime, principal: Principal, *, host: st
     now = runtime.clock.now()
     async with runtime.engine.connect() as conn:
         single = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        for bucket, limit, message in buckets:
-            await take_token(single, bucket=bucket, limit=limit, message=message, now=now)
-
-
-async def take_token(
-    conn: AsyncConnection, *, bucket: str, limit: RateLimit, message: str, now: datetime
-) -> None:
-    """Spend one token of a bucket, or answer 429 (message with {wait}) and Retry-After."""
-    per_second = limit.per_minute / 60.0
-    if await rate_buckets.take(
-        conn, bucket=bucket, burst=limit.burst, per_second=per_second, now=now
-    ):
-        return
-    row = await rate_buckets.level(conn, bucket)
+        spend = [
+            rate_buckets.Bucket(bucket, limit.burst, limit.per_minute / 60.0)
+            for bucket, limit, _ in buckets
+        ]
+        refused = await rate_buckets.take(single, spend, now=now)
+        if refused is None:
+            return
+        bucket, limit, message = buckets[refused]
+        row = await rate_buckets.level(single, bucket)
     wait = retry_after_seconds(row["tokens"], row["updated_at"], now, limit)
     raise RateLimited(
         message.format(wait=wait),
