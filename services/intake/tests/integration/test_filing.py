@@ -1,3 +1,5 @@
+import asyncio
+
 import asyncpg
 from shouwang.common.testing.fixtures import auth
 
@@ -194,3 +196,25 @@ async def test_idempotency_key_replays_and_refuses_a_different_body(intake_clien
     other = await intake_client.post("/api/v1/declarations", json=declaration(), headers=headers)
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+async def test_concurrent_retries_with_one_key_file_once_and_answer_alike(
+    intake_client, database_url
+):
+    person = new_id_number()
+    headers = {**resident(), "Idempotency-Key": "k-concurrent"}
+    body = declaration(id_number=person)
+    answers = await asyncio.gather(
+        *(intake_client.post("/api/v1/declarations", json=body, headers=headers) for _ in range(4))
+    )
+    assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+    assert len({a.json()["receipt"] for a in answers}) == 1
+    receipt = answers[0].json()["receipt"]
+    filed = await _fetch(
+        database_url,
+        "SELECT d.receipt, (SELECT count(*) FROM intake.outbox o WHERE o.subject = d.receipt) "
+        "AS events FROM intake.declarations d WHERE d.person_ref = "
+        "(SELECT person_ref FROM intake.declarations WHERE receipt = $1)",
+        receipt,
+    )
+    assert [(r["receipt"], r["events"]) for r in filed] == [(receipt, 1)]

@@ -21,7 +21,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 
 def idempotency_table(metadata: MetaData) -> Table:
@@ -51,7 +51,12 @@ class IdempotencyKeys:
         return hashlib.sha256(body).hexdigest()
 
     async def replay(
-        self, session: AsyncSession, *, principal: str, key: str | None, body_hash: str
+        self,
+        session: AsyncSession | AsyncConnection,
+        *,
+        principal: str,
+        key: str | None,
+        body_hash: str,
     ) -> tuple[int, dict[str, Any]] | None:
         """Return the stored response for a retried request, or None for a new one."""
         if not key:

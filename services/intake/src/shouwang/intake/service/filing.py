@@ -7,13 +7,15 @@ and visits the home by, under the county policy in force on the filing date.
 """
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from shouwang.common.auth.principal import Principal
+from shouwang.common.db.outbox import outbox_rows
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.intake import DeclarationReceived
-from shouwang.common.events.envelope import new_envelope
+from shouwang.common.events.envelope import EventEnvelope, new_envelope
 from shouwang.common.failures import Conflict, Forbidden, validation_failed
 from shouwang.common.geography import Geography
 from shouwang.common.identity import ProtectedPerson, protect_person, seal_pii
@@ -27,6 +29,7 @@ from shouwang.intake.domain.validation import check_fields, check_id_number, che
 from shouwang.intake.runtime import IntakeRuntime
 from shouwang.intake.service.deadlines import PromiseCache
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 SOURCE = "/shouwang/intake"
 Result = tuple[int, dict[str, Any]]
@@ -84,26 +87,24 @@ async def file_declaration(
     """Accept a declaration (201, merged when another caller's is open) or a repeat (200)."""
     now = runtime.clock.now()
     township = validate(body, principal, runtime.geography, now)
-    body_hash = idempotency.request_hash(raw)
-    caller = principal.key
+    key = _Key(principal.key, idempotency_key, idempotency.request_hash(raw))
     for _ in range(3):
         try:
-            async with runtime.uow() as uow:
-                if done := await idempotency.replay(
-                    uow.session, principal=caller, key=idempotency_key, body_hash=body_hash
-                ):
+            async with runtime.engine.connect() as conn:
+                single = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                if done := await key.replay(single):
                     return done
-                status, result = await _accept(
-                    uow, runtime, principal, body, township, now, promises=promises
-                )
-                await idempotency.remember(
-                    uow.session,
-                    principal=caller,
-                    key=idempotency_key,
-                    body_hash=body_hash,
-                    status_code=status,
-                    response=result,
-                )
+                row = await _new_row(single, runtime, principal, body, township, now, promises)
+                # the common case, a person with no open declaration: one statement
+                answer = _received(row)
+                event = outbox_rows([_event(runtime, body, row, route=row, now=now)])[0]
+                if await repo.file_new(single, row, event=event, remembered=key.row(201, answer)):
+                    return 201, answer
+            async with runtime.uow() as uow:
+                if done := await key.replay(uow.session):
+                    return done
+                status, result = await _join_open(uow, runtime, principal, body, row, now)
+                await key.remember(uow.session, status, result)
                 await uow.commit()
                 return status, result
         except (IntegrityError, _OpenClosed):
@@ -111,16 +112,43 @@ async def file_declaration(
     raise Conflict("申报正在处理中，请稍后重试", code="declaration_conflict")
 
 
-async def _accept(
-    uow: UnitOfWork,
+@dataclass(frozen=True)
+class _Key:
+    """The caller's Idempotency-Key (if any) and the body it came with."""
+
+    principal: str
+    key: str | None
+    body_hash: str
+
+    async def replay(self, db: AsyncSession | AsyncConnection) -> Result | None:
+        return await idempotency.replay(
+            db, principal=self.principal, key=self.key, body_hash=self.body_hash
+        )
+
+    def row(self, status: int, response: dict[str, Any]) -> dict[str, Any] | None:
+        """The answer to keep for the key (None without a key)."""
+        if not self.key:
+            return None
+        return {"principal": self.principal, "key": self.key, "request_hash": self.body_hash,
+                "status_code": status, "response": response}  # fmt: skip
+
+    async def remember(self, session: AsyncSession, status: int, response: dict[str, Any]) -> None:
+        await idempotency.remember(
+            session, principal=self.principal, key=self.key, body_hash=self.body_hash,
+            status_code=status, response=response,
+        )  # fmt: skip
+
+
+async def _new_row(
+    db: AsyncConnection,
     runtime: IntakeRuntime,
     principal: Principal,
     body: DeclarationCreate,
     township: str,
     now: datetime,
-    *,
     promises: PromiseCache,
-) -> Result:
+) -> dict[str, Any]:
+    """The declaration row of a new filing, with the dates it promises."""
     county = body.village_code[:6]
     person = protect_person(
         body.id_number,
@@ -129,13 +157,9 @@ async def _accept(
         master_secret=runtime.settings.hmac_key.get_secret_value(),
         county_code=county,
     )
-    promised = await promises.promised(uow.session, county_code=county, filed_on=local_date(now))
+    promised = await promises.promised(db, county_code=county, filed_on=local_date(now))
     row = _row(new_receipt(now), body, person, runtime, principal, township, now)
-    row |= {"accept_by": promised.accept_by, "visit_by": promised.visit_by}
-    if not await repo.insert_unless_open(uow.session, row):
-        return await _join_open(uow, runtime, principal, body, row, now)
-    _publish(uow, runtime, body, row, route=row, now=now)
-    return 201, _received(row)
+    return row | {"accept_by": promised.accept_by, "visit_by": promised.visit_by}
 
 
 def _received(row: dict[str, Any]) -> dict[str, Any]:
@@ -179,7 +203,7 @@ async def _join_open(
     merged = {**row, "status": "merged", "merged_into": open_row.receipt}
     await repo.insert_declaration(uow.session, merged)
     # NOTE: routed where the open case is, so the signal lands on its task (same partition key)
-    _publish(uow, runtime, body, merged, route=open_row._asdict(), now=now)
+    uow.publish(_event(runtime, body, merged, route=open_row._asdict(), now=now))
     shown = open_row.receipt if sees_open_case(principal.role) else None
     return 201, {
         "receipt": row["receipt"],
@@ -217,15 +241,14 @@ async def _repeat(
     }
 
 
-def _publish(
-    uow: UnitOfWork,
+def _event(
     runtime: IntakeRuntime,
     body: DeclarationCreate,
     row: dict[str, Any],
     *,
     route: dict[str, Any],
     now: datetime,
-) -> None:
+) -> EventEnvelope:
     """Tell warning about the filing (a new task, or a signal on the person's open one)."""
     pii = {"id_number": body.id_number.strip().upper(), "name": body.name.strip()}
     event = DeclarationReceived(
@@ -241,7 +264,7 @@ def _publish(
         household_size=body.household_size,
         pii_sealed=seal_pii(pii, cipher=runtime.cipher),
     )
-    uow.publish(new_envelope(event, source=SOURCE, subject=row["receipt"], time=now))
+    return new_envelope(event, source=SOURCE, subject=row["receipt"], time=now)
 
 
 def _encrypt(runtime: IntakeRuntime, value: str, aad: bytes) -> bytes | None:
