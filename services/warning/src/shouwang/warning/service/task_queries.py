@@ -13,7 +13,6 @@ from shouwang.warning.domain.errors import OutsideScope, TaskNotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = [
-    "list_tasks",
     "may_see",
     "scope_counties",
     "scope_filter",
@@ -45,24 +44,6 @@ def scope_counties(principal: Principal, geography: Geography) -> list[str]:
     return counties if principal.role == "auditor" else []
 
 
-async def list_tasks(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    now: datetime,
-    amber_ratio: Mapping[str, float],
-    filters: dict[str, str | None],
-    limit: int,
-    cursor: str | None,
-    newest_first: bool = False,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Return one page of visible tasks, oldest first (or newest first)."""
-    view = TaskView(principal, now, amber_ratio, filters)
-    return await task_reads.tasks_page(
-        session, view, limit=limit, cursor=cursor, newest_first=newest_first
-    )
-
-
 async def task_page(
     session: AsyncSession,
     principal: Principal,
@@ -77,15 +58,9 @@ async def task_page(
     """One page of tasks as the API answers it, with the live feed's position read before the
     page: a stream opened `after` it brings exactly what the page may lack."""
     position = await feed.head(session)
-    rows, next_cursor = await list_tasks(
-        session,
-        principal,
-        now=now,
-        amber_ratio=amber_ratio,
-        filters=filters,
-        limit=limit,
-        cursor=cursor,
-        newest_first=newest_first,
+    view = TaskView(principal, now, amber_ratio, filters)
+    rows, next_cursor = await task_reads.tasks_page(
+        session, view, limit=limit, cursor=cursor, newest_first=newest_first
     )
     return {
         "items": [to_read(r) for r in rows],
