@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 from shouwang.common.db.bulk import JsonText, copy_rows
 from shouwang.common.events.envelope import EventEnvelope
@@ -13,6 +15,7 @@ from sqlalchemy import (
     Identity,
     Index,
     MetaData,
+    Select,
     Table,
     Text,
     Uuid,
@@ -28,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.dml import Update
 
 COPY_THRESHOLD = 200  # beyond this many rows COPY beats a multi-row INSERT
 # the retention purge's rows: published ones, oldest first (db/migrations.py builds it)
@@ -97,15 +101,7 @@ async def claim_unpublished(
     NOTE: the payload is read as Postgres' own text of the JSONB (it was validated when staged):
     decoding it into Python only to encode it again for the topic was most of the relay's cost.
     """
-    columns = [c for c in table.c if c.name != "payload"]
-    stmt = (
-        select(*columns, cast(table.c.payload, Text).label("payload"))
-        .where(table.c.published_at.is_(None))
-        .order_by(table.c.id)
-        .limit(limit)
-        .with_for_update()
-    )
-    result = await conn.execute(stmt)
+    result = await conn.execute(_claim_statement(table), {"limit": limit})
     names = list(result.keys())
     return [dict(zip(names, row, strict=True)) for row in result]  # (RowMapping -> dict: slow)
 
@@ -114,10 +110,29 @@ async def mark_published(
     conn: AsyncConnection, *, table: Table, ids: list[int], at: datetime
 ) -> None:
     """Mark rows as sent (one array parameter, not a list of thousands of binds)."""
-    await conn.execute(
+    await conn.execute(_mark_statement(table), {"ids": ids, "at": at})
+
+
+# NOTE: each built once per outbox: building a statement anew on every batch (its ARRAY type,
+# its cache key) cost more than running it when the relay moves a few rows at a time
+@cache
+def _claim_statement(table: Table) -> Select[Any]:
+    columns = [c for c in table.c if c.name != "payload"]
+    return (
+        select(*columns, cast(table.c.payload, Text).label("payload"))
+        .where(table.c.published_at.is_(None))
+        .order_by(table.c.id)
+        .limit(bindparam("limit"))
+        .with_for_update()
+    )
+
+
+@cache
+def _mark_statement(table: Table) -> Update:
+    return (
         update(table)
-        .where(table.c.id == any_(bindparam("ids", value=ids, type_=ARRAY(BigInteger))))
-        .values(published_at=at)
+        .where(table.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+        .values(published_at=bindparam("at"))
     )
 
 
