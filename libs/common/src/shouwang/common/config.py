@@ -91,6 +91,8 @@ class CommonSettings(BaseSettings):
     # connections kept open, and opened beyond them at a peak (closed again when returned)
     db_pool_size: int = _shared("DB_POOL_SIZE", 10)
     db_pool_overflow: int = _shared("DB_POOL_OVERFLOW", 10)
+    # open the whole pool at start-up rather than on the first burst of requests
+    db_pool_fill: bool = _shared("DB_POOL_FILL", False)
 
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
         """As pydantic's, with the database password masked (SecretStr fields mask themselves)."""

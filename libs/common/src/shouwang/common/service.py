@@ -15,7 +15,7 @@ from shouwang.common.clock import Clock, SystemClock
 from shouwang.common.config import CommonSettings
 from shouwang.common.correlation import CorrelationId
 from shouwang.common.crypto import PiiCipher
-from shouwang.common.db.engine import build_engine, build_sessionmaker
+from shouwang.common.db.engine import build_engine, build_sessionmaker, fill_pool
 from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.errors import install_error_handlers
 from shouwang.common.events.envelope import EventEnvelope
@@ -191,6 +191,8 @@ async def _open_runtime(
         pre_ping=settings.db_pool_pre_ping,
     )
     runtime.sessionmaker = build_sessionmaker(runtime.engine)
+    if settings.db_pool_fill:
+        await fill_pool(runtime.engine, settings.db_pool_size)
     runtime.cipher = PiiCipher.from_secret(
         settings.encryption_key.get_secret_value(), previous=settings.previous_encryption_keys
     )

@@ -1,6 +1,9 @@
 """Async engine and session factory."""
 
+import asyncio
+
 from shouwang.common.config import to_async_url
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,6 +27,20 @@ def build_engine(
         max_overflow=pool_size if overflow is None else overflow,
         pool_pre_ping=pre_ping,
     )
+
+
+async def fill_pool(engine: AsyncEngine, connections: int) -> None:
+    """Open `connections` connections at once and leave them in the pool.
+
+    NOTE: a pool fills lazily: the first burst after a start (or after a stall held many
+    connections at once) pays for connecting while requests wait; filled at start-up instead.
+    """
+
+    async def one() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    await asyncio.gather(*(one() for _ in range(connections)))
 
 
 def build_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
