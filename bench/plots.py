@@ -81,6 +81,27 @@ def latencies(cases: dict[str, Any], path: Path) -> Path | None:
     return _save(fig, path)
 
 
+def declarations_over_time(declarations: dict[str, Any], path: Path) -> Path | None:
+    """p50 and p99 of each second's declarations, per offered rate: when the tail happens."""
+    rates = [r for r in declarations.get("rates", []) if r.get("latency_by_second")]
+    if not rates:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for r in rates:
+        points = r["latency_by_second"]
+        seconds = [p[0] for p in points]
+        (line,) = ax.plot(seconds, [p[2] for p in points], label=f"p99 @{r['target_per_s']}/s")
+        ax.plot(seconds, [p[1] for p in points], linestyle="--", color=line.get_color(),
+                label=f"p50 @{r['target_per_s']}/s")  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_xlabel("second of the run (requests due in it)")
+    ax.set_ylabel("milliseconds (log)")
+    ax.set_title("declarations: latency second by second")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
 def write_all(result: dict[str, Any], out_dir: Path, stem: str) -> list[str]:
     """Every plot the run's cases allow; returns the file names."""
     cases, written = result["cases"], []
@@ -88,5 +109,8 @@ def write_all(result: dict[str, Any], out_dir: Path, stem: str) -> list[str]:
         written.append(e2e_progress(e2e, out_dir / f"{stem}-e2e.png"))
         written.append(throughput(e2e, out_dir / f"{stem}-throughput.png"))
     if path := latencies(cases, out_dir / f"{stem}-latency.png"):
+        written.append(path)
+    declarations = cases.get("declarations") or {}
+    if path := declarations_over_time(declarations, out_dir / f"{stem}-declarations.png"):
         written.append(path)
     return [p.name for p in written]
