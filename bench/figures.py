@@ -29,6 +29,16 @@ PAIRS: list[tuple[str, str, str]] = [
         "2026-11-29-141018-declarations.json",
         "2026-11-29-141534-declarations.json",
     ),
+    (
+        "a resident's two rate buckets spent in one statement",
+        "2026-11-29-224115-declarations.json",
+        "2026-11-29-224233-declarations.json",
+    ),
+    (
+        "a new declaration filed in one statement (declaration + outbox row + key's answer)",
+        "2026-11-29-224233-declarations.json",
+        "2026-11-29-224831-declarations.json",
+    ),
 ]
 
 
