@@ -9,14 +9,14 @@ from typing import Any
 from shouwang.common.db.bulk import copy_rows
 from shouwang.warning.adapters.registry import any_ref
 from shouwang.warning.adapters.tables import (
-    OPEN_STATUSES,
+    OPEN_SQL,
     below_threshold,
     signals,
     task_history,
     tasks,
     unroutable,
 )
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # the rows a routing pass writes, by kind, in the order they are written
@@ -40,13 +40,19 @@ async def open_tasks_of(
     session: AsyncSession, refs: list[str], period: str
 ) -> dict[str, tuple[str, str]]:
     """person_ref -> (task id, township) of these persons' open tasks of the period."""
-    stmt = select(tasks.c.person_ref, tasks.c.id, tasks.c.township_code).where(
+    rows = await session.execute(open_tasks_query(refs, period))
+    return {r.person_ref: (str(r.id), r.township_code) for r in rows}
+
+
+def open_tasks_query(refs: list[str], period: str) -> Select[Any]:
+    # NOTE: the statuses as literal SQL: bound, they kept asyncpg's prepared statement on a
+    # generic plan that cannot use the partial index and scanned every task of the period
+    # (4.5 s at 500,000 tasks vs 4 ms; 41 % of Postgres' time in a 500,000-item push)
+    return select(tasks.c.person_ref, tasks.c.id, tasks.c.township_code).where(
         tasks.c.period == period,
-        tasks.c.status.in_(OPEN_STATUSES),
+        text(OPEN_SQL),
         tasks.c.person_ref == any_ref(refs),
     )
-    rows = await session.execute(stmt)
-    return {r.person_ref: (str(r.id), r.township_code) for r in rows}
 
 
 async def write_routed(session: AsyncSession, rows: Mapping[str, list[dict[str, Any]]]) -> None:

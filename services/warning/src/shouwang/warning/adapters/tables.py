@@ -32,6 +32,9 @@ stream_tickets = stream_ticket_table(metadata)
 policy_versions = policy_versions_table(metadata)
 policy_calendars = policy_calendars_table(metadata)
 OPEN_STATUSES = ("routed", "assigned", "reported", "returned")
+# the predicate of the open-task indexes, as SQL text: a query that states it in these words (no
+# bound parameters) can use the partial index under a prepared statement's generic plan too
+OPEN_SQL = "status IN ('routed', 'assigned', 'reported', 'returned')"
 
 
 def _created() -> Column[object]:
@@ -129,7 +132,7 @@ tasks = Table(
         "person_ref",
         "period",
         unique=True,
-        postgresql_where=text("status IN ('routed', 'assigned', 'reported', 'returned')"),
+        postgresql_where=text(OPEN_SQL),
     ),
 )
 
