@@ -87,6 +87,8 @@ def test_result_has_every_case_with_its_figures(
 def test_plots_are_png_files(quick_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     _, out = quick_run
     result = json.loads((out / "latest-quick.json").read_text())
-    assert len(result["plots"]) == 3
+    # e2e progress, e2e vs its limit, latencies per case, declarations second by second
+    assert len(result["plots"]) == 4
+    assert any(name.endswith("-declarations.png") for name in result["plots"])
     for name in result["plots"]:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
