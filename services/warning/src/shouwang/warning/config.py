@@ -17,5 +17,7 @@ class WarningSettings(CommonSettings):
     # the township live feed: a stream resumes within this window (tasks are kept regardless)
     feed_retention_days: int = 30
     # NOTE: routing one pushed batch stages thousands of task events at once; bigger relay
-    # batches pay the claim / mark round trips fewer times per event
-    relay_batch_size: int = 2000
+    # batches pay the claim / mark round trips fewer times per event. While routing holds the
+    # event loop every await of the relay waits its turn, so a cycle costs the same whatever
+    # its size: at 2,000 rows the relay trailed a province-month by 48 s, at 10,000 by 27 s
+    relay_batch_size: int = 10_000
