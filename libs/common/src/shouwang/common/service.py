@@ -29,6 +29,7 @@ from shouwang.common.kafka.producer import build_producer
 from shouwang.common.logging import configure_logging
 from shouwang.common.ops_metrics import ops_metrics_loop
 from shouwang.common.relay import OutboxRelay
+from shouwang.common.relay_thread import RelayThread
 from shouwang.common.retention import retention_loop
 from shouwang.common.retry import Backoff, Retrier, retry
 from sqlalchemy import Table, text
@@ -67,7 +68,9 @@ class ServiceRuntime(Generic[S]):
     sessionmaker: async_sessionmaker[AsyncSession] = field(init=False)
     producer: AIOKafkaProducer = field(init=False)
     cipher: PiiCipher = field(init=False)
+    # the outbox on the service's loop (its purge); publishing runs in `relay_thread`
     relay: OutboxRelay = field(init=False)
+    relay_thread: RelayThread = field(init=False)
     consumers: list[EventConsumer] = field(default_factory=list)
     # set when the app stops: open streams and loops end on it
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -208,6 +211,7 @@ async def _open_runtime(
         idle_seconds=settings.relay_idle_seconds,
         retention_days=settings.outbox_retention_days,
     )
+    runtime.relay_thread = RelayThread(settings, outbox)
     return runtime
 
 
@@ -216,7 +220,8 @@ def _start_workers(
 ) -> list[asyncio.Task[None]]:
     """Start the relay, one consumer per spec, the service's loops and the shared ones."""
     stop = runtime.stopping
-    tasks = [asyncio.create_task(runtime.relay.run(stop), name="relay")]
+    runtime.relay_thread.start()
+    tasks = [asyncio.create_task(_stop_relay(runtime.relay_thread, stop), name="relay")]
     for spec in specs:
         consumer = _consumer(runtime, spec)
         runtime.consumers.append(consumer)
@@ -224,6 +229,11 @@ def _start_workers(
     shared = [retention_loop(runtime.settings.service_name), ops_metrics_loop]
     tasks += [asyncio.create_task(loop(runtime, stop)) for loop in [*loops, *shared]]
     return tasks
+
+
+async def _stop_relay(relay: RelayThread, stop: asyncio.Event) -> None:
+    await stop.wait()
+    await relay.stop()
 
 
 def _consumer(runtime: ServiceRuntime[S], spec: ConsumerSpec) -> EventConsumer:

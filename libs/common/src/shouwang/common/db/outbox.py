@@ -19,7 +19,6 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    any_,
     bindparam,
     cast,
     delete,
@@ -129,11 +128,11 @@ def _claim_statement(table: Table) -> Select[Any]:
 
 @cache
 def _mark_statement(table: Table) -> Update:
-    return (
-        update(table)
-        .where(table.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
-        .values(published_at=bindparam("at"))
-    )
+    # NOTE: joined to unnest(ids), not `id = ANY(ids)`: when Postgres' plan for the prepared
+    # statement scanned the table it tested every row against the whole array, one by one
+    # (perf: 89 % in ExecEvalScalarArrayOp + int8eq, 2 s to mark 10,000 rows)
+    ids = func.unnest(bindparam("ids", type_=ARRAY(BigInteger))).table_valued("id").render_derived()
+    return update(table).where(table.c.id == ids.c.id).values(published_at=bindparam("at"))
 
 
 async def purge_published(conn: AsyncConnection, *, table: Table, older_than: datetime) -> int:
