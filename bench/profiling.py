@@ -20,7 +20,12 @@ def py_spy() -> str | None:
 
 
 class Profiler:
-    """`py-spy record --format raw` of one pid (idle frames excluded) until stopped."""
+    """`py-spy record --format raw` of one pid (idle frames excluded) until stopped.
+
+    NOTE: without --nonblocking: on this kind of host a non-blocking py-spy failed to read a busy
+    interpreter ("Failed to find python version") and wrote nothing; pausing it 50 times a
+    second costs the service little.
+    """
 
     def __init__(self, pid: int, output: Path, rate: int = 50) -> None:
         self.output = output
@@ -40,7 +45,6 @@ class Profiler:
                     "raw",
                     "--output",
                     str(output),
-                    "--nonblocking",
                     "--full-filenames",
                 ],
                 stdout=subprocess.DEVNULL,
