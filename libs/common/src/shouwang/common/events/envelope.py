@@ -1,13 +1,13 @@
 """CloudEvents 1.0 envelope, encoded in Kafka binary mode (ce_* headers, JSON data as the value)."""
 
 import json
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from shouwang.common.correlation import current_correlation_id
 from shouwang.common.events.registry import spec_for_model, spec_for_type
+from shouwang.common.ids import uuid4_text
 
 SPEC_VERSION = "1.0"
 Headers = list[tuple[str, bytes]]
@@ -47,7 +47,7 @@ def new_envelope(
     """Wrap a registered payload in a fresh envelope (correlated with what is being handled)."""
     spec = spec_for_model(type(data))
     return EventEnvelope(
-        id=str(uuid.uuid4()),
+        id=uuid4_text(),
         type=spec.type_name,
         source=source,
         time=time or datetime.now(UTC),

@@ -5,7 +5,6 @@ item whose village is unknown is held for the county (`unroutable`); the rest op
 person's one open task of the period.
 """
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from shouwang.common.db.uow import UnitOfWork
 from shouwang.common.events.catalog.warning import ItemUnroutable, TaskSignalAttached
 from shouwang.common.events.envelope import new_envelope
 from shouwang.common.geography import Geography
+from shouwang.common.ids import uuid4_text
 from shouwang.warning.adapters.registry import statuses_of
 from shouwang.warning.adapters.repository import SOURCE, add_feed
 from shouwang.warning.adapters.routed import (
@@ -134,7 +134,7 @@ class _Plan:
     def _open(self, sig: Signal, township: str, label: str) -> str:
         p = sig.person
         task = Task.open(
-            id=str(uuid.uuid4()), county_code=self.county_code, township_code=township,
+            id=uuid4_text(), county_code=self.county_code, township_code=township,
             village_code=sig.village_code, period=self.period, person_ref=p.person_ref,
             channel=sig.channel, source_ref=sig.source_ref, comparison=label,
             masked=(p.name_masked, p.id_masked), now=self.now, due=self.due,
