@@ -104,6 +104,48 @@ def declarations_table(runs: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return lines
 
 
+# issue 20, targets 1 and 2: e2e ÷ limit at 100,000 items, a province-month under five minutes
+TARGET_RATIO = 0.30
+TARGET_PROVINCE_S = 300.0
+PROVINCE_ITEMS = 2_000_000
+
+
+def _e2e_mark(e2e: dict[str, Any]) -> str:
+    if e2e["items"] >= PROVINCE_ITEMS:
+        return "✓" if e2e["total_s"] < TARGET_PROVINCE_S else "✗"
+    if e2e["items"] == 100_000:
+        return "✓" if e2e["ratio_to_limit"] >= TARGET_RATIO else "✗"
+    return ""
+
+
+def e2e_table(runs: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """One line per run with an e2e case (✓: ÷ limit ≥ 0.30 at 100,000; < 300 s at 2,000,000)."""
+    lines = [
+        "| result file | note | code | items (counties) | push / routed / on topic s "
+        "| items/s | ÷ limit | CPU s: warning, Postgres | load 1-min start → end |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, result in runs:
+        e2e = result["cases"].get("e2e")
+        if not e2e or "total_s" not in e2e:
+            continue
+        cpu = e2e.get("cpu_s")
+        spent = (
+            f"{sum(v for k, v in cpu.items() if k.startswith('warning')):.1f}, "
+            f"{cpu.get('postgres', 0):.1f}"
+            if cpu
+            else "-"
+        )
+        lines.append(
+            f"| `{name}` | {result.get('note') or '-'} | {_code(result)} "
+            f"| {e2e['items']:,} ({e2e['counties']}) "
+            f"| {e2e['push_s']:.1f} / {e2e['routed_s']:.1f} / {e2e['on_topic_s']:.1f} "
+            f"| {e2e['items_per_s']:,.0f} | {e2e['ratio_to_limit']:.3f} {_e2e_mark(e2e)} "
+            f"| {spent} | {_load(result)} |"
+        )
+    return lines
+
+
 def pairs_table(runs: dict[str, dict[str, Any]]) -> list[str]:
     """Before/after p50 / p99 per rate for each pair of PAIRS."""
     if not PAIRS:
@@ -139,6 +181,15 @@ def render(runs: list[tuple[str, dict[str, Any]]]) -> str:
     ]
     if pairs := pairs_table(dict(runs)):
         body += ["", "**Before / after** (the same command on both sides):", "", *pairs]
+    e2e_runs = sum(1 for _, r in runs if "total_s" in r["cases"].get("e2e", {}))
+    body += [
+        "",
+        f"**End to end**, every run the benchmark wrote ({e2e_runs} runs; pushed over HTTP, "
+        "routed, every task.created read back from the topic; ÷ limit: items/s over the same "
+        "run's COPY + raw produce):",
+        "",
+        *e2e_table(runs),
+    ]
     return "\n".join([*body, "", END])
 
 

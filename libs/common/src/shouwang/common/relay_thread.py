@@ -8,6 +8,7 @@ instead. Engine and producer are the thread's own: neither may cross event loops
 """
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Awaitable, Callable
 
@@ -34,9 +35,7 @@ class RelayThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._stop_requested = threading.Event()
-        self._thread = threading.Thread(
-            target=lambda: asyncio.run(self._serve()), name=f"relay-{table.name}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._main, name=f"relay-{table.name}", daemon=True)
         self.relay: OutboxRelay | None = None  # set once the thread's producer has started
 
     @property
@@ -54,8 +53,16 @@ class RelayThread:
         """Ask the relay to drain and stop, and wait for the thread without blocking the loop."""
         self._stop_requested.set()
         if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
+            with contextlib.suppress(RuntimeError):  # its loop has already ended
+                self._loop.call_soon_threadsafe(self._stop.set)
         await asyncio.to_thread(self._thread.join)
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as exc:  # a thread's exception would otherwise vanish unlogged
+            log.error("outbox.relay_thread_died", table=self._table.name, error=repr(exc))
+            raise
 
     async def _serve(self) -> None:
         stop = asyncio.Event()
