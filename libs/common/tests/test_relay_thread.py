@@ -6,6 +6,7 @@ import time
 from shouwang.common.config import CommonSettings
 from shouwang.common.db.outbox import outbox_rows
 from shouwang.common.relay_thread import RelayThread
+from shouwang.common.testing.fixtures import wait_until
 from sqlalchemy import insert
 
 N = 400
@@ -55,9 +56,11 @@ async def test_a_relay_thread_stopped_at_once_ends_without_publishing_twice(scra
     second = _relay(scratch, make_settings)
     second.start()
     try:
-        deadline = time.monotonic() + 60
-        while first.published + second.published < 30 and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+
+        async def all_published() -> bool:
+            return first.published + second.published >= 30
+
+        await wait_until(all_published, timeout=60, what="the second relay publishing the rest")
     finally:
         await asyncio.wait_for(second.stop(), timeout=30)
     records = await scratch.read(topic)
