@@ -135,10 +135,13 @@ def _poll_until(
 
 
 def sample_event(i: int, *, department: str | None = None) -> EventEnvelope:
-    """A valid registered event (warning BatchFiled) numbered `i`; no PII in it."""
+    """A valid registered event (warning BatchFiled) numbered `i`; no PII in it.
+
+    Its topic is keyed by county: seventeen county codes spread the events over the partitions.
+    """
     data = BatchFiled(
         batch_id=f"batch-{i}",
-        county_code="231226",
+        county_code=str(231226 + i % 17),
         department=department or f"dept-{i % 17}",
         period="2026-11",
         timeliness="on_time",
